@@ -1,0 +1,1 @@
+"""Subcommands of the ``densing`` command line, one module each (see :mod:`densing.cli`)."""

@@ -1,0 +1,54 @@
+"""Helpers shared by the CLI subcommands: JSON output and table printing."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy/pandas scalars, NaN and inf to plain JSON-compatible values.
+
+    Parameters
+    ----------
+    obj
+        Any nested structure of dicts, lists, tuples and scalars.
+
+    Returns
+    -------
+    Any
+        The same structure with floats that are not finite turned into ``None``.
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, (pd.Timestamp,)):
+        return obj.date().isoformat()
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as indented JSON on stdout (non-finite floats become ``null``)."""
+    json.dump(to_jsonable(obj), sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def print_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> None:
+    """Print a DataFrame as a plain-text table."""
+    with pd.option_context("display.max_rows", 500, "display.width", 200):
+        print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v)))

@@ -1,0 +1,109 @@
+"""Exceptions and warnings raised by densing.
+
+Every error densing raises on purpose derives from :class:`DensingError`, so a caller can
+catch the whole family with one ``except``. Input errors also derive from ``ValueError`` so
+generic code that expects ``ValueError`` for bad arguments keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DensingError(Exception):
+    """Base class of every error densing raises on purpose."""
+
+
+class InputError(DensingError, ValueError):
+    """Bad input: a value, column, file or shape that densing cannot use.
+
+    The message names the bad value and says what to do about it.
+    """
+
+
+class DataFormatError(InputError):
+    """A file (CSV, JSON, JSONL) is missing, truncated or has the wrong types."""
+
+
+class NotFittedError(DensingError, AttributeError):
+    """A fitted attribute or method was used before ``fit`` was called."""
+
+    def __init__(self, obj: object, method: str = "fit") -> None:
+        name = type(obj).__name__
+        super().__init__(
+            f"This {name} is not fitted yet: call {name}.{method}(...) before using it."
+        )
+
+
+class ConvergenceError(DensingError, RuntimeError):
+    """A fit did not converge from any start.
+
+    Parameters
+    ----------
+    message
+        What failed.
+    partial
+        The best (non-converged) result found, for inspection.
+    """
+
+    def __init__(self, message: str, partial: Any = None) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+class ScoreOutOfRangeError(InputError):
+    """A score lies outside the range where the reference frame can be inverted.
+
+    Attributes
+    ----------
+    score
+        The offending score.
+    valid_range
+        ``(low, high)``: the open interval of scores that can be inverted.
+    status
+        The censoring status (``below_floor``, ``above_ceiling`` or ``below_data_term``).
+    """
+
+    def __init__(
+        self, score: float, valid_range: tuple[float, float], status: str, benchmark: str = ""
+    ) -> None:
+        self.score = float(score)
+        self.valid_range = (float(valid_range[0]), float(valid_range[1]))
+        self.status = status
+        self.benchmark = benchmark
+        where = f" on {benchmark!r}" if benchmark else ""
+        super().__init__(
+            f"score {self.score:.4g}{where} is outside the invertible range "
+            f"({self.valid_range[0]:.4g}, {self.valid_range[1]:.4g}) [{status}]; "
+            "pass strict=False to get a censoring status instead of an error"
+        )
+
+
+class ProtocolMismatchError(InputError):
+    """A score's evaluation protocol differs from the reference frame's."""
+
+
+class DensingWarning(UserWarning):
+    """Base class of densing's warnings."""
+
+
+class ExtrapolationWarning(DensingWarning):
+    """A result relies on extrapolation far outside the reference data."""
+
+
+class FitQualityWarning(DensingWarning):
+    """A fit succeeded but shows a known trap (tiny exponent, low ceiling, ...)."""
+
+
+__all__ = [
+    "ConvergenceError",
+    "DataFormatError",
+    "DensingError",
+    "DensingWarning",
+    "ExtrapolationWarning",
+    "FitQualityWarning",
+    "InputError",
+    "NotFittedError",
+    "ProtocolMismatchError",
+    "ScoreOutOfRangeError",
+]
