@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+# ruff: noqa: E501  (curated-date notes and the SOURCES.md template are long data strings)
 """Derive densing's bundled data tables from the raw public files in ``../shared/data``.
 
 Usage::
@@ -222,11 +223,1031 @@ def build_reference_runs(shared: Path) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# 2. Open base models (ObsScaling's 148 + the open models of the densing paper's figure)
+# ---------------------------------------------------------------------------------------------
+
+OBS_FILE = "obsscaling/base_llm_benchmark_eval.csv"
+GITHUB = {
+    "obsscaling": "https://github.com/ryoungj/ObsScaling",
+    "epoch-benchmarks": "https://github.com/epoch-research/benchmark-stitching",
+    "epoch-models": "https://github.com/epoch-research/open-model-trends",
+    "olmo-ladder": "https://github.com/allenai/OLMo-ladder",
+}
+
+HF_ORG = {
+    "01-ai": "01.AI",
+    "Deci": "Deci",
+    "EleutherAI": "EleutherAI",
+    "HuggingFaceTB": "Hugging Face",
+    "LLM360": "LLM360",
+    "Qwen": "Alibaba (Qwen)",
+    "RWKV": "RWKV",
+    "Salesforce": "Salesforce",
+    "TinyLlama": "TinyLlama (SUTD)",
+    "ai21labs": "AI21 Labs",
+    "allenai": "Allen Institute for AI",
+    "bigcode": "BigCode",
+    "bigscience": "BigScience",
+    "cerebras": "Cerebras",
+    "codellama": "Meta",
+    "deepseek-ai": "DeepSeek",
+    "facebook": "Meta",
+    "google": "Google",
+    "h2oai": "H2O.ai",
+    "huggyllama": "Meta",
+    "internlm": "Shanghai AI Lab (InternLM)",
+    "meta-llama": "Meta",
+    "microsoft": "Microsoft",
+    "mistralai": "Mistral AI",
+    "mosaicml": "MosaicML",
+    "nvidia": "NVIDIA",
+    "openai-community": "OpenAI",
+    "openbmb": "OpenBMB / ModelBest",
+    "openlm-research": "OpenLM Research",
+    "stabilityai": "Stability AI",
+    "tiiuae": "TII",
+    "togethercomputer": "Together",
+}
+
+# Open models of the densing paper's main figure that ObsScaling does not hold:
+# hf_id -> (family, n_params, n_params_source, tokens).
+PAPER_EXTRA_OPEN = {
+    "meta-llama/Llama-3.2-1B": ("Llama-3.2", None, None, 9e12),
+    "meta-llama/Llama-3.2-3B": ("Llama-3.2", None, None, 9e12),
+    "nvidia/Llama-3.1-Minitron-4B-Width-Base": ("Minitron", 4.51e9, "curated", 94e9),
+    "microsoft/phi-1": ("Phi", 1.3e9, "curated", 5.1e10),
+    "stabilityai/stablelm-zephyr-3b": ("StableLM", 2_795_443_200, "curated", None),
+    "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": ("TinyLlama", 1.1e9, "curated", 3e12),
+    "openbmb/MiniCPM-1B-sft-bf16": ("MiniCPM", 1.2e9, "curated", None),
+    "openbmb/MiniCPM-2B-sft-bf16": ("MiniCPM", 2.4e9, "curated", None),
+    "openbmb/MiniCPM3-4B": ("MiniCPM", 4.0e9, "curated", None),
+}
+
+# Readable canonical names where the Hugging Face repo name is not readable or unique enough.
+CANONICAL_OVERRIDE = {
+    "huggyllama/llama-7b": "Llama-1-7B",
+    "huggyllama/llama-13b": "Llama-1-13B",
+    "huggyllama/llama-30b": "Llama-1-30B",
+    "huggyllama/llama-65b": "Llama-1-65B",
+    "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": "TinyLlama-1.1B",
+    "openbmb/MiniCPM-1B-sft-bf16": "MiniCPM-1-1.2B",
+    "openbmb/MiniCPM-2B-sft-bf16": "MiniCPM-1-2.4B",
+    "openbmb/MiniCPM3-4B": "MiniCPM-3-4B",
+    "nvidia/Llama-3.1-Minitron-4B-Width-Base": "Llama-3.1-Minitron-4B",
+    "bigscience/bloom": "bloom-176b",
+    "bigcode/starcoderbase": "starcoderbase-15.5b",
+}
+
+
+def canonical_name(hf_id: str) -> str:
+    """Stable readable name: the repo name without a trailing '-hf' (or an override)."""
+    if hf_id in CANONICAL_OVERRIDE:
+        return CANONICAL_OVERRIDE[hf_id]
+    name = hf_id.split("/", 1)[1]
+    if name.endswith("-hf"):
+        name = name[:-3]
+    return name
+
+
+def _norm(s: object) -> str:
+    s = str(s).lower().replace("_", ".")
+    return "".join(ch for ch in s if ch.isalnum() or ch == ".")
+
+
+# Explicit links from a model to an Epoch entry when names do not match automatically:
+# hf_id -> ("mv", model_versions id) or ("am", all_ml_systems System).
+EPOCH_ALIAS: dict[str, tuple[str, str]] = {
+    "huggyllama/llama-30b": ("am", "LLaMA-33B"),
+    "meta-llama/Meta-Llama-3.1-405B-FP8": ("am", "Llama 3.1-405B"),
+    "meta-llama/Meta-Llama-3.1-70B": ("am", "Llama 3.1-70B"),
+    "meta-llama/Meta-Llama-3.1-8B": ("am", "Llama 3.1-8B"),
+    "meta-llama/Llama-3.2-1B": ("am", "Llama 3.2 1B"),
+    "meta-llama/Llama-3.2-3B": ("am", "Llama 3.2 3B"),
+    "EleutherAI/pythia-70m-deduped": ("am", "Pythia-70m"),
+    "EleutherAI/pythia-160m-deduped": ("am", "Pythia-160m"),
+    "EleutherAI/pythia-410m-deduped": ("am", "Pythia-410m"),
+    "EleutherAI/pythia-1b-deduped": ("am", "Pythia-1b"),
+    "EleutherAI/pythia-1.4b-deduped": ("am", "Pythia-1.4b"),
+    "EleutherAI/pythia-2.8b-deduped": ("am", "Pythia-2.8b"),
+    "EleutherAI/pythia-6.9b-deduped": ("am", "Pythia-6.9b"),
+    "EleutherAI/pythia-12b-deduped": ("am", "Pythia-12b"),
+    "bigscience/bloom-1b1": ("am", "BLOOM-1B"),
+    "bigscience/bloom-7b1": ("am", "BLOOM-7.1B"),
+    "openai-community/gpt2": ("am", "GPT-2 (124M)"),
+    "openai-community/gpt2-medium": ("am", "GPT-2 (355M)"),
+    "openai-community/gpt2-large": ("am", "GPT-2 (774M)"),
+    "openlm-research/open_llama_13b": ("am", "OpenLLaMA-13B"),
+    "bigcode/starcoderbase": ("am", "StarCoder"),
+    "togethercomputer/RedPajama-INCITE-Base-7B-v0.1": ("mv", "RedPajama-INCITE-7B-Base"),
+    "cerebras/btlm-3b-8k-base": ("am", "BTLM-3B"),
+    "stabilityai/stablelm-base-alpha-7b-v2": ("am", "StableLM-Base-Alpha-7B"),
+    "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": (
+        "am",
+        "TinyLlama-1.1B (3T token checkpoint)",
+    ),
+}
+
+# Hand-curated release dates (take precedence over Epoch; each with the reason and origin).
+CURATED_DATES: dict[str, tuple[str, str]] = {
+    "Qwen/Qwen1.5-4B": (
+        "2024-02-04",
+        "Qwen1.5 release (all sizes; Qwen blog 'Introducing Qwen1.5', 4 Feb 2024); Epoch model_versions dates Qwen1.5-7B/14B/32B 2024-02-04",
+    ),
+    "Qwen/Qwen1.5-1.8B": (
+        "2024-02-04",
+        "Qwen1.5 release (all sizes; Qwen blog 'Introducing Qwen1.5', 4 Feb 2024); Epoch model_versions dates Qwen1.5-7B/14B/32B 2024-02-04",
+    ),
+    "Qwen/Qwen1.5-0.5B": (
+        "2024-02-04",
+        "Qwen1.5 release (all sizes; Qwen blog 'Introducing Qwen1.5', 4 Feb 2024); Epoch model_versions dates Qwen1.5-7B/14B/32B 2024-02-04",
+    ),
+    "Qwen/Qwen2-57B-A14B": (
+        "2024-06-07",
+        "Qwen2 release (all sizes; Qwen blog 'Hello Qwen2', 7 Jun 2024); Epoch all_ml_systems dates Qwen2-72B 2024-06-07",
+    ),
+    "Qwen/Qwen2-7B": (
+        "2024-06-07",
+        "Qwen2 release (all sizes; Qwen blog 'Hello Qwen2', 7 Jun 2024); Epoch all_ml_systems dates Qwen2-72B 2024-06-07",
+    ),
+    "Qwen/Qwen2-1.5B": (
+        "2024-06-07",
+        "Qwen2 release (all sizes; Qwen blog 'Hello Qwen2', 7 Jun 2024); Epoch all_ml_systems dates Qwen2-72B 2024-06-07",
+    ),
+    "Qwen/Qwen2-0.5B": (
+        "2024-06-07",
+        "Qwen2 release (all sizes; Qwen blog 'Hello Qwen2', 7 Jun 2024); Epoch all_ml_systems dates Qwen2-72B 2024-06-07",
+    ),
+    "01-ai/Yi-1.5-9B": (
+        "2024-05-13",
+        "Yi-1.5 release (all sizes together); Epoch model_versions dates Yi-1.5-34B 2024-05-13",
+    ),
+    "01-ai/Yi-1.5-6B": (
+        "2024-05-13",
+        "Yi-1.5 release (all sizes together); Epoch model_versions dates Yi-1.5-34B 2024-05-13",
+    ),
+    "01-ai/Yi-6B-200K": (
+        "2023-11-02",
+        "month precision: 200K-context Yi base models were published with the Yi release of Nov 2023 (Epoch model_versions dates Yi-6B/34B 2023-11-02)",
+    ),
+    "01-ai/Yi-34B-200K": (
+        "2023-11-02",
+        "month precision: 200K-context Yi base models were published with the Yi release of Nov 2023 (Epoch model_versions dates Yi-6B/34B 2023-11-02)",
+    ),
+    "tiiuae/falcon-rw-1b": (
+        "2023-06-01",
+        "released with the RefinedWeb paper (Penedo et al., arXiv 2306.01116, 1 Jun 2023)",
+    ),
+    "facebook/opt-125m": (
+        "2022-05-03",
+        "OPT release (Zhang et al., arXiv 2205.01068, May 2022; all sizes); Epoch model_versions dates OPT-66B 2022-05-03",
+    ),
+    "facebook/xglm-564M": (
+        "2021-12-20",
+        "XGLM paper (Lin et al., arXiv 2112.10668, Dec 2021) released all sizes; Epoch all_ml_systems dates XGLM-7.5B 2021-12-20",
+    ),
+    "facebook/xglm-1.7B": (
+        "2021-12-20",
+        "XGLM paper (Lin et al., arXiv 2112.10668, Dec 2021) released all sizes; Epoch all_ml_systems dates XGLM-7.5B 2021-12-20",
+    ),
+    "facebook/xglm-4.5B": (
+        "2021-12-20",
+        "XGLM paper (Lin et al., arXiv 2112.10668, Dec 2021) released all sizes; Epoch all_ml_systems dates XGLM-7.5B 2021-12-20",
+    ),
+    "codellama/CodeLlama-13b-hf": (
+        "2023-08-14",
+        "Code Llama 7B/13B/34B were released together; Epoch all_ml_systems dates Code Llama-7B and -34B 2023-08-14",
+    ),
+    "openlm-research/open_llama_3b": (
+        "2023-06-07",
+        "OpenLLaMA 1T-token 3B/7B release (openlm-research/open_llama README); Epoch model_versions dates open_llama_7b 2023-06-07",
+    ),
+    "openlm-research/open_llama_3b_v2": (
+        "2023-07-07",
+        "OpenLLaMA v2 3B/7B release (openlm-research/open_llama README update, 7 Jul 2023)",
+    ),
+    "openlm-research/open_llama_7b_v2": (
+        "2023-07-07",
+        "OpenLLaMA v2 3B/7B release (openlm-research/open_llama README update, 7 Jul 2023)",
+    ),
+    "internlm/internlm2-7b": (
+        "2024-01-12",
+        "InternLM2 7B/20B were released together; Epoch all_ml_systems dates InternLM2-20B 2024-01-12",
+    ),
+    "Deci/DeciLM-7B": ("2023-12-12", "Deci announcement 'Introducing DeciLM-7B' (Dec 2023)"),
+    "stabilityai/stablelm-base-alpha-3b": (
+        "2023-04-19",
+        "StableLM-Alpha launch (Stability AI announcement, 19 Apr 2023); Epoch model_versions dates stablelm-tuned-alpha-7b 2023-04-19",
+    ),
+    "stabilityai/stablelm-base-alpha-7b": (
+        "2023-04-19",
+        "StableLM-Alpha launch (Stability AI announcement, 19 Apr 2023); Epoch's 'StableLM-Base-Alpha-7B' (2023-08-05, 6.89B params) is the v2 model",
+    ),
+    "RWKV/rwkv-4-169m-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023); Epoch all_ml_systems dates RWKV-4 14B 2023-05-22; the Pile checkpoints were public earlier",
+    ),
+    "RWKV/rwkv-4-430m-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023); Epoch all_ml_systems dates RWKV-4 14B 2023-05-22; the Pile checkpoints were public earlier",
+    ),
+    "RWKV/rwkv-4-1b5-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023); Epoch all_ml_systems dates RWKV-4 14B 2023-05-22; the Pile checkpoints were public earlier",
+    ),
+    "RWKV/rwkv-4-3b-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023); Epoch all_ml_systems dates RWKV-4 14B 2023-05-22; the Pile checkpoints were public earlier",
+    ),
+    "RWKV/rwkv-4-7b-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023); Epoch all_ml_systems dates RWKV-4 14B 2023-05-22; the Pile checkpoints were public earlier",
+    ),
+    "RWKV/rwkv-4-14b-pile": (
+        "2023-05-22",
+        "RWKV-4 paper (Peng et al., arXiv 2305.13048, 22 May 2023) = Epoch all_ml_systems 'RWKV-4 14B'; the Pile checkpoints were public earlier",
+    ),
+    "togethercomputer/RedPajama-INCITE-Base-3B-v1": (
+        "2023-05-05",
+        "Together blog 'Releasing 3B and 7B RedPajama-INCITE family of models' (May 2023); Epoch model_versions dates RedPajama-INCITE-7B-Base 2023-05-04",
+    ),
+    "LLM360/Amber": (
+        "2023-12-11",
+        "LLM360 paper (Liu et al., arXiv 2312.06550, Dec 2023) releasing Amber",
+    ),
+    "Salesforce/codegen-6B-nl": (
+        "2022-03-25",
+        "CodeGen paper (Nijkamp et al., arXiv 2203.13474, Mar 2022) released the NL/multi/mono checkpoints",
+    ),
+    "Salesforce/codegen-16B-nl": (
+        "2022-03-25",
+        "CodeGen paper (Nijkamp et al., arXiv 2203.13474, Mar 2022) released the NL/multi/mono checkpoints",
+    ),
+    "HuggingFaceTB/SmolLM-135M": (
+        "2024-07-16",
+        "Hugging Face blog 'SmolLM - blazingly fast and remarkably powerful' (Jul 2024), all three sizes",
+    ),
+    "HuggingFaceTB/SmolLM-360M": (
+        "2024-07-16",
+        "Hugging Face blog 'SmolLM - blazingly fast and remarkably powerful' (Jul 2024), all three sizes",
+    ),
+    "HuggingFaceTB/SmolLM-1.7B": (
+        "2024-07-16",
+        "Hugging Face blog 'SmolLM - blazingly fast and remarkably powerful' (Jul 2024), all three sizes",
+    ),
+    "cerebras/Cerebras-GPT-111M": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "cerebras/Cerebras-GPT-256M": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "cerebras/Cerebras-GPT-590M": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "cerebras/Cerebras-GPT-1.3B": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "cerebras/Cerebras-GPT-2.7B": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "cerebras/Cerebras-GPT-6.7B": (
+        "2023-03-20",
+        "Cerebras-GPT family (7 sizes) released together; Epoch model_versions dates Cerebras-GPT-13B 2023-03-20",
+    ),
+    "h2oai/h2o-danube-1.8b-base": (
+        "2024-01-30",
+        "H2O-Danube-1.8B technical report (Singer et al., arXiv 2401.16818, Jan 2024)",
+    ),
+    "h2oai/h2o-danube2-1.8b-base": (
+        "2024-04-05",
+        "month precision: H2O-Danube2-1.8B announced by H2O.ai in Apr 2024 (revised arXiv 2401.16818)",
+    ),
+    "h2oai/h2o-danube3-500m-base": (
+        "2024-07-12",
+        "H2O-Danube3 technical report (Pfeiffer et al., arXiv 2407.09276, Jul 2024)",
+    ),
+    "h2oai/h2o-danube3-4b-base": (
+        "2024-07-12",
+        "H2O-Danube3 technical report (Pfeiffer et al., arXiv 2407.09276, Jul 2024)",
+    ),
+    "allenai/OLMo-1B-hf": (
+        "2024-02-01",
+        "OLMo 1B/7B release (Groeneveld et al., arXiv 2402.00838); Epoch all_ml_systems dates OLMo-7B 2024-02-01",
+    ),
+    "allenai/OLMo-7B-0424-hf": (
+        "2024-04-17",
+        "AI2 blog 'OLMo 1.7-7B' (Apr 2024), the 0424 checkpoint",
+    ),
+    "microsoft/phi-1": (
+        "2023-06-20",
+        "phi-1 paper 'Textbooks Are All You Need' (Gunasekar et al., arXiv 2306.11644, Jun 2023)",
+    ),
+    "nvidia/Llama-3.1-Minitron-4B-Width-Base": (
+        "2024-08-14",
+        "NVIDIA technical blog on pruning and distilling Llama-3.1 8B to Llama-3.1-Minitron 4B (Aug 2024); arXiv 2408.11796",
+    ),
+    "stabilityai/stablelm-zephyr-3b": (
+        "2023-12-07",
+        "Stability AI announcement 'StableLM Zephyr 3B' (Dec 2023)",
+    ),
+    "openbmb/MiniCPM-1B-sft-bf16": (
+        "2024-04-10",
+        "MiniCPM-1.2B released with the MiniCPM-2 family (OpenBMB MiniCPM README, Apr 2024)",
+    ),
+    "openbmb/MiniCPM-2B-sft-bf16": (
+        "2024-02-01",
+        "densing paper (Xiao et al. 2024) gives MiniCPM-1-2.4B 2024-02-01 (MiniCPM release)",
+    ),
+    "openbmb/MiniCPM3-4B": ("2024-09-05", "MiniCPM3-4B release (OpenBMB MiniCPM README, Sep 2024)"),
+}
+# Known-undated (no Epoch entry, no reliable public release date found): left empty.
+
+# Corrections to ObsScaling's `Model Size (B)` / tokens (nominal or active sizes, typos).
+PARAM_FIX: dict[str, tuple[float, str]] = {
+    "openlm-research/open_llama_7b_v2": (7e9, "curated: ObsScaling lists 13 (B); the model is 7B"),
+    "mistralai/Mixtral-8x7B-v0.1": (46.7e9, "curated: total of the MoE (ObsScaling 45)"),
+    "mistralai/Mixtral-8x22B-v0.1": (141e9, "curated: total of the MoE (ObsScaling 39 = active)"),
+    "deepseek-ai/DeepSeek-V2": (236e9, "curated: total of the MoE (ObsScaling 21 = active)"),
+    "deepseek-ai/DeepSeek-Coder-V2-Base": (
+        236e9,
+        "curated: total of the MoE (ObsScaling 21 = active)",
+    ),
+    "Qwen/Qwen2-57B-A14B": (57e9, "curated: total of the MoE (ObsScaling 24)"),
+    "deepseek-ai/deepseek-moe-16b-base": (16.4e9, "curated: total of the MoE"),
+    "ai21labs/Jamba-v0.1": (51.6e9, "curated: total of the MoE (ObsScaling 12 = active)"),
+    "stabilityai/stablelm-base-alpha-7b": (7e9, "obsscaling nominal; Epoch's 6.89B entry is v2"),
+}
+MOE_ACTIVE = {
+    "mistralai/Mixtral-8x7B-v0.1": 12.9e9,
+    "mistralai/Mixtral-8x22B-v0.1": 39e9,
+    "deepseek-ai/DeepSeek-V2": 21e9,
+    "deepseek-ai/DeepSeek-Coder-V2-Base": 21e9,
+    "Qwen/Qwen2-57B-A14B": 14e9,
+    "deepseek-ai/deepseek-moe-16b-base": 2.8e9,
+    "ai21labs/Jamba-v0.1": 12e9,
+}
+TOKENS_FIX = {"cerebras/btlm-3b-8k-base": 627e9}  # ObsScaling: 627 (T), a unit slip for 627B
+
+DERIVED = {  # hf_id -> (parent canonical name, relation)
+    "codellama/CodeLlama-7b-hf": ("Llama-2-7b", "continued-pretraining"),
+    "codellama/CodeLlama-13b-hf": ("Llama-2-13b", "continued-pretraining"),
+    "codellama/CodeLlama-34b-hf": ("", "continued-pretraining"),
+    "codellama/CodeLlama-70b-hf": ("Llama-2-70b", "continued-pretraining"),
+    "01-ai/Yi-6B-200K": ("Yi-6B", "continued-pretraining"),
+    "01-ai/Yi-34B-200K": ("Yi-34B", "continued-pretraining"),
+    "RWKV/rwkv-raven-14b": ("rwkv-4-14b-pile", "fine-tuned"),
+    "deepseek-ai/DeepSeek-Coder-V2-Base": ("DeepSeek-V2", "continued-pretraining"),
+    "meta-llama/Meta-Llama-3.1-405B-FP8": ("", "quantized"),
+    "nvidia/Llama-3.1-Minitron-4B-Width-Base": ("Meta-Llama-3.1-8B", "pruned+distilled"),
+    "stabilityai/stablelm-zephyr-3b": ("stablelm-3b-4e1t", "fine-tuned"),
+    "meta-llama/Llama-3.2-1B": ("Meta-Llama-3.1-8B", "pruned+distilled"),
+    "meta-llama/Llama-3.2-3B": ("Meta-Llama-3.1-8B", "pruned+distilled"),
+}
+
+MODEL_COLUMNS = [
+    "model",
+    "hf_id",
+    "family",
+    "organization",
+    "n_params",
+    "n_params_source",
+    "n_params_nonembedding",
+    "tokens",
+    "tokens_source",
+    "release_date",
+    "date_source",
+    "date_note",
+    "derived_from",
+    "relation",
+    "is_moe",
+    "active_params",
+    "in_obsscaling",
+]
+
+
+class Epoch:
+    """Lookups into Epoch's model_versions.csv and all_ml_systems.csv."""
+
+    def __init__(self, shared: Path) -> None:
+        mv = pd.read_csv(shared / "epoch-benchmarks" / "model_versions.csv")
+        self.mv = mv
+        am = pd.read_csv(shared / "epoch-models" / "all_ml_systems.csv", low_memory=False)
+        self.am = am
+        dated = mv[mv["Version release date"].notna()]
+        self.mv_by_hf: dict[str, tuple[str, str]] = {}
+        self.mv_by_id: dict[str, tuple[str, str]] = {}
+        for rid, dev, date in zip(
+            dated["id"],
+            dated["Hugging Face developer id"],
+            dated["Version release date"],
+            strict=True,
+        ):
+            if isinstance(dev, str):
+                self.mv_by_hf.setdefault(f"{dev}/{rid}".lower(), (rid, date))
+            self.mv_by_id.setdefault(_norm(rid), (rid, date))
+            self.mv_by_id.setdefault(str(rid), (rid, date))
+        amd = am[am["Publication date"].notna()]
+        self.am_by_name: dict[str, tuple[str, str, float]] = {}
+        for name, date, params in zip(
+            amd["System"], amd["Publication date"], amd["Parameters"], strict=True
+        ):
+            self.am_by_name.setdefault(str(name), (name, date, params))
+            self.am_by_name.setdefault(_norm(name), (name, date, params))
+
+    def match(self, hf_id: str) -> dict[str, tuple]:
+        """Return the Epoch entries matched to a model: keys 'mv' and/or 'am'."""
+        out: dict[str, tuple] = {}
+        if hf_id in EPOCH_ALIAS:
+            kind, key = EPOCH_ALIAS[hf_id]
+            table = self.mv_by_id if kind == "mv" else self.am_by_name
+            if key in table:
+                out[kind] = table[key]
+            return out
+        repo = hf_id.split("/", 1)[1]
+        if hf_id.lower() in self.mv_by_hf:
+            out["mv"] = self.mv_by_hf[hf_id.lower()]
+        stripped = repo
+        for suffix in ("-hf", "-base", "-v0.1", "-v1"):
+            if stripped.lower().endswith(suffix):
+                stripped = stripped[: -len(suffix)]
+        if "mv" not in out and _norm(stripped) in self.mv_by_id:
+            out["mv"] = self.mv_by_id[_norm(stripped)]
+        for cand in (repo, stripped):
+            if _norm(cand) in self.am_by_name:
+                out["am"] = self.am_by_name[_norm(cand)]
+                break
+        return out
+
+
+def _date_for(hf_id: str, found: dict[str, tuple]) -> tuple[str, str, str]:
+    """(release_date, date_source, date_note) for a model; empty strings if unknown."""
+    if hf_id in CURATED_DATES:
+        date, note = CURATED_DATES[hf_id]
+        return date, "curated", note
+    cands = []
+    if "mv" in found:
+        rid, date = found["mv"]
+        cands.append((date, "epoch:model_versions", f"Epoch model_versions id '{rid}'"))
+    if "am" in found:
+        name, date, _ = found["am"]
+        cands.append((date, "epoch:all_ml_systems", f"Epoch all_ml_systems System '{name}'"))
+    if not cands:
+        return "", "", ""
+    # Earliest public date among the matched Epoch entries (announcement/publication).
+    cands.sort()
+    return cands[0]
+
+
+def build_models(shared: Path) -> pd.DataFrame:
+    obs = pd.read_csv(shared / OBS_FILE)
+    epoch = Epoch(shared)
+    rows = []
+    entries = [(r["Model"], r, True) for _, r in obs.iterrows()]
+    entries += [(hf, None, False) for hf in PAPER_EXTRA_OPEN]
+    for hf_id, r, in_obs in entries:
+        found = epoch.match(hf_id)
+        date, date_source, date_note = _date_for(hf_id, found)
+        if in_obs:
+            family = r["Model Family"]
+            n_params = float(r["Model Size (B)"]) * 1e9
+            n_src = "obsscaling:Model Size (B) (nominal)"
+            tok = r["Pretraining Data Size (T)"]
+            tokens = float(tok) * 1e12 if pd.notna(tok) else np.nan
+            tok_src = "obsscaling:Pretraining Data Size (T)" if pd.notna(tok) else ""
+        else:
+            family, n_cur, n_src_cur, tok = PAPER_EXTRA_OPEN[hf_id]
+            n_params = n_cur if n_cur is not None else np.nan
+            n_src = n_src_cur or ""
+            tokens = tok if tok is not None else np.nan
+            tok_src = "curated (model card)" if tok is not None else ""
+        am_params = found.get("am", (None, None, np.nan))[2]
+        # Prefer Epoch's parameter count for the matched entry when it is within 35 % of
+        # ObsScaling's nominal size (guards against family-level or active-only counts).
+        if pd.notna(am_params) and (np.isnan(n_params) or abs(am_params / n_params - 1) < 0.35):
+            n_params, n_src = float(am_params), "epoch:all_ml_systems"
+        if hf_id in PARAM_FIX:
+            n_params, n_src = PARAM_FIX[hf_id]
+        if hf_id in TOKENS_FIX:
+            tokens, tok_src = TOKENS_FIX[hf_id], "curated: ObsScaling 627 (T) is 627B"
+        parent, relation = DERIVED.get(hf_id, ("", ""))
+        if hf_id == "codellama/CodeLlama-34b-hf":
+            parent = ""  # Llama-2-34B was never released as open weights
+        if hf_id == "meta-llama/Meta-Llama-3.1-405B-FP8":
+            parent = ""
+        org = HF_ORG.get(hf_id.split("/", 1)[0], hf_id.split("/", 1)[0])
+        rows.append(
+            {
+                "model": canonical_name(hf_id),
+                "hf_id": hf_id,
+                "family": family,
+                "organization": org,
+                "n_params": n_params,
+                "n_params_source": n_src,
+                "n_params_nonembedding": np.nan,
+                "tokens": tokens,
+                "tokens_source": tok_src,
+                "release_date": date,
+                "date_source": date_source,
+                "date_note": date_note,
+                "derived_from": parent,
+                "relation": relation,
+                "is_moe": hf_id in MOE_ACTIVE,
+                "active_params": MOE_ACTIVE.get(hf_id, np.nan),
+                "in_obsscaling": in_obs,
+            }
+        )
+    df = pd.DataFrame(rows)
+    for col in ("n_params", "tokens", "active_params", "n_params_nonembedding"):
+        df[col] = df[col].round().astype("Int64")
+    assert df["model"].is_unique, df["model"][df["model"].duplicated()].tolist()
+    dated = df["release_date"] != ""
+    assert (df.loc[dated, "release_date"] >= MIN_DATE).all()
+    assert (df.loc[dated, "release_date"] <= MAX_DATE).all()
+    return df.sort_values("model", key=lambda s: s.str.lower(), kind="mergesort")[
+        MODEL_COLUMNS
+    ].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Scores
+# ---------------------------------------------------------------------------------------------
+
+OBS_PROTOCOLS = {
+    "MMLU": ("mmlu", "llv1:mmlu-5shot-mc"),
+    "ARC-C": ("arc_challenge", "llv1:arc_challenge-25shot-acc_norm"),
+    "HellaSwag": ("hellaswag", "llv1:hellaswag-10shot-acc_norm"),
+    "Winograd": ("winogrande", "llv1:winogrande-5shot-acc"),
+    "TruthfulQA": ("truthfulqa", "llv1:truthfulqa-0shot-mc2"),
+    "GSM8K": ("gsm8k", "llv1:gsm8k-5shot-em"),
+    "XWinograd": ("xwinograd", "obsscaling:xwinograd-acc"),
+    "HumanEval": ("humaneval", "obsscaling:humaneval-pass@1"),
+}
+# Epoch technical-report tables: file stem -> [(score column, benchmark)].
+EPOCH_TABLES = {
+    "arc_ai2": [("Challenge score", "arc_challenge"), ("Easy score", "arc_easy")],
+    "bbh": [("Average", "bbh")],
+    "boolq": [("Score", "boolq")],
+    "gsm8k": [("EM", "gsm8k")],
+    "hellaswag": [("Overall accuracy", "hellaswag")],
+    "lambada": [("Score", "lambada")],
+    "mmlu": [("EM", "mmlu")],
+    "openbookqa": [("Accuracy", "openbookqa")],
+    "piqa": [("Score", "piqa")],
+    "triviaqa": [("EM", "triviaqa")],
+    "winogrande": [("Accuracy", "winogrande")],
+}
+# Epoch `Model version` ids that name one of our models but do not match by name.
+EPOCH_VERSION_ALIAS = {
+    "LLaMA-7B": "Llama-1-7B",
+    "LLaMA-13B": "Llama-1-13B",
+    "LLaMA-33B": "Llama-1-30B",
+    "LLaMA-65B": "Llama-1-65B",
+    "Llama-2-7b": "Llama-2-7b",
+    "Llama-2-13b": "Llama-2-13b",
+    "Llama-2-70b-hf": "Llama-2-70b",
+    "Llama-3.1-405B": "Meta-Llama-3.1-405B-FP8",
+    "Llama-3.1-70B": "Meta-Llama-3.1-70B",
+    "Llama-3.1-8B": "Meta-Llama-3.1-8B",
+}
+SCORE_COLUMNS = ["model", "benchmark", "protocol", "score", "stderr", "source", "source_link"]
+
+
+def _percent_to_fraction(v: object) -> float:
+    if pd.isna(v):
+        return np.nan
+    s = str(v).strip()
+    if s.endswith("%"):
+        return float(s[:-1]) / 100.0
+    x = float(s)
+    return x / 100.0 if x > 1.0 else x
+
+
+def _epoch_version_map(models: pd.DataFrame, epoch: Epoch) -> dict[str, str]:
+    """Epoch model_versions id -> our canonical model name (base models only)."""
+    by_hf = {h.lower(): m for h, m in zip(models["hf_id"], models["model"], strict=True)}
+    by_norm = {}
+    for h, m in zip(models["hf_id"], models["model"], strict=True):
+        by_norm.setdefault(_norm(h.split("/", 1)[1]), m)
+        by_norm.setdefault(_norm(m), m)
+    out = {}
+    for rid, dev in zip(epoch.mv["id"], epoch.mv["Hugging Face developer id"], strict=True):
+        rid = str(rid)
+        if isinstance(dev, str) and f"{dev}/{rid}".lower() in by_hf:
+            out[rid] = by_hf[f"{dev}/{rid}".lower()]
+        elif _norm(rid) in by_norm:
+            out[rid] = by_norm[_norm(rid)]
+    for rid, m in EPOCH_VERSION_ALIAS.items():
+        if m in set(models["model"]):
+            out[rid] = m
+    return out
+
+
+def _parse_shots(v: object) -> str:
+    """Epoch's `Shots` cell as a string: '5', 'few' or '' (unknown)."""
+    if pd.isna(v):
+        return ""
+    t = str(v).strip().lower().replace("-shot", "")
+    if t == "few":
+        return "few"
+    return str(int(float(t)))
+
+
+def _epoch_external(shared: Path) -> pd.DataFrame:
+    """All Epoch external-benchmark rows in long form (before matching to models)."""
+    frames = []
+    for stem, cols in EPOCH_TABLES.items():
+        raw = pd.read_csv(shared / "epoch-benchmarks" / f"external_benchmark_{stem}.csv")
+        raw.columns = [c.lstrip("\ufeff") for c in raw.columns]
+        for col, bench in cols:
+            part = pd.DataFrame(
+                {
+                    "name": raw["Name"].astype(str).str.strip(),
+                    "version": raw["Model version"],
+                    "benchmark": bench,
+                    "shots": raw["Shots"],
+                    "score": raw[col].map(_percent_to_fraction),
+                    "source": raw["Source"].fillna("(source not given)").astype(str).str.strip(),
+                    "source_link": raw["Source link"].fillna("").astype(str).str.strip(),
+                }
+            )
+            frames.append(part)
+    ext = pd.concat(frames, ignore_index=True)
+    ext = ext.dropna(subset=["score"])
+    ext["shots"] = ext["shots"].map(_parse_shots)
+    suffix = ext["shots"].map(lambda v: f"-{v}shot" if v else "")
+    ext["protocol"] = "report:" + ext["benchmark"] + suffix
+    return ext
+
+
+def build_scores(shared: Path) -> pd.DataFrame:
+    models = build_models(shared)
+    obs = pd.read_csv(shared / OBS_FILE)
+    name_of = dict(zip(models["hf_id"], models["model"], strict=True))
+    commit = (shared / "obsscaling" / "COMMIT").read_text().strip()
+    link = f"{GITHUB['obsscaling']}/blob/{commit}/eval_results/base_llm_benchmark_eval.csv"
+    frames = []
+    for col, (bench, protocol) in OBS_PROTOCOLS.items():
+        part = pd.DataFrame(
+            {
+                "model": obs["Model"].map(name_of),
+                "benchmark": bench,
+                "protocol": protocol,
+                "score": obs[col].astype(float),
+                "stderr": np.nan,
+                "source": "ObsScaling base_llm_benchmark_eval.csv (Ruan et al. 2024)",
+                "source_link": link,
+            }
+        )
+        frames.append(part)
+    ext = _epoch_external(shared)
+    vmap = _epoch_version_map(models, Epoch(shared))
+    ext["model"] = ext["version"].map(lambda v: vmap.get(str(v)) if pd.notna(v) else None)
+    ext = ext.dropna(subset=["model"])
+    ext["stderr"] = np.nan
+    ext["source"] = "Epoch benchmark-stitching: " + ext["source"]
+    frames.append(ext[SCORE_COLUMNS])
+    df = pd.concat(frames, ignore_index=True)
+    df = df.dropna(subset=["model", "score"])
+    df = df.drop_duplicates(subset=["model", "benchmark", "protocol", "source"], keep="first")
+    assert df["score"].between(0, 1).all()
+    return df.sort_values(
+        ["model", "benchmark", "protocol", "source"], key=lambda s: s.str.lower(), kind="mergesort"
+    ).reset_index(drop=True)[SCORE_COLUMNS]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Models of the densing paper's figures
+# ---------------------------------------------------------------------------------------------
+
+# paper name -> (figure, models.csv name or "", Epoch key ("am"/"mv", name) or None,
+#                derived_from, relation)
+PAPER_MODELS = [
+    ("Llama-1-7B", "main", "Llama-1-7B"),
+    ("Llama-1-13B", "main", "Llama-1-13B"),
+    ("Llama-1-65B", "main", "Llama-1-65B"),
+    ("Llama-2-7B", "main", "Llama-2-7b"),
+    ("Llama-2-13B", "main", "Llama-2-13b"),
+    ("Llama-2-70B", "main", "Llama-2-70b"),
+    ("Llama-3-8B", "main", "Meta-Llama-3-8B"),
+    ("Llama-3-70B", "main", "Meta-Llama-3-70B"),
+    ("Llama-3.1-8B", "main", "Meta-Llama-3.1-8B"),
+    ("Llama-3.1-405B", "main", "Meta-Llama-3.1-405B-FP8"),
+    ("Llama-3.2-1B", "main", "Llama-3.2-1B"),
+    ("Llama-3.2-3B", "main", "Llama-3.2-3B"),
+    ("Llama-3.1-Minitron-4B", "main", "Llama-3.1-Minitron-4B"),
+    ("Falcon-40B", "main", "falcon-40b"),
+    ("MPT-30B", "main", "mpt-30b"),
+    ("Phi-1", "main", "phi-1"),
+    ("Phi-1.5", "main", "phi-1_5"),
+    ("Phi-2", "main", "phi-2"),
+    ("Mistral-7B", "main", "Mistral-7B-v0.1"),
+    ("StableLM-Zephyr-3B", "main", "stablelm-zephyr-3b"),
+    ("TinyLlama-1.1B", "main", "TinyLlama-1.1B"),
+    ("MiniCPM-1-1.2B", "main", "MiniCPM-1-1.2B"),
+    ("MiniCPM-1-2.4B", "main", "MiniCPM-1-2.4B"),
+    ("MiniCPM-3-4B", "main", "MiniCPM-3-4B"),
+    ("Gemma-2B", "main", "gemma-2b"),
+    ("Gemma-7B", "main", "gemma-7b"),
+    ("Gemma-2-2B", "main", "gemma-2-2b"),
+    ("Gemma-2-9B", "main", "gemma-2-9b"),
+    ("Gemma-2-27B", "main", "gemma-2-27b"),
+    ("GPT-3-175B", "mmlu_pre_chatgpt", ""),
+    ("Gopher-280B", "mmlu_pre_chatgpt", ""),
+    ("GPT-NeoX-20B", "mmlu_pre_chatgpt", "gpt-neox-20b"),
+    ("Chinchilla-70B", "mmlu_pre_chatgpt", ""),
+    ("PaLM-8B", "mmlu_pre_chatgpt", ""),
+    ("PaLM-62B", "mmlu_pre_chatgpt", ""),
+    ("PaLM-540B", "mmlu_pre_chatgpt", ""),
+    ("OPT-66B", "mmlu_pre_chatgpt", "opt-66b"),
+]
+# Closed models: (Epoch all_ml_systems System or model_versions id, n_params, mmlu row Name).
+CLOSED = {
+    "GPT-3-175B": ("am", "GPT-3 175B (davinci)", "GPT-3 175B"),
+    "Gopher-280B": ("am", "Gopher (280B)", "Gopher 280B"),
+    "Chinchilla-70B": ("am", "Chinchilla", "Chinchilla 70B"),
+    "PaLM-8B": ("mv", "PaLM 540B", "PaLM 8B"),
+    "PaLM-62B": ("mv", "PaLM 62B", "PaLM 62B"),
+    "PaLM-540B": ("mv", "PaLM 540B", "PaLM 540B"),
+}
+CLOSED_PARAMS = {"PaLM-8B": 8.63e9, "PaLM-62B": 62.5e9}  # PaLM paper, Table 1
+PAPER_DATES = {
+    "Mistral-7B": ("2023-09-27", "densing paper (Xiao et al. 2024) gives 2023-09-27"),
+    "MiniCPM-1-2.4B": ("2024-02-01", "densing paper (Xiao et al. 2024) gives 2024-02-01"),
+}
+PAPER_COLUMNS = [
+    "model",
+    "figure",
+    "release_date",
+    "date_source",
+    "date_note",
+    "n_params",
+    "n_params_source",
+    "derived_from",
+    "relation",
+    "in_models_csv",
+    "models_csv_name",
+    "mmlu",
+    "mmlu_protocol",
+    "mmlu_shots",
+    "mmlu_source",
+]
+
+
+def build_paper_models(shared: Path) -> pd.DataFrame:
+    models = build_models(shared).set_index("model")
+    scores = build_scores(shared)
+    epoch = Epoch(shared)
+    ext = _epoch_external(shared)
+    ext_mmlu = ext[(ext["benchmark"] == "mmlu") & (ext["shots"] == "5")]
+    rows = []
+    for paper_name, figure, mname in PAPER_MODELS:
+        row: dict[str, object] = {"model": paper_name, "figure": figure}
+        if mname:
+            m = models.loc[mname]
+            row.update(
+                release_date=m["release_date"],
+                date_source=m["date_source"],
+                date_note=m["date_note"],
+                n_params=m["n_params"],
+                n_params_source=m["n_params_source"],
+                derived_from=m["derived_from"],
+                relation=m["relation"],
+                in_models_csv=True,
+                models_csv_name=mname,
+            )
+            s = scores[(scores["model"] == mname) & (scores["protocol"] == "llv1:mmlu-5shot-mc")]
+            if len(s):
+                row.update(
+                    mmlu=s["score"].iloc[0],
+                    mmlu_protocol="llv1:mmlu-5shot-mc",
+                    mmlu_shots=5,
+                    mmlu_source=s["source"].iloc[0],
+                )
+            else:
+                s = scores[(scores["model"] == mname) & (scores["protocol"] == "report:mmlu-5shot")]
+                if len(s):
+                    row.update(
+                        mmlu=s["score"].iloc[0],
+                        mmlu_protocol="report:mmlu-5shot",
+                        mmlu_shots=5,
+                        mmlu_source=s["source"].iloc[0],
+                    )
+        else:
+            kind, key, mmlu_name = CLOSED[paper_name]
+            if kind == "am":
+                name, date, params = epoch.am_by_name[key]
+                row.update(
+                    release_date=date,
+                    date_source="epoch:all_ml_systems",
+                    date_note=f"Epoch all_ml_systems System '{name}'",
+                    n_params=params,
+                    n_params_source="epoch:all_ml_systems",
+                )
+            else:
+                rid, date = epoch.mv_by_id[key]
+                note = f"Epoch model_versions id '{rid}'"
+                if key != paper_name.replace("-", " "):
+                    note += " (PaLM 8B/62B/540B were published together in one paper)"
+                row.update(release_date=date, date_source="epoch:model_versions", date_note=note)
+                if paper_name in CLOSED_PARAMS:
+                    row.update(n_params=CLOSED_PARAMS[paper_name], n_params_source="curated")
+                else:
+                    p = epoch.am_by_name["PaLM (540B)"][2]
+                    row.update(n_params=p, n_params_source="epoch:all_ml_systems")
+            row.update(in_models_csv=False, models_csv_name="")
+            hit = ext_mmlu[ext_mmlu["name"] == mmlu_name]
+            if len(hit):
+                h = hit.iloc[0]
+                row.update(
+                    mmlu=h["score"],
+                    mmlu_protocol="report:mmlu-5shot",
+                    mmlu_shots=5,
+                    mmlu_source="Epoch benchmark-stitching: " + h["source"],
+                )
+        if paper_name in PAPER_DATES:
+            date, note = PAPER_DATES[paper_name]
+            row.update(release_date=date, date_source="paper", date_note=note)
+        rows.append(row)
+    df = pd.DataFrame(rows).reindex(columns=PAPER_COLUMNS)
+    df["n_params"] = df["n_params"].astype(float).round().astype("Int64")
+    df["mmlu_shots"] = df["mmlu_shots"].astype("Int64")
+    df["in_models_csv"] = df["in_models_csv"].astype(bool)
+    assert (df["release_date"].fillna("") != "").all()
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# SOURCES.md and MANIFEST.json
+# ---------------------------------------------------------------------------------------------
+
+SOURCES_TEMPLATE = """# Sources of densing's bundled data
+
+Generated by `scripts/build_data.py` from snapshots of public repositories (data version
+{version}). Do not edit by hand: change the script and rebuild. The raw Chinchilla replication
+data (epoch-research/analyzing-chinchilla) has no licence and is **not** included.
+
+## Origins, licences, attribution
+
+| raw folder | origin | upstream commit | licence | used for |
+|---|---|---|---|---|
+| olmo-ladder | allenai/OLMo-ladder `src/scripts/paper/` (Bhagia et al. 2024, arXiv 2412.04403) | {c_olmo} | Apache-2.0 | reference_runs_olmo_ladder.csv |
+| obsscaling | ryoungj/ObsScaling `eval_results/` (Ruan, Maddison, Hashimoto 2024) | {c_obs} | Apache-2.0 | models.csv, scores.csv (`llv1:*`, `obsscaling:*`) |
+| epoch-benchmarks | epoch-research/benchmark-stitching `data/` (Epoch AI) | {c_eb} | MIT | release dates (`epoch:model_versions`), scores.csv (`report:*`) |
+| epoch-models | epoch-research/open-model-trends `data/` | {c_em} | CC-BY 4.0, attribution "Epoch AI" | release dates (`epoch:all_ml_systems`), parameter counts |
+| pythia | EleutherAI/pythia `evals/pythia-v1/` | {c_py} | Apache-2.0 | not used by the current tables |
+
+Attribution: release dates and parameter counts marked `epoch:*` are Epoch AI data ("Data on
+Notable AI Models", CC-BY 4.0, and benchmark-stitching, MIT). ObsScaling scores are by Ruan et al.
+(Apache-2.0). OLMo ladder runs are by the Allen Institute for AI (Apache-2.0).
+
+## reference_runs_olmo_ladder.csv
+
+One row per (run, step, benchmark). Runs: the OLMo ladder (190M, 370M, 760M, 1B, 3B at 0.5, 1,
+2, 5, 10 x Chinchilla tokens, plus the repeated 1xC `-rerun`), and OLMo-2 `7B-4T`, `13B-5T`.
+
+| column | meaning / unit |
+|---|---|
+| run | run label, e.g. `1B-1xC`, `1B-1xC-rerun`, `7B-4T`, `13B-5T` |
+| size | size label (`190M` ... `13B`) |
+| n_params | OLMo's count `n` from final.json: total minus the input embedding (3B: 3,169,537,280, not in final.json) |
+| n_params_total | n + 100,352 x d_model (d_model 768, 1024, 1536, 2048, 3328, 4096, 5120) |
+| tokens | training tokens seen at that step (`throughput/total_tokens`; for the OLMo-2 7B/13B files, which lack it, `_step x batch_size_in_tokens`) |
+| step | optimizer step |
+| is_final | last evaluated checkpoint of the run |
+| benchmark | arc_challenge, arc_easy, boolq, csqa, hellaswag, mmlu, openbookqa, piqa, socialiqa, winogrande |
+| loss | `eval/downstream_bpb/<task>_<split>_rc_5shot_bpb`: bits per byte of the gold answer given the 5-shot prompt |
+| score | accuracy: `_len_norm` (`_acc` for boolq), fraction 0-1 |
+| metric | `len_norm` or `acc` |
+| split | `test` for mmlu, arc_easy, arc_challenge, openbookqa; else `val` |
+| protocol | `rc-5shot` (ranked classification / cloze, 5-shot) |
+
+Curation decisions:
+- `mmlu` is the four subject groups combined: weighted mean of loss and of score with weights =
+  MMLU test-split question counts per lm-eval category (stem 3018, humanities 4705,
+  social_sciences 3077, other 3242; total 14042).
+- Rows with a missing loss or score are dropped; duplicated steps keep the last row; step 0
+  (untrained initialisation, 0 tokens) is dropped.
+- `7B-4T`: checkpoints from `peteish7_eval_full.csv` (stage-1 pretraining, steps 5000-925000)
+  plus the single annealed checkpoint in `peteish7_eval_anneal.csv` (the file final.json uses for
+  "7B-4T"); that file has no `_step`, so its step is `throughput/total_tokens /
+  batch_size_in_tokens` = 940577 (3,945,065,873,408 tokens). The annealed row is `is_final`.
+  The `peteish7_medlr_*` files (a separate 7B run with peak LR 6e-4) are not included.
+- `13B-5T`: all checkpoints from `peteish13_eval_full.csv`; `peteish13_eval_final.csv` (the file
+  final.json uses) is its last 12 rows; the final checkpoint is step 596057 (5.0T tokens). The
+  partial `peteish13_eval_50k-150k.csv` and `peteish7_eval_170k-450k.csv` duplicate the full files.
+
+## models.csv
+
+One row per open base model: the 148 models of ObsScaling's `base_llm_benchmark_eval.csv` plus
+the open models of the densing paper's main figure that ObsScaling lacks (`in_obsscaling` False).
+
+| column | meaning / unit |
+|---|---|
+| model | canonical name: the Hugging Face repo name without a trailing `-hf` (Llama-1, TinyLlama, MiniCPM, Minitron, bloom-176b and starcoderbase-15.5b renamed for readability); stable |
+| hf_id | Hugging Face id |
+| family | ObsScaling's `Model Family` (curated for the added models) |
+| organization | developer, from the Hugging Face organisation |
+| n_params | total parameters, raw count |
+| n_params_source | `epoch:all_ml_systems` (Epoch's `Parameters` for the matched entry, used when within 35 % of ObsScaling's nominal size), `obsscaling:Model Size (B) (nominal)`, or `curated: ...` with the reason |
+| n_params_nonembedding | not filled yet (empty) |
+| tokens | pretraining tokens, raw count (ObsScaling `Pretraining Data Size (T)` x 1e12) |
+| tokens_source | where `tokens` comes from |
+| release_date | ISO date |
+| date_source | `epoch:model_versions`, `epoch:all_ml_systems` or `curated` |
+| date_note | the Epoch entry matched, or for `curated` where the date comes from |
+| derived_from / relation | parent model and how it was derived (continued-pretraining, fine-tuned, pruned+distilled, quantized) |
+| is_moe / active_params | mixture-of-experts flag and active parameters per token |
+| in_obsscaling | row comes from ObsScaling |
+
+Curation decisions:
+- Dates: Epoch `model_versions` is matched by Hugging Face id (developer/id) or normalised id,
+  `all_ml_systems` by normalised system name, with an explicit alias table in the script (e.g.
+  Pythia-*-deduped -> Epoch "Pythia-*"). When both match, the earlier date is used (first public
+  announcement). A hand-curated table (in the script, with a note per entry) takes precedence;
+  it covers sibling sizes of a family released together and models Epoch lacks. Hugging Face
+  upload dates are never used as release dates.
+- Undated (no Epoch entry, no reliable public release date): {undated}.
+- Parameter corrections: MoE models carry the total (ObsScaling lists active sizes for some);
+  open_llama_7b_v2 is 7B (ObsScaling lists 13); btlm-3b-8k-base was trained on 627B tokens
+  (ObsScaling lists 627 T).
+
+## scores.csv
+
+| column | meaning / unit |
+|---|---|
+| model | name in models.csv |
+| benchmark | mmlu, arc_challenge, arc_easy, hellaswag, winogrande, truthfulqa, gsm8k, xwinograd, humaneval, bbh, boolq, lambada, openbookqa, piqa, triviaqa |
+| protocol | see below |
+| score | fraction 0-1 (Epoch's percentages divided by 100) |
+| stderr | empty (not published by the sources) |
+| source / source_link | origin of the number |
+
+Protocols: ObsScaling (Open LLM Leaderboard v1 via lm-eval): `llv1:mmlu-5shot-mc`,
+`llv1:arc_challenge-25shot-acc_norm`, `llv1:hellaswag-10shot-acc_norm`,
+`llv1:winogrande-5shot-acc`, `llv1:truthfulqa-0shot-mc2`, `llv1:gsm8k-5shot-em`; ObsScaling's
+extra columns `obsscaling:xwinograd-acc` and `obsscaling:humaneval-pass@1`. Epoch's
+technical-report tables: `report:<benchmark>-<shots>shot` from the `Shots` column,
+`report:<benchmark>-fewshot` for "few", `report:<benchmark>` when shots are unknown. Epoch rows
+are kept only when their `Model version` matches a base model in models.csv. Key: (model,
+benchmark, protocol, source). Scores under different protocols are not comparable.
+
+## paper_models.csv
+
+The 29 base models of the densing paper's main figure (`figure` = `main`) and the 8 pre-ChatGPT
+models of its MMLU figure (`mmlu_pre_chatgpt`). Columns: model (paper name), figure,
+release_date, date_source (`paper` for Mistral-7B 2023-09-27 and MiniCPM-1-2.4B 2024-02-01 as
+given by the paper; else as models.csv or Epoch), date_note, n_params, n_params_source,
+derived_from, relation, in_models_csv, models_csv_name, mmlu (fraction), mmlu_protocol,
+mmlu_shots, mmlu_source. MMLU comes from ObsScaling (`llv1:mmlu-5shot-mc`) when present, else
+the first 5-shot row of Epoch's MMLU table. Closed models (GPT-3, Gopher, Chinchilla, PaLM) are
+only here, not in models.csv. PaLM-8B/62B take the date of the PaLM paper and their sizes from
+its Table 1 (8.63B, 62.5B, curated).
+"""
+
+
+def write_sources(shared: Path, out: Path, models: pd.DataFrame) -> None:
+    def commit(folder: str) -> str:
+        return (shared / folder / "COMMIT").read_text().strip()
+
+    undated = models.loc[models["release_date"].isna() | (models["release_date"] == ""), "model"]
+    text = SOURCES_TEMPLATE.format(
+        version=DATA_VERSION,
+        c_olmo=commit("olmo-ladder"),
+        c_obs=commit("obsscaling"),
+        c_eb=commit("epoch-benchmarks"),
+        c_em=commit("epoch-models"),
+        c_py=commit("pythia"),
+        undated=", ".join(sorted(undated)) or "none",
+    )
+    (out / "SOURCES.md").write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_manifest(out: Path, rows: dict[str, int]) -> None:
+    files = {}
+    for name in sorted([*rows, "SOURCES.md"]):
+        entry: dict[str, object] = {"sha256": sha256(out / name)}
+        if name in rows:
+            entry["rows"] = rows[name]
+        files[name] = entry
+    manifest = {"data_version": DATA_VERSION, "files": files}
+    (out / "MANIFEST.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "reference_runs_olmo_ladder.csv": build_reference_runs,
+    "models.csv": build_models,
+    "scores.csv": build_scores,
+    "paper_models.csv": build_paper_models,
 }
 
 
@@ -242,6 +1263,8 @@ def build(shared: Path, out: Path) -> dict[str, int]:
         df = builder(shared)
         write_csv(df, out / name)
         rows[name] = len(df)
+    write_sources(shared, out, pd.read_csv(out / "models.csv", keep_default_na=False))
+    write_manifest(out, rows)
     return rows
 
 
