@@ -1,10 +1,58 @@
-"""`densing params` (placeholder until its issue lands)."""
+"""`densing params`: parameter counts from a model config, without loading weights."""
 
 from __future__ import annotations
 
 import argparse
 
+from densing._cli._common import print_json
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `params` subcommand (not available yet)."""
-    sub.add_parser("params", help="(not available yet)")
+    """Register the ``params`` subcommand.
+
+    Parameters
+    ----------
+    sub
+        The subparsers object of the top-level ``densing`` parser.
+    """
+    p = sub.add_parser(
+        "params",
+        help="count total, non-embedding and active parameters from a config",
+        description=(
+            "Count parameters from a model directory, config.json or .gguf file on the meta "
+            "device (no weights are loaded). Non-embedding excludes token/position "
+            "embeddings and an untied LM head; norms and biases count."
+        ),
+    )
+    p.add_argument("path", metavar="PATH_OR_CONFIG",
+                   help="model directory, config.json, .gguf file or cached hub id")
+    p.add_argument("--trust-remote-code", action="store_true",
+                   help="allow code from the model repository to run")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``densing params``.
+
+    Parameters
+    ----------
+    args
+        Parsed arguments.
+
+    Returns
+    -------
+    int
+        Exit status (0 on success).
+    """
+    from densing.evaluate import count_parameters
+
+    counts = count_parameters(args.path, trust_remote_code=args.trust_remote_code)
+    if args.json:
+        print_json(counts)
+        return 0
+    width = max(len(k) for k in counts)
+    for key, value in counts.items():
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+        print(f"{key:<{width}}  {shown}")
+    return 0

@@ -1,0 +1,45 @@
+"""Evaluate real models: scores, conditional losses and parameter counts.
+
+Needs the ``eval`` extra (``pip install "densing[eval]"``): torch, transformers and lm-eval
+are imported only inside the functions that use them, so ``import densing.evaluate`` works
+without them.
+
+- :func:`evaluate_model` runs ``lm_eval.simple_evaluate`` (lm-eval's own backends: ``hf``
+  with accelerate, ``vllm``, ...) and returns the tidy table ``model, benchmark, protocol,
+  score, stderr, loss, loss_unit, n``.
+- :func:`conditional_losses` reads lm-eval's per-sample logs (in memory or
+  ``samples_<task>_*.jsonl``) and returns the gold answers' negative log-likelihood per byte,
+  token or instance, per task with a standard error.
+- :func:`write_task_dir` writes the shipped 5-shot ranked-classification tasks (the default
+  frame's protocol) pointing at your local data files.
+- :func:`count_parameters` counts total, non-embedding and active parameters from a config,
+  without loading weights.
+"""
+
+from __future__ import annotations
+
+from densing.evaluate.losses import LOSS_UNITS, conditional_losses
+from densing.evaluate.params import CONVENTION, count_parameters
+from densing.evaluate.runner import (
+    RC_BENCHMARKS,
+    RC_PROTOCOL,
+    RESULT_COLUMNS,
+    TINY_TASK,
+    evaluate_model,
+    results_table,
+    write_task_dir,
+)
+
+__all__ = [
+    "CONVENTION",
+    "LOSS_UNITS",
+    "RC_BENCHMARKS",
+    "RC_PROTOCOL",
+    "RESULT_COLUMNS",
+    "TINY_TASK",
+    "conditional_losses",
+    "count_parameters",
+    "evaluate_model",
+    "results_table",
+    "write_task_dir",
+]

@@ -1,0 +1,207 @@
+"""Parameter counts from a transformers config, without loading any weights.
+
+The model is built on PyTorch's ``meta`` device, so no memory is allocated for weights and
+nothing is downloaded: only the architecture is needed. Shared (tied) tensors are counted
+once.
+
+Convention (Kaplan et al. 2020, as used by the densing paper): the *non-embedding* count is
+the total minus the token-embedding table, any learned position-embedding tables and an
+untied output (LM-head) matrix. Everything else counts, including every normalisation
+layer (the final one too) and biases. With this convention the densing paper's reference
+models (Llama-style, gated SiLU FFN, RMSNorm, no biases, ``d_head = 64``) come out exactly,
+e.g. ``(n_layer, d, d_ffn, n_head, n_kv) = (8, 256, 640, 4, 1)`` gives
+``8 * (2*d*64*(n_head + n_kv) + 3*d*d_ffn + 2*d) + d = 5,247,232``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from densing.evaluate._deps import require
+from densing.exceptions import DataFormatError, InputError
+
+#: the convention recorded in every result of :func:`count_parameters`
+CONVENTION = (
+    "non_embedding = total - token embeddings - position embeddings - untied LM head; "
+    "norms and biases count; tied tensors counted once (Kaplan et al. 2020; densing paper)"
+)
+
+# parameter names of routed experts: "...experts.<...>" but not "shared_experts"
+_EXPERT_RE = re.compile(r"(^|\.)experts\.")
+_N_EXPERTS_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
+_TOP_K_KEYS = ("num_experts_per_tok", "moe_topk", "top_k", "num_experts_per_token")
+
+
+def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
+    """Turn a path, dict or config object into a ``transformers.PretrainedConfig``."""
+    transformers = require("transformers")
+    if isinstance(config_or_path, transformers.PretrainedConfig):
+        return config_or_path
+    if isinstance(config_or_path, Mapping):
+        data = dict(config_or_path)
+        model_type = data.pop("model_type", None)
+        if not model_type:
+            raise InputError(
+                "a config dict needs a 'model_type' key (e.g. 'llama'); got keys "
+                f"{sorted(data)[:10]}"
+            )
+        try:
+            return transformers.AutoConfig.for_model(model_type, **data)
+        except ValueError as exc:
+            raise InputError(f"unknown model_type {model_type!r}: {exc}") from exc
+    if not isinstance(config_or_path, (str, os.PathLike)):
+        raise InputError(
+            "count_parameters takes a transformers config, a config dict, a model, or a path "
+            f"to a model directory, config.json or .gguf file; got {type(config_or_path)!r}"
+        )
+    path = Path(config_or_path)
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
+    if path.suffix == ".gguf":
+        if not path.is_file():
+            raise InputError(f"no such GGUF file: {str(path)!r}")
+        try:
+            return transformers.AutoConfig.from_pretrained(
+                str(path.parent), gguf_file=path.name, **kwargs
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise DataFormatError(f"cannot read a model config from {str(path)!r}: {exc}") from exc
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataFormatError(f"{str(path)!r} is not a readable JSON config: {exc}") from exc
+        if not isinstance(data, dict):
+            raise DataFormatError(f"{str(path)!r} does not hold a JSON object")
+        return _load_config(data, trust_remote_code)
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise InputError(f"directory {str(path)!r} has no config.json")
+        try:
+            return transformers.AutoConfig.from_pretrained(str(path), **kwargs)
+        except (OSError, ValueError, KeyError) as exc:
+            raise DataFormatError(f"cannot read {str(path / 'config.json')!r}: {exc}") from exc
+    # not a local path: maybe a hub id already in the local cache
+    try:
+        return transformers.AutoConfig.from_pretrained(str(config_or_path), **kwargs)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"{str(config_or_path)!r} is neither a local file/directory nor a cached hub model: "
+            "give a model directory, a config.json or a .gguf file"
+        ) from exc
+
+
+def _first_attr(config: Any, keys: tuple[str, ...]) -> int | None:
+    """The first integer attribute of ``config`` (or its ``text_config``) among ``keys``."""
+    for cfg in (config, getattr(config, "text_config", None)):
+        if cfg is None:
+            continue
+        for key in keys:
+            value = getattr(cfg, key, None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+    return None
+
+
+def _count_module(model: Any, config: Any) -> dict[str, Any]:
+    """Count the parameters of an (empty or real) ``torch.nn.Module``."""
+    torch = require("torch")
+    named = list(model.named_parameters())  # unique tensors: tied weights appear once
+    total = sum(p.numel() for _, p in named)
+    embed_ids: set[int] = set()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Embedding):
+            embed_ids.update(id(p) for p in module.parameters(recurse=False))
+    tied = False
+    get_out = getattr(model, "get_output_embeddings", None)
+    get_in = getattr(model, "get_input_embeddings", None)
+    out = get_out() if callable(get_out) else None
+    inp = get_in() if callable(get_in) else None
+    if out is not None:
+        out_w = getattr(out, "weight", None)
+        in_w = getattr(inp, "weight", None) if inp is not None else None
+        tied = out_w is not None and in_w is not None and out_w is in_w
+        embed_ids.update(id(p) for p in out.parameters())
+    embedding = sum(p.numel() for _, p in named if id(p) in embed_ids)
+    experts = sum(p.numel() for name, p in named if _EXPERT_RE.search(name))
+    n_experts = _first_attr(config, _N_EXPERTS_KEYS) if config is not None else None
+    top_k = _first_attr(config, _TOP_K_KEYS) if config is not None else None
+    inactive = 0
+    if experts and n_experts and top_k and top_k < n_experts:
+        inactive = round(experts * (n_experts - top_k) / n_experts)
+    return {
+        "total": int(total),
+        "non_embedding": int(total - embedding),
+        "embedding": int(embedding),
+        "active": int(total - inactive),
+        "active_non_embedding": int(total - embedding - inactive),
+        "tied_embeddings": bool(tied),
+        "n_experts": n_experts if experts else None,
+        "experts_per_token": top_k if experts else None,
+        "architecture": type(model).__name__,
+        "convention": CONVENTION,
+    }
+
+
+def count_parameters(config_or_path: Any, *, trust_remote_code: bool = False) -> dict[str, Any]:
+    """Count total, non-embedding and active parameters without loading weights.
+
+    Parameters
+    ----------
+    config_or_path
+        A ``transformers.PretrainedConfig``; a config dict with a ``model_type`` key; a path
+        to a model directory (with ``config.json``), to a ``config.json`` or to a ``.gguf``
+        file; a cached hub id; or an already-built ``torch.nn.Module`` (counted as is).
+    trust_remote_code
+        Passed to ``transformers`` for architectures defined by code in the model repository.
+        Off unless you ask for it.
+
+    Returns
+    -------
+    dict
+        ``total``, ``non_embedding``, ``embedding``, ``active`` and ``active_non_embedding``
+        (for mixture-of-experts models: only ``experts_per_token`` of ``n_experts`` routed
+        experts count; equal to the totals for dense models), ``tied_embeddings``,
+        ``n_experts``, ``experts_per_token``, ``architecture`` and ``convention`` (a sentence
+        naming what is counted; see the module docstring).
+
+    Raises
+    ------
+    InputError
+        If the path does not exist or the config cannot be understood.
+    DataFormatError
+        If a config file is unreadable.
+    ImportError
+        If ``torch``/``transformers`` are missing (``pip install "densing[eval]"``).
+
+    Examples
+    --------
+    >>> from transformers import LlamaConfig  # doctest: +SKIP
+    >>> cfg = LlamaConfig(hidden_size=256, intermediate_size=640, num_hidden_layers=8,
+    ...                   num_attention_heads=4, num_key_value_heads=1, head_dim=64)
+    >>> count_parameters(cfg)["non_embedding"]  # doctest: +SKIP
+    5247232
+    """
+    torch = require("torch")
+    if isinstance(config_or_path, torch.nn.Module):
+        return _count_module(config_or_path, getattr(config_or_path, "config", None))
+    transformers = require("transformers")
+    config = _load_config(config_or_path, trust_remote_code)
+    auto_classes = [transformers.AutoModelForCausalLM, transformers.AutoModel]
+    last_error: Exception | None = None
+    for auto in auto_classes:
+        try:
+            with torch.device("meta"):
+                model = auto.from_config(config, trust_remote_code=trust_remote_code)
+        except (ValueError, KeyError, TypeError) as exc:
+            last_error = exc
+            continue
+        return _count_module(model, config)
+    raise InputError(
+        f"transformers cannot build a model for config type {type(config).__name__} "
+        f"(model_type {getattr(config, 'model_type', None)!r}): {last_error}"
+    )

@@ -1,0 +1,533 @@
+"""Run lm-eval on a model and return densing's tidy score-and-loss table.
+
+Everything heavy is lm-eval's own: its model backends (``hf`` with accelerate for several
+GPUs, ``vllm`` where installed, ...), batching and progress bars. densing adds the shipped
+task files, the conditional losses (:func:`densing.evaluate.conditional_losses`) and the
+tidy table that :class:`ReferenceFrame.fit <densing.ReferenceFrame>` and
+``compute_density`` take.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import difflib
+import json
+import logging
+import math
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from densing.evaluate._deps import require
+from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
+from densing.exceptions import DataFormatError, InputError
+
+#: benchmarks of the default frame's protocol (5-shot ranked classification, OLMo ladder)
+RC_BENCHMARKS: tuple[str, ...] = (
+    "hellaswag",
+    "arc_easy",
+    "arc_challenge",
+    "piqa",
+    "winogrande",
+    "csqa",
+    "openbookqa",
+    "socialiqa",
+    "mmlu",
+    "boolq",
+)
+#: prefix of the shipped ranked-classification task names (``densing_rc_hellaswag``, ...)
+RC_PREFIX = "densing_rc_"
+#: protocol of the shipped RC tasks at their default 5 shots
+RC_PROTOCOL = "rc-5shot"
+#: the tiny bundled multiple-choice task (8 documents, for tests and smoke runs)
+TINY_TASK = "densing_tiny_mc"
+#: columns of the table returned by :func:`evaluate_model`
+RESULT_COLUMNS = ["model", "benchmark", "protocol", "score", "stderr", "loss", "loss_unit", "n"]
+
+_DATA_PLACEHOLDER = "__DATA_FILES__"
+_FEWSHOT_PLACEHOLDER = "__FEWSHOT_SPLIT__"
+
+
+def _task_templates() -> Path:
+    """The package's task directory (a real directory for editable and wheel installs)."""
+    return Path(str(resources.files("densing.evaluate") / "tasks"))
+
+
+def _render(template: str, test: Path, fewshot: Path | None) -> str:
+    files = {"test": str(test.resolve())}
+    if fewshot is not None:
+        files["train"] = str(fewshot.resolve())
+    return template.replace(_DATA_PLACEHOLDER, json.dumps(files)).replace(
+        _FEWSHOT_PLACEHOLDER, "train" if fewshot is not None else "test"
+    )
+
+
+def _check_file(path: Any, what: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what}: data file not found: {str(p)!r}")
+    return p
+
+
+def write_task_dir(
+    dest: str | os.PathLike[str],
+    data: Mapping[str, Any] | None = None,
+    *,
+    include_tiny: bool = True,
+) -> Path:
+    """Write an lm-eval task directory whose tasks read your local data files.
+
+    The shipped task files (``src/densing/evaluate/tasks``) describe the default frame's
+    protocol: 5-shot ranked classification, scored by length-normalised accuracy
+    (``acc_norm``), as in the OLMo ladder. They read the dataset from local JSONL files with
+    the Hugging Face dataset's own fields (export a split with
+    ``datasets.load_dataset(...)[split].to_json(path)``); nothing is fetched from the hub.
+
+    Parameters
+    ----------
+    dest
+        Directory to write (created if needed). Pass it to :func:`evaluate_model` as
+        ``task_paths`` or to ``lm_eval.tasks.TaskManager(include_path=...)``.
+    data
+        Benchmark -> data. The benchmark is one of :data:`RC_BENCHMARKS` (``"hellaswag"``,
+        ``"arc_easy"``, ...); the data is the path of the JSONL to evaluate on, or a mapping
+        ``{"test": path, "fewshot": path}`` to draw the 5 shots from another split (by default
+        they come from the evaluation file itself, never the document being scored). The task
+        is then named ``densing_rc_<benchmark>``; all of them share the tag ``densing_rc``.
+    include_tiny
+        Also write the bundled 8-document task ``densing_tiny_mc`` (data shipped in the
+        package).
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    InputError
+        An unknown benchmark or a data file that does not exist.
+    """
+    out = Path(dest)
+    out.mkdir(parents=True, exist_ok=True)
+    templates = _task_templates()
+    if include_tiny:
+        text = (templates / f"{TINY_TASK}.yaml").read_text(encoding="utf-8")
+        tiny_data = templates / f"{TINY_TASK}.jsonl"
+        (out / f"{TINY_TASK}.yaml").write_text(_render(text, tiny_data, None), encoding="utf-8")
+    for bench, spec in (data or {}).items():
+        name = bench[len(RC_PREFIX) :] if bench.startswith(RC_PREFIX) else bench
+        if name not in RC_BENCHMARKS:
+            hint = difflib.get_close_matches(name, RC_BENCHMARKS, n=1)
+            raise InputError(
+                f"unknown benchmark {bench!r}; shipped tasks: {', '.join(RC_BENCHMARKS)}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            )
+        if isinstance(spec, Mapping):
+            unknown = set(spec) - {"test", "fewshot"}
+            if unknown or "test" not in spec:
+                raise InputError(
+                    f"data for {bench!r} must be a path or {{'test': path, 'fewshot': path}}; "
+                    f"got keys {sorted(spec)}"
+                )
+            test = _check_file(spec["test"], bench)
+            fewshot = _check_file(spec["fewshot"], bench) if spec.get("fewshot") else None
+        else:
+            test, fewshot = _check_file(spec, bench), None
+        text = (templates / f"{RC_PREFIX}{name}.yaml").read_text(encoding="utf-8")
+        (out / f"{RC_PREFIX}{name}.yaml").write_text(_render(text, test, fewshot), "utf-8")
+    shutil.copyfile(templates / "utils.py", out / "utils.py")
+    return out
+
+
+@contextlib.contextmanager
+def _quiet(show_progress: bool) -> Iterator[None]:
+    """Silence progress bars and info logs of tqdm, datasets, transformers and lm-eval."""
+    if show_progress:
+        yield
+        return
+    old_env = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    loggers = [logging.getLogger(n) for n in ("lm-eval", "lm_eval", "transformers", "datasets")]
+    old_levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        if old_env is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = old_env
+        for lg, level in zip(loggers, old_levels, strict=True):
+            lg.setLevel(level)
+
+
+def _split_tasks(tasks: str | Sequence[str]) -> list[str]:
+    items = tasks.split(",") if isinstance(tasks, str) else list(tasks)
+    out = [str(t).strip() for t in items if str(t).strip()]
+    if not out:
+        raise InputError("no tasks given: pass e.g. tasks=['densing_tiny_mc']")
+    return out
+
+
+def _model_name(model: Any, model_args: Mapping[str, Any]) -> str:
+    gguf = model_args.get("gguf_file")
+    if isinstance(model, (str, os.PathLike)):
+        if gguf:
+            return Path(str(gguf)).stem
+        return Path(str(model)).name or str(model)
+    name = getattr(model, "name_or_path", None) or getattr(
+        getattr(model, "config", None), "_name_or_path", None
+    )
+    return Path(str(name)).name if name else type(model).__name__
+
+
+def _protocol(task: str, n_shot: Any) -> str:
+    k = int(n_shot) if isinstance(n_shot, (int, float)) and not math.isnan(n_shot) else 0
+    if task.startswith(RC_PREFIX):
+        return RC_PROTOCOL if k == 5 else f"rc-{k}shot"
+    return f"{task}-{k}shot"
+
+
+def _benchmark(task: str) -> str:
+    return task[len(RC_PREFIX) :] if task.startswith(RC_PREFIX) else task
+
+
+def _pick_score(res: Mapping[str, Any], metric: str | None) -> tuple[float, float]:
+    keys = [k for k in res if "," in k and "_stderr" not in k.split(",")[0]]
+    metrics = {k.split(",")[0]: k for k in keys}
+    if metric is None:
+        for cand in ("acc_norm", "acc", "exact_match"):
+            if cand in metrics:
+                metric = cand
+                break
+        else:
+            metric = next(iter(metrics), None)
+    if metric is None or metric not in metrics:
+        return math.nan, math.nan
+    key = metrics[metric]
+    flt = key.split(",", 1)[1]
+    score = res.get(key)
+    err = res.get(f"{metric}_stderr,{flt}")
+
+    def num(v: Any) -> float:
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return math.nan
+
+    return num(score), num(err)
+
+
+def results_table(
+    results: Mapping[str, Any],
+    *,
+    model_name: str,
+    normalize: Normalize = "bytes",
+    tokenizer: Any = None,
+    metric: str | None = None,
+) -> pd.DataFrame:
+    """Tidy table from the dict returned by ``lm_eval.simple_evaluate(..., log_samples=True)``.
+
+    Parameters
+    ----------
+    results
+        lm-eval's results, with ``"samples"``.
+    model_name
+        Value of the ``model`` column.
+    normalize, tokenizer
+        How the conditional loss is normalised (see :func:`conditional_losses`).
+    metric
+        lm-eval metric used as ``score``; default ``acc_norm``, else ``acc``, else
+        ``exact_match``, else the first one reported.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RESULT_COLUMNS`: ``model``, ``benchmark``, ``protocol``, ``score``
+        (fraction in [0, 1]), ``stderr``, ``loss``, ``loss_unit``, ``n``.
+    """
+    per_task = results.get("results", {})
+    samples = results.get("samples") or {}
+    configs = results.get("configs", {})
+    n_shot = results.get("n-shot", {})
+    n_samples = results.get("n-samples", {})
+    rows = []
+    for task in configs:
+        if task not in per_task:
+            continue
+        score, err = _pick_score(per_task[task], metric)
+        loss, unit = math.nan, LOSS_UNITS[normalize]
+        out_type = configs[task].get("output_type")
+        if task in samples and out_type in ("multiple_choice", "loglikelihood"):
+            lt = conditional_losses(
+                {task: samples[task]},
+                normalize=normalize,
+                tokenizer=tokenizer,
+                output_types={task: out_type},
+            )
+            loss = float(lt["loss"].iloc[0])
+        n = n_samples.get(task, {}).get("effective") if isinstance(n_samples, Mapping) else None
+        if n is None:
+            n = len(samples.get(task, []))
+        rows.append(
+            {
+                "model": model_name,
+                "benchmark": _benchmark(task),
+                "protocol": _protocol(task, n_shot.get(task, configs[task].get("num_fewshot"))),
+                "score": score,
+                "stderr": err,
+                "loss": loss,
+                "loss_unit": unit,
+                "n": int(n),
+            }
+        )
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+
+
+def evaluate_model(
+    model: Any,
+    tasks: str | Sequence[str],
+    *,
+    tokenizer: Any = None,
+    model_backend: str = "hf",
+    model_args: Mapping[str, Any] | None = None,
+    num_fewshot: int | None = None,
+    limit: int | float | None = None,
+    task_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    batch_size: int | str = 1,
+    device: str | None = "cpu",
+    trust_remote_code: bool = False,
+    normalize: Normalize = "bytes",
+    metric: str | None = None,
+    name: str | None = None,
+    output_path: str | os.PathLike[str] | None = None,
+    show_progress: bool | None = None,
+    random_seed: int = 0,
+    return_results: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, Any]]:
+    """Evaluate a model with lm-eval and return scores and conditional losses per benchmark.
+
+    Parameters
+    ----------
+    model
+        A local model directory or hub id (read from the local cache; set
+        ``HF_HUB_OFFLINE=1`` to forbid downloads), an already-built
+        ``transformers.PreTrainedModel`` (wrapped as ``HFLM(pretrained=model,
+        tokenizer=tokenizer)``), or an ``lm_eval.api.model.LM`` instance used as is.
+    tasks
+        Task names, as a list or a comma-separated string: the shipped ``densing_rc_*`` tasks
+        (write them with :func:`write_task_dir`), the bundled ``densing_tiny_mc``, your own
+        tasks under ``task_paths`` or any lm-eval task available offline.
+    tokenizer
+        Tokenizer (object or path) for a model object; for a path lm-eval loads the model's
+        own. Also used for ``normalize="tokens"`` (default: the backend's tokenizer).
+    model_backend
+        lm-eval model type, passed straight through: ``"hf"`` (run under ``accelerate
+        launch`` for several GPUs, or pass ``model_args={"parallelize": True}``), ``"vllm"``
+        where installed, ...
+    model_args
+        Extra backend arguments, e.g. ``{"gguf_file": "model.Q4_1.gguf"}`` to load a GGUF
+        file from the ``model`` directory, or ``{"dtype": "bfloat16"}``.
+    num_fewshot
+        Override the tasks' number of shots (the ``densing_rc_*`` tasks default to 5).
+    limit
+        Evaluate only the first ``limit`` documents per task (or a fraction if < 1).
+    task_paths
+        Directories with lm-eval task YAML files (e.g. from :func:`write_task_dir`).
+    batch_size
+        lm-eval batch size (an int or ``"auto"``).
+    device
+        Device for the ``hf`` backend (``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``).
+    trust_remote_code
+        Allow model code from the model repository to run; off unless you ask for it.
+    normalize
+        Normalisation of the conditional loss: ``"bytes"`` (bits per byte), ``"tokens"``
+        or ``"instance"`` (see :func:`conditional_losses`).
+    metric
+        lm-eval metric reported as ``score`` (default ``acc_norm``, else ``acc``).
+    name
+        Value of the ``model`` column (default: the model directory's or GGUF file's name).
+    output_path
+        If given, lm-eval also writes its results JSON and ``samples_<task>_<date>.jsonl``
+        files under this directory.
+    show_progress
+        Show lm-eval's progress bars; default: only when stderr is a terminal.
+    random_seed
+        Seed for lm-eval's few-shot sampling and other randomness.
+    return_results
+        Also return lm-eval's raw results dict.
+
+    Returns
+    -------
+    pandas.DataFrame or (pandas.DataFrame, dict)
+        One row per task, columns ``model``, ``benchmark``, ``protocol`` (``rc-5shot`` for
+        the shipped tasks at 5 shots, ``<task>-<k>shot`` otherwise), ``score`` (fraction in
+        [0, 1]), ``stderr``, ``loss`` (mean conditional loss of the gold answers),
+        ``loss_unit`` and ``n`` (documents evaluated).
+
+    Raises
+    ------
+    InputError
+        Unknown task names (with the closest known names), a model path that does not exist,
+        or a GGUF file missing from the model directory.
+    ImportError
+        If the eval extra is missing (``pip install "densing[eval]"``).
+    """
+    lm_eval = require("lm_eval")
+    require("lm_eval.tasks")
+    task_list = _split_tasks(tasks)
+    args: dict[str, Any] = dict(model_args or {})
+    if normalize not in LOSS_UNITS:
+        raise InputError(f"normalize={normalize!r} is not one of {sorted(LOSS_UNITS)}")
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model).expanduser()
+        text = str(model)
+        if path.suffix == ".gguf" and "gguf_file" not in args:
+            args["gguf_file"] = path.name
+            path = path.parent
+        looks_local = text.startswith(("/", ".", "~")) or text.count("/") > 1
+        if (looks_local or path.suffix == ".gguf") and not path.exists():
+            raise InputError(f"model path not found: {text!r}")
+        gguf = args.get("gguf_file")
+        if gguf and path.is_dir() and not (path / str(gguf)).is_file():
+            raise InputError(f"GGUF file {str(gguf)!r} not found in {str(path)!r}")
+        model = str(path) if path.exists() else text
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    paths = [] if task_paths is None else (
+        [task_paths] if isinstance(task_paths, (str, os.PathLike)) else list(task_paths)
+    )
+    for p in paths:
+        if not Path(p).is_dir():
+            raise InputError(f"task path is not a directory: {str(p)!r}")
+    with tempfile.TemporaryDirectory(prefix="densing_tasks_") as tmp, _quiet(show_progress):
+        bundled = write_task_dir(Path(tmp) / "bundled", include_tiny=True)
+        include = [str(bundled)] + [str(Path(p).resolve()) for p in paths]
+        # indexing lm-eval's ~15k built-in tasks takes seconds: only when needed
+        manager = lm_eval.tasks.TaskManager(include_path=include, include_defaults=False)
+        known = set(manager.all_tasks)
+        if any(t not in known for t in task_list):
+            manager = lm_eval.tasks.TaskManager(include_path=include)
+            known = set(manager.all_tasks)
+        unknown = [t for t in task_list if t not in known]
+        if unknown:
+            hints = {t: difflib.get_close_matches(t, sorted(known), n=3) for t in unknown}
+            hint = "; ".join(f"{t!r}: did you mean {', '.join(h)}?" for t, h in hints.items() if h)
+            raise InputError(
+                f"unknown task(s) {', '.join(repr(t) for t in unknown)}"
+                + (f" ({hint})" if hint else "")
+                + "; shipped tasks are densing_tiny_mc and densing_rc_<benchmark> "
+                "(write them with densing.evaluate.write_task_dir), or pass --task-path DIR"
+            )
+        lm = _build_lm(model, tokenizer, model_backend, args, batch_size, device,
+                       trust_remote_code)
+        tracker = None
+        if output_path is not None:
+            tracker = require("lm_eval.loggers").EvaluationTracker(output_path=str(output_path))
+        results = lm_eval.simple_evaluate(
+            model=lm,
+            tasks=task_list,
+            num_fewshot=num_fewshot,
+            limit=limit,
+            task_manager=manager,
+            log_samples=True,
+            evaluation_tracker=tracker,
+            random_seed=random_seed,
+            numpy_random_seed=random_seed,
+            torch_random_seed=random_seed,
+            fewshot_random_seed=random_seed,
+        )
+        if results is None:  # non-zero rank under accelerate: rank 0 reports
+            return pd.DataFrame(columns=RESULT_COLUMNS)
+        tok = tokenizer if tokenizer is not None else getattr(lm, "tokenizer", None)
+        table = results_table(
+            results,
+            model_name=name or _model_name(model, args),
+            normalize=normalize,
+            tokenizer=tok if normalize == "tokens" else None,
+            metric=metric,
+        )
+        if tracker is not None:
+            # lm-eval turns the samples into strings in place while saving: save a copy
+            saved = copy.deepcopy(results["samples"])
+            tracker.save_results_aggregated(results=results, samples=saved)
+            for task in results["configs"]:
+                if task in saved:
+                    tracker.save_results_samples(task_name=task, samples=saved[task])
+    if return_results:
+        return table, results
+    return table
+
+
+def _build_lm(
+    model: Any,
+    tokenizer: Any,
+    backend: str,
+    args: dict[str, Any],
+    batch_size: int | str,
+    device: str | None,
+    trust_remote_code: bool,
+) -> Any:
+    """Build the lm-eval ``LM`` through lm-eval's own model registry."""
+    lm_eval_api = require("lm_eval.api.model")
+    registry = require("lm_eval.api.registry")
+    if isinstance(model, lm_eval_api.LM):
+        return model
+    args.setdefault("trust_remote_code", trust_remote_code)
+    if isinstance(model, (str, os.PathLike)):
+        args["pretrained"] = str(model)
+    else:
+        args["pretrained"] = model
+    if tokenizer is not None:
+        args["tokenizer"] = tokenizer
+    extra: dict[str, Any] = {"batch_size": batch_size}
+    if device is not None:
+        extra["device"] = device
+    try:
+        cls = registry.get_model(backend)
+    except (ValueError, KeyError) as exc:
+        raise InputError(f"unknown lm-eval model backend {backend!r}: {exc}") from exc
+    try:
+        return cls.create_from_arg_obj(args, extra)
+    except OSError as exc:
+        raise DataFormatError(f"cannot load model {str(args.get('pretrained'))!r}: {exc}") from exc
+
+
+def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a CSV atomically: to a temporary file in the same directory, then rename.
+
+    Parameters
+    ----------
+    df
+        The table to write.
+    path
+        Destination; never left half-written.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    dest = Path(path)
+    if not dest.parent.is_dir():
+        raise InputError(f"output directory does not exist: {str(dest.parent)!r}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return dest
