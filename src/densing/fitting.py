@@ -1,0 +1,485 @@
+"""Robust fitting engine shared by every law.
+
+The objective is the Huber loss of log-space residuals ``r = ln(pred) - ln(obs)`` (as in
+Hoffmann et al. 2022), minimised with L-BFGS-B from a grid of starting points with bounds and
+analytic gradients; the best start is kept and every start's objective is recorded.
+
+Bootstraps resample whole groups (reference runs), not rows. Each resample is a vector of
+integer weights over the rows, so all resamples share the same data arrays and are refitted
+together by a batched, damped Gauss-Newton (Levenberg-Marquardt) iteration on the same Huber
+objective (iteratively reweighted), warm-started at the full-data optimum. There is no Python
+loop over resamples.
+
+A law plugs in by subclassing :class:`FittedLaw` and providing its model function in a *free*
+parametrisation (e.g. logarithms of positive scales) with the Jacobian.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from densing.exceptions import ConvergenceError, InputError, NotFittedError
+
+#: A batched model: ``(theta (B, k), x) -> (pred (B, n), jac (B, n, k))``.
+ModelFn = Callable[[np.ndarray, Any], tuple[np.ndarray, np.ndarray]]
+
+DEFAULT_DELTA = 1e-3
+
+
+def huber(r: np.ndarray, delta: float = DEFAULT_DELTA) -> tuple[np.ndarray, np.ndarray]:
+    """Huber loss and its derivative.
+
+    Parameters
+    ----------
+    r
+        Residuals.
+    delta
+        Transition point between the quadratic and the linear regime.
+
+    Returns
+    -------
+    value, derivative
+        ``0.5 r^2`` for ``|r| <= delta`` else ``delta (|r| - delta / 2)``, and its derivative
+        ``clip(r, -delta, delta)``; same shape as ``r``.
+    """
+    a = np.abs(r)
+    quad = a <= delta
+    value = np.where(quad, 0.5 * r * r, delta * (a - 0.5 * delta))
+    return value, np.clip(r, -delta, delta)
+
+
+@dataclass
+class FitResult:
+    """The outcome of a multi-start fit.
+
+    Attributes
+    ----------
+    theta
+        Best parameters in the law's free parametrisation.
+    objective
+        Mean Huber objective at ``theta`` (per unit weight).
+    start_objectives
+        The objective reached from every start, in start order (after screening, or after
+        polishing for the polished starts).
+    converged
+        Whether the optimiser reported success for the best start.
+    n_starts
+        Number of starts tried.
+    """
+
+    theta: np.ndarray
+    objective: float
+    start_objectives: np.ndarray
+    converged: bool
+    n_starts: int
+    message: str = ""
+
+
+def _objective(
+    theta: np.ndarray, fun: ModelFn, x: Any, log_y: np.ndarray, w: np.ndarray, delta: float
+) -> tuple[float, np.ndarray]:
+    pred, jac = fun(theta[None, :], x)
+    pred, jac = pred[0], jac[0]
+    if not np.all(np.isfinite(pred)) or np.any(pred <= 0):
+        return 1e10, np.zeros_like(theta)
+    r = np.log(pred) - log_y
+    val, psi = huber(r, delta)
+    grad = ((w * psi / pred)[:, None] * jac).sum(axis=0)
+    return float((w * val).sum()), grad
+
+
+def multistart_fit(
+    fun: ModelFn,
+    x: Any,
+    y: np.ndarray,
+    starts: np.ndarray,
+    bounds: Sequence[tuple[float, float]],
+    *,
+    delta: float = DEFAULT_DELTA,
+    weights: np.ndarray | None = None,
+    maxiter: int = 500,
+    screen_iter: int = 60,
+    polish: int = 4,
+) -> FitResult:
+    """Minimise the Huber loss of log residuals with L-BFGS-B from several starts.
+
+    Parameters
+    ----------
+    fun
+        Batched model function returning predictions and the Jacobian in free parameters.
+    x
+        Model inputs, passed to ``fun`` unchanged.
+    y
+        Observations (strictly positive), shape ``(n,)``.
+    starts
+        Starting points, shape ``(n_starts, k)``.
+    bounds
+        ``(low, high)`` per free parameter.
+    delta
+        Huber transition point in log-space residual units.
+    weights
+        Optional non-negative weight per observation.
+    maxiter
+        Iteration limit when polishing.
+    screen_iter
+        Iteration limit of the first pass over every start.
+    polish
+        How many of the best screened starts are run to convergence.
+
+    Returns
+    -------
+    FitResult
+        The best start's solution and every start's final objective.
+
+    Raises
+    ------
+    ConvergenceError
+        If no start reaches a finite objective.
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
+    wsum = float(w.sum())
+    log_y = np.log(y)
+
+    def run(start: np.ndarray, iters: int) -> Any:
+        return minimize(
+            _objective,
+            start,
+            args=(fun, x, log_y, w, delta),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": iters, "ftol": 1e-12, "gtol": 1e-9},
+        )
+
+    # screen every start briefly, then polish the most promising ones to convergence
+    screened = [run(s, screen_iter) for s in np.asarray(starts, dtype=float)]
+    objs = np.array([r.fun / wsum if np.isfinite(r.fun) else np.inf for r in screened])
+    best: Any = None
+    for i in np.argsort(objs, kind="stable")[: max(1, polish)]:
+        if not np.isfinite(objs[i]) or screened[i].fun >= 1e10:
+            continue
+        res = run(screened[i].x, maxiter)
+        objs[i] = res.fun / wsum
+        if res.fun < 1e10 and (best is None or res.fun < best.fun):
+            best = res
+    if best is None:
+        raise ConvergenceError("no start reached a finite objective", partial=objs)
+    return FitResult(
+        theta=np.asarray(best.x, dtype=float),
+        objective=float(best.fun / wsum),
+        start_objectives=objs,
+        converged=bool(best.success),
+        n_starts=len(starts),
+        message=str(best.message),
+    )
+
+
+def batched_fit(
+    fun: ModelFn,
+    x: Any,
+    y: np.ndarray,
+    theta0: np.ndarray,
+    weights: np.ndarray,
+    bounds: Sequence[tuple[float, float]],
+    *,
+    delta: float = DEFAULT_DELTA,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Refit many weighted copies of one problem at once (vectorised bootstrap).
+
+    A damped Gauss-Newton (Levenberg-Marquardt) iteration on the Huber objective of log
+    residuals, with Huber weights updated every step (IRLS) and steps accepted only where the
+    objective decreases, independently per copy. Parameters are projected onto ``bounds``.
+
+    Parameters
+    ----------
+    fun
+        Batched model function ``(theta (B, k), x) -> (pred (B, n), jac (B, n, k))``.
+    x
+        Model inputs.
+    y
+        Observations, shape ``(n,)``.
+    theta0
+        Warm start, shape ``(k,)`` or ``(B, k)``.
+    weights
+        Row weights per copy, shape ``(B, n)`` (bootstrap counts).
+    bounds
+        ``(low, high)`` per free parameter.
+    delta
+        Huber transition point.
+    max_iter
+        Maximum number of iterations.
+    tol
+        Relative objective change under which a copy counts as converged.
+
+    Returns
+    -------
+    theta, objective, converged
+        Arrays of shapes ``(B, k)``, ``(B,)`` and ``(B,)``.
+    """
+    w = np.asarray(weights, dtype=float)
+    n_b = w.shape[0]
+    theta = np.broadcast_to(np.asarray(theta0, dtype=float), (n_b, len(bounds))).copy()
+    lo = np.array([b[0] for b in bounds], dtype=float)
+    hi = np.array([b[1] for b in bounds], dtype=float)
+    log_y = np.log(np.asarray(y, dtype=float))[None, :]
+
+    def evaluate(th: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        pred, jac = fun(th, x)
+        bad = ~np.all(np.isfinite(pred) & (pred > 0), axis=1)
+        pred = np.where(np.isfinite(pred) & (pred > 0), pred, 1.0)
+        r = np.log(pred) - log_y
+        val, _ = huber(r, delta)
+        obj = (w * val).sum(axis=1)
+        obj[bad] = np.inf
+        return obj, r, pred, jac
+
+    obj, r, pred, jac = evaluate(theta)
+    lam = np.full(n_b, 1e-3)
+    converged = np.zeros(n_b, dtype=bool)
+    k = theta.shape[1]
+    eye = np.eye(k)
+    for _ in range(max_iter):
+        active = ~converged
+        if not active.any():
+            break
+        jl = jac / pred[..., None]  # d ln pred / d theta
+        omega = w * np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-300))
+        jw = jl * omega[..., None]
+        a_mat = np.matmul(jw.transpose(0, 2, 1), jl)
+        g = np.matmul((omega * r)[:, None, :], jl)[:, 0, :]
+        diag = np.einsum("bii->bi", a_mat)
+        damp = a_mat + (lam[:, None] * (diag + 1e-12))[:, :, None] * eye
+        try:
+            step = np.linalg.solve(damp, -g[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = -g / (diag + lam[:, None] + 1e-12)
+        step[~active] = 0.0
+        cand = np.clip(theta + step, lo, hi)
+        new_obj, new_r, new_pred, new_jac = evaluate(cand)
+        better = (new_obj < obj) & active
+        rel = np.where(better, (obj - new_obj) / np.maximum(np.abs(obj), 1e-300), 0.0)
+        theta[better] = cand[better]
+        r[better], pred[better], jac[better] = new_r[better], new_pred[better], new_jac[better]
+        obj[better] = new_obj[better]
+        lam = np.where(better, np.maximum(lam * 0.3, 1e-9), np.minimum(lam * 10.0, 1e12))
+        converged |= (better & (rel < tol)) | (lam >= 1e12)
+    wsum = w.sum(axis=1)
+    return theta, obj / np.maximum(wsum, 1e-300), converged
+
+
+def group_bootstrap_weights(
+    groups: Sequence[Any] | np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Row weights for a nonparametric bootstrap that resamples whole groups.
+
+    Parameters
+    ----------
+    groups
+        Group label of every row (e.g. the reference run it belongs to).
+    n_boot
+        Number of resamples.
+    rng
+        Random generator (``np.random.default_rng(seed)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer weights of shape ``(n_boot, n_rows)``: how many times each row's group was
+        drawn in each resample.
+    """
+    codes, uniques = pd.factorize(np.asarray(groups), sort=True)
+    n_g = len(uniques)
+    draws = rng.integers(0, n_g, size=(n_boot, n_g))
+    counts = np.zeros((n_boot, n_g), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n_g), draws.ravel()), 1)
+    return counts[:, codes].astype(float)
+
+
+def grid(*axes: Sequence[float]) -> np.ndarray:
+    """Cartesian product of start values, shape ``(n_starts, n_axes)``."""
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+@dataclass
+class BootstrapResult:
+    """Parameter draws from a bootstrap.
+
+    Attributes
+    ----------
+    draws
+        Natural parameters per resample, shape ``(n_boot, k)``.
+    names
+        Parameter names (columns of ``draws``).
+    converged
+        Whether each resample's refit converged.
+    """
+
+    draws: np.ndarray
+    names: tuple[str, ...]
+    converged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def as_frame(self) -> pd.DataFrame:
+        """Return the draws as a DataFrame with one column per parameter."""
+        return pd.DataFrame(self.draws, columns=list(self.names))
+
+
+class FittedLaw:
+    """Shared base of the fitted laws: parameters, bootstrap draws and summaries.
+
+    Subclasses define ``param_names``, the free parametrisation (``_to_free``,
+    ``_from_free``), the batched model ``_model`` in free parameters, ``_starts`` and
+    ``_bounds``.
+    """
+
+    param_names: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.params_: dict[str, float] | None = None
+        self.fit_result_: FitResult | None = None
+        self.bootstrap_: BootstrapResult | None = None
+
+    # -- to be provided by subclasses -------------------------------------------------
+    def _names(self) -> tuple[str, ...]:
+        return self.param_names
+
+    def _to_free(self, params: np.ndarray) -> np.ndarray:  # (B, k) -> (B, k)
+        raise NotImplementedError
+
+    def _from_free(self, theta: np.ndarray) -> np.ndarray:  # (B, k) -> (B, k)
+        raise NotImplementedError
+
+    # -- shared -------------------------------------------------------------------------
+    def _check_fitted(self) -> dict[str, float]:
+        if self.params_ is None:
+            raise NotFittedError(self)
+        return self.params_
+
+    def _param_vector(self) -> np.ndarray:
+        p = self._check_fitted()
+        return np.array([p[n] for n in self._names()], dtype=float)
+
+    def _set_params(self, vec: np.ndarray) -> None:
+        self.params_ = {n: float(v) for n, v in zip(self._names(), vec, strict=True)}
+
+    @staticmethod
+    def _boot_weights(
+        n_rows: int,
+        groups: Any,
+        n_boot: int,
+        random_state: int | np.random.Generator | None,
+        weights: np.ndarray | None,
+    ) -> np.ndarray:
+        if weights is not None:
+            w = np.asarray(weights, dtype=float)
+            if w.ndim != 2 or w.shape[1] != n_rows:
+                raise InputError(
+                    f"bootstrap weights must have shape (n_boot, {n_rows}); got {w.shape}"
+                )
+            return w
+        if int(n_boot) < 1:
+            raise InputError(f"n_boot must be a positive integer; got {n_boot!r}")
+        g = np.arange(n_rows) if groups is None else np.asarray(groups)
+        if g.shape != (n_rows,):
+            raise InputError(f"groups must have one label per row ({n_rows}); got {g.shape}")
+        return group_bootstrap_weights(g, int(n_boot), np.random.default_rng(random_state))
+
+    def param_draws(self) -> np.ndarray:
+        """Natural parameter draws ``(n_boot, k)``; the point estimate alone when unbootstrapped."""
+        if self.bootstrap_ is not None:
+            return self.bootstrap_.draws
+        return self._param_vector()[None, :]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per parameter: estimate, bootstrap standard error and 95 % interval."""
+        vec = self._param_vector()
+        out = pd.DataFrame({"estimate": vec}, index=pd.Index(self._names(), name="param"))
+        if self.bootstrap_ is not None:
+            d = self.bootstrap_.draws
+            out["se"] = np.nanstd(d, axis=0, ddof=1)
+            out["ci_low"] = np.nanquantile(d, 0.025, axis=0)
+            out["ci_high"] = np.nanquantile(d, 0.975, axis=0)
+        else:
+            out["se"] = np.nan
+            out["ci_low"] = np.nan
+            out["ci_high"] = np.nan
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python description: parameters, settings, fit diagnostics."""
+        out: dict[str, Any] = {"law": type(self).__name__, "params": dict(self._check_fitted())}
+        out.update(self._settings())
+        if self.fit_result_ is not None:
+            out["objective"] = self.fit_result_.objective
+            out["n_starts"] = self.fit_result_.n_starts
+            out["converged"] = self.fit_result_.converged
+        if self.bootstrap_ is not None:
+            out["bootstrap_draws"] = self.bootstrap_.draws.tolist()
+        return out
+
+    def _settings(self) -> dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        if self.params_ is None:
+            return f"<{type(self).__name__}: unfitted>"
+        body = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"<{type(self).__name__}: {body}>"
+
+
+def check_finite_positive(name: str, values: np.ndarray, *, allow_zero: bool = False) -> None:
+    """Raise :class:`InputError` unless every value is finite and positive.
+
+    Parameters
+    ----------
+    name
+        The quantity's name, used in the message.
+    values
+        The values to check.
+    allow_zero
+        Accept zeros.
+    """
+    v = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(v) | ((v < 0) if allow_zero else (v <= 0))
+    if bad.any():
+        first = v[bad][0]
+        sign = "non-negative" if allow_zero else "positive"
+        raise InputError(
+            f"{name} must be finite and {sign}; got {first!r} "
+            f"({int(bad.sum())} bad value(s) of {v.size})"
+        )
+
+
+def as_float_array(name: str, values: Any) -> np.ndarray:
+    """Convert ``values`` to a 1-D float array, with a clear error for text or ragged input.
+
+    Parameters
+    ----------
+    name
+        The quantity's name, used in the message.
+    values
+        Scalar or array-like of numbers.
+
+    Returns
+    -------
+    numpy.ndarray
+        A float array of at least one dimension.
+    """
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"{name} must be numbers; got {values!r:.80} (convert text such as '7B' to raw "
+            "counts like 7e9 first)"
+        ) from exc
+    return np.atleast_1d(arr)
