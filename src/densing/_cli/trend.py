@@ -1,10 +1,114 @@
-"""`densing trend` (placeholder until its issue lands)."""
+"""`densing trend`: fit the densing law to a CSV of dated model densities."""
 
 from __future__ import annotations
 
 import argparse
 
+import pandas as pd
+
+from densing._cli._common import print_json
+from densing.exceptions import DataFormatError
+from densing.trend import LLAMA1_DATE, DensingTrend
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `trend` subcommand (not available yet)."""
-    sub.add_parser("trend", help="(not available yet)")
+    """Register the ``trend`` subcommand.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the top-level ``densing`` parser.
+    """
+    parser = sub.add_parser(
+        "trend",
+        help="fit the densing law (density doubling time) to dated densities",
+        description=(
+            "Fit ln(density) = A * t + B over release dates and report the doubling time "
+            "with bootstrap CIs. The CSV needs columns model, release_date (ISO YYYY-MM-DD) "
+            "and density; rows with a 'status' other than 'ok' are counted as censored."
+        ),
+    )
+    parser.add_argument("--densities", required=True, metavar="CSV", help="one row per model")
+    parser.add_argument(
+        "--frontier",
+        choices=("running_max", "quantile", "all"),
+        default="running_max",
+        help="models that carry the fit (default: running_max)",
+    )
+    parser.add_argument(
+        "--quantile", type=float, default=0.9, help="q of the quantile frontier (default 0.9)"
+    )
+    parser.add_argument("--start", metavar="DATE", help="first release date kept (ISO)")
+    parser.add_argument("--end", metavar="DATE", help="last release date kept (ISO)")
+    parser.add_argument(
+        "--origin", metavar="DATE", default=LLAMA1_DATE, help=f"day 0 of t (default {LLAMA1_DATE})"
+    )
+    parser.add_argument(
+        "--split",
+        metavar="DATE",
+        help="also compare the slopes before and after DATE (e.g. 2022-11-30)",
+    )
+    parser.add_argument(
+        "--bootstrap", type=int, default=1000, metavar="N", help="resamples (default 1000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    parser.set_defaults(func=run)
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"model": str, "release_date": str, "status": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        msg = " ".join(str(exc).split())
+        raise DataFormatError(f"cannot read {path!r} as CSV: {msg}") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``densing trend``.
+
+    Parameters
+    ----------
+    args
+        Parsed arguments.
+
+    Returns
+    -------
+    int
+        Exit status (0); bad input raises a :class:`densing.DensingError`.
+    """
+    df = _read_csv(args.densities)
+    trend = DensingTrend(
+        frontier=args.frontier,
+        quantile=args.quantile,
+        start=args.start,
+        end=args.end,
+        origin=args.origin,
+        n_bootstrap=args.bootstrap,
+        random_state=args.seed,
+    ).fit(df)
+    periods = trend.compare_periods(args.split) if args.split else None
+    if args.json:
+        out = trend.to_dict()
+        if periods is not None:
+            out["periods"] = periods
+        print_json(out)
+        return 0
+    trend.print_summary()
+    if periods is not None:
+        print("---")
+        print(f"Periods split at {periods['split']}:")
+        for name in ("before", "after"):
+            p = periods[name]
+            lo, hi = p["slope_ci"]
+            print(
+                f"  {name:<7}{p['period'][0]} .. {p['period'][1]}  {p['n_models']} models, "
+                f"slope {p['slope_per_day']:.4g}/day (CI {lo:.4g} .. {hi:.4g}), "
+                f"doubling {p['doubling_time_months']:.3g} months"
+            )
+        r = periods["ratio"]
+        print(
+            f"  ratio after/before {r['estimate']:.3g} (CI {r['ci'][0]:.3g} .. "
+            f"{r['ci'][1]:.3g}); P(faster after) = {periods['prob_faster_after']:.2f}"
+        )
+    return 0

@@ -1,0 +1,66 @@
+"""A tiny progress-bar helper on top of :mod:`tqdm`.
+
+Bars go to stderr and only appear when stderr is an interactive terminal, so logs, pipes,
+CI runs and pytest output stay clean. Internal: import it as ``densing._progress.progress``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from tqdm.auto import tqdm
+
+T = TypeVar("T")
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
+def progress(
+    iterable_or_total: Iterable[T] | int,
+    desc: str | None = None,
+    disable: bool | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Wrap an iterable (or a count) in a progress bar that is silent off a terminal.
+
+    Parameters
+    ----------
+    iterable_or_total
+        The iterable to wrap, or an ``int``: the total number of steps of a bar that the
+        caller advances with ``bar.update(k)`` (use it as a context manager).
+    desc
+        Label shown before the bar.
+    disable
+        ``True`` hides the bar, ``False`` shows it even off a terminal, ``None`` (default)
+        shows it only when stderr is a TTY.
+    **kwargs
+        Passed on to :class:`tqdm.tqdm`.
+
+    Returns
+    -------
+    tqdm.tqdm
+        The bar; iterate over it (iterable form) or call ``update`` on it (count form).
+
+    Examples
+    --------
+    >>> from densing._progress import progress
+    >>> sum(progress(range(3), desc="demo", disable=True))
+    3
+    """
+    if disable is None:
+        disable = not _stderr_is_tty()
+    kwargs.setdefault("leave", False)
+    kwargs.setdefault("file", sys.stderr)
+    if isinstance(iterable_or_total, int):
+        return tqdm(total=iterable_or_total, desc=desc, disable=disable, **kwargs)
+    return tqdm(iterable_or_total, desc=desc, disable=disable, **kwargs)
+
+
+__all__ = ["progress"]
