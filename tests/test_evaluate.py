@@ -244,7 +244,9 @@ def test_cli_evaluate_writes_csv(tiny: dict, tmp_path: Path, capsys: pytest.Capt
     df = pd.read_csv(out)
     assert list(df.columns) == RESULT_COLUMNS
     assert df["n"].tolist() == [3]
-    assert "densing_tiny_mc" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "densing_tiny_mc" in captured.out
+    assert "loglikelihood requests" not in captured.err  # --quiet: no progress bars
 
 
 def test_cli_evaluate_json_and_errors(tiny: dict, tmp_path: Path,

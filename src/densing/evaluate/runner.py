@@ -150,7 +150,12 @@ def write_task_dir(
 
 @contextlib.contextmanager
 def _quiet(show_progress: bool) -> Iterator[None]:
-    """Silence progress bars and info logs of tqdm, datasets, transformers and lm-eval."""
+    """Silence progress bars (tqdm, datasets, transformers, lm-eval) and info logs.
+
+    lm-eval passes ``disable=`` to its bars explicitly, so ``TQDM_DISABLE`` is not enough:
+    bars write to ``sys.stderr`` when they are created, which is sent to ``os.devnull``
+    here. Logging handlers keep their own stream, so warnings and errors still show.
+    """
     if show_progress:
         yield
         return
@@ -160,8 +165,15 @@ def _quiet(show_progress: bool) -> Iterator[None]:
     old_levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.ERROR)
+    hf_logging: Any = None
+    with contextlib.suppress(ImportError):
+        from transformers.utils import logging as hf_logging
+    bars_were_on = hf_logging.is_progress_bar_enabled() if hf_logging else False
+    if hf_logging:
+        hf_logging.disable_progress_bar()
     try:
-        yield
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            yield
     finally:
         if old_env is None:
             os.environ.pop("TQDM_DISABLE", None)
@@ -169,6 +181,8 @@ def _quiet(show_progress: bool) -> Iterator[None]:
             os.environ["TQDM_DISABLE"] = old_env
         for lg, level in zip(loggers, old_levels, strict=True):
             lg.setLevel(level)
+        if hf_logging and bars_were_on:
+            hf_logging.enable_progress_bar()
 
 
 def _split_tasks(tasks: str | Sequence[str]) -> list[str]:
