@@ -107,3 +107,46 @@ def direct_loglik(model: Any, tok: Any, context: str, continuation: str) -> floa
         logp = torch.log_softmax(model(ids).logits, dim=-1)[0].double()
     start = len(ctx) - 1
     return float(sum(logp[start + i, t] for i, t in enumerate(cont)))
+
+
+def rc_fake_docs() -> dict[str, list[dict[str, Any]]]:
+    """Three documents per shipped RC benchmark, in each Hugging Face dataset's own fields."""
+    abcd = ["A", "B", "C", "D"]
+    out: dict[str, list[dict[str, Any]]] = {}
+    out["hellaswag"] = [
+        {"activity_label": "Cooking", "ctx_a": "A man cuts onions.", "ctx_b": "he",
+         "endings": ["cries.", "flies.", "sings.", "sleeps."], "label": str(i % 4)}
+        for i in range(3)
+    ]
+    for name in ("arc_easy", "arc_challenge", "csqa"):
+        out[name] = [
+            {"question": f"Question {i}?", "choices": {"text": ["a", "b", "c", "d"],
+             "label": abcd}, "answerKey": abcd[i]}
+            for i in range(3)
+        ]
+    out["openbookqa"] = [
+        {"question_stem": f"Stem {i}", "choices": {"text": ["a", "b", "c", "d"], "label": abcd},
+         "answerKey": abcd[i]}
+        for i in range(3)
+    ]
+    out["piqa"] = [{"goal": f"Goal {i}", "sol1": "yes", "sol2": "no", "label": i % 2}
+                   for i in range(3)]
+    out["winogrande"] = [
+        {"sentence": f"The cat chased the dog because _ was angry {i}.", "option1": "the cat",
+         "option2": "the dog", "answer": str(1 + i % 2)}
+        for i in range(3)
+    ]
+    out["socialiqa"] = [
+        {"context": "Sam waved.", "question": f"Why {i}?", "answerA": "hi", "answerB": "bye",
+         "answerC": "no", "label": str(1 + i)}
+        for i in range(3)
+    ]
+    out["mmlu"] = [
+        {"question": f"Q{i}", "subject": "math", "choices": ["1", "2", "3", "4"], "answer": i}
+        for i in range(3)
+    ]
+    out["boolq"] = [
+        {"passage": "Water is wet.", "question": f"is water wet {i}", "label": i % 2}
+        for i in range(3)
+    ]
+    return out

@@ -276,3 +276,78 @@ def test_cli_task_path(tiny: dict, tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_densing_error_family() -> None:
     assert issubclass(DataFormatError, DensingError)
+
+
+def test_every_shipped_rc_task_runs(tiny: dict, tmp_path: Path) -> None:
+    """Each shipped task template renders its dataset's own fields and logs a gold index."""
+    from _eval_helpers import rc_fake_docs
+
+    data = {}
+    for bench, docs in rc_fake_docs().items():
+        path = tmp_path / f"{bench}.jsonl"
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+        data[bench] = path
+    tasks_dir = write_task_dir(tmp_path / "tasks", data, include_tiny=False)
+    names = [f"densing_rc_{b}" for b in data]
+    table, results = evaluate_model(
+        tiny["model"], names, tokenizer=tiny["tok"], task_paths=tasks_dir, num_fewshot=1,
+        return_results=True, batch_size=8,
+    )
+    assert sorted(table["benchmark"]) == sorted(data)
+    assert (table["protocol"] == "rc-1shot").all() and (table["n"] == 3).all()
+    assert table["loss"].map(math.isfinite).all()
+    per = conditional_losses(results, aggregate=False).set_index("task")
+    assert per.loc["densing_rc_winogrande", "gold"].tolist() == [0, 1, 0]
+    assert per.loc["densing_rc_socialiqa", "gold"].tolist() == [0, 1, 2]
+    assert per.loc["densing_rc_arc_easy", "gold"].tolist() == [0, 1, 2]
+    assert per.loc["densing_rc_boolq", "gold"].tolist() == [0, 1, 0]
+    wino = results["samples"]["densing_rc_winogrande"][0]["arguments"]
+    assert wino[0][1] == wino[1][1] == " was angry 0."  # partial scoring: shared continuation
+
+
+def test_loglikelihood_and_string_formats() -> None:
+    """Hand-written logs: a loglikelihood task, old-style "(ll, greedy)" strings."""
+    samples = {
+        "ll_task": [
+            {"doc_id": 0, "target": "", "arguments": [("Hello", " world")],
+             "resps": [[(-2.0, True)]], "filtered_resps": [(-2.0, True)]},
+            {"doc_id": 1, "target": "", "arguments": {"gen_args_0": {"arg_0": "a", "arg_1": " bé"}},
+             "resps": [["(-3.0, False)"]], "filtered_resps": ["(-3.0, False)"]},
+        ],
+        "mc_text_target": [
+            {"doc_id": 0, "target": "yes", "arguments": [("Q", " no"), ("Q", " yes")],
+             "resps": [[["-4.0", "False"]], [["-1.0", "True"]]]},
+        ],
+    }
+    per = conditional_losses(samples, aggregate=False).set_index("task")
+    ll = per.loc["ll_task"]
+    assert ll["nll"].tolist() == [2.0, 3.0]
+    assert ll["loss"].tolist() == pytest.approx(
+        [2.0 / (math.log(2) * 6), 3.0 / (math.log(2) * 4)]  # " bé" is 4 UTF-8 bytes
+    )
+    assert math.isnan(ll["distractor_loss"].iloc[0])
+    mc = per.loc[["mc_text_target"]]
+    assert mc["gold"].tolist() == [1] and mc["nll"].tolist() == [1.0]
+    inst = conditional_losses(samples, normalize="instance")
+    assert inst.set_index("task").loc["ll_task", "loss"] == pytest.approx(2.5)
+    assert inst.set_index("task").loc["ll_task", "loss_stderr"] == pytest.approx(0.5)
+    assert (inst["loss_unit"] == "nats_per_instance").all()
+
+
+def test_import_without_torch() -> None:
+    """``import densing.evaluate`` works without the eval extra; use says what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for m in ('torch', 'transformers', 'lm_eval'): sys.modules[m] = None\n"
+        "import densing.evaluate as e\n"
+        "try:\n"
+        "    e.count_parameters({'model_type': 'llama'})\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert 'pip install "densing[eval]"' in out.stdout
