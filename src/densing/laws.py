@@ -230,10 +230,11 @@ class LossLaw(FittedLaw):
     def _starts(self, loss: np.ndarray) -> np.ndarray:
         m = float(np.mean(loss))
         exps = (0.1, 0.4)
-        scales = np.log([0.25 * m, 0.6 * m])
+        scales = [float(np.log(0.25 * m)), float(np.log(0.6 * m))]
         if self.irreducible:
             e0 = float(np.min(loss))
-            return grid(scales, exps, scales, exps, np.log([0.3 * e0, 0.8 * e0]))
+            return grid(scales, exps, scales, exps, [float(np.log(0.3 * e0)),
+                                                     float(np.log(0.8 * e0))])
         return grid(scales, exps, scales, exps)
 
     def _validate(self, n_params: Any, tokens: Any, loss: Any):
@@ -455,7 +456,7 @@ class ScoreLaw(FittedLaw):
         low, high = p[:, 3], p[:, 0] + p[:, 3]
         return (low, high) if draws else (low[0], high[0])
 
-    def inverse(self, score: Any, draws: bool = False) -> np.ndarray:
+    def inverse(self, score: Any, draws: bool = False, per_draw: bool = False) -> np.ndarray:
         """Exact inverse: the loss at which the law reaches ``score``.
 
         ``L = l + logit((S - d) / c) / gamma`` for ``d < S < c + d``; NaN elsewhere.
@@ -465,7 +466,9 @@ class ScoreLaw(FittedLaw):
         score
             Score(s) as fractions.
         draws
-            Invert under every bootstrap draw (leading axis).
+            Invert under every bootstrap draw; the result gains a leading axis.
+        per_draw
+            With ``draws``: ``score`` already has the draws as its first axis.
 
         Returns
         -------
@@ -474,7 +477,7 @@ class ScoreLaw(FittedLaw):
         """
         p = self._draws(draws)
         s = np.asarray(score, dtype=float)
-        shape = (p.shape[0],) + (1,) * s.ndim
+        shape = (p.shape[0],) + (1,) * max(s.ndim - (1 if draws and per_draw else 0), 0)
         c, g, l0, d = (p[:, i].reshape(shape) for i in range(4))
         q = (s - d) / c
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -380,9 +380,10 @@ class ReferenceFrame:
         flags = []
         alpha = fit.loss_law.params_["alpha"] if fit.loss_law.params_ else np.nan
         if alpha < SMALL_ALPHA:
+            blowup = 100 * (1.01 ** (1 / alpha) - 1)
             flags.append(
                 f"loss-law alpha={alpha:.3g} < {SMALL_ALPHA}: N_hat is extremely sensitive to "
-                "the loss (1% loss error ~ {:.0f}% in N_hat)".format(100 * (1.01 ** (1 / alpha) - 1))
+                f"the loss (1% loss error ~ {blowup:.0f}% in N_hat)"
             )
         lo, hi = fit.score_law.score_range()
         if hi < LOW_CEILING:
@@ -482,7 +483,8 @@ class ReferenceFrame:
         return float(low), float(high)
 
     def _invert(
-        self, fit: BenchmarkFit, scores: np.ndarray, d0: float, draws: bool
+        self, fit: BenchmarkFit, scores: np.ndarray, d0: float, draws: bool,
+        per_draw: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Invert scores; returns (n_hat, status codes, loss_hat, low, high)."""
         sl, ll = fit.score_law, fit.loss_law
@@ -491,7 +493,7 @@ class ReferenceFrame:
         high = sl.predict(floor_loss, draws=draws, per_draw=draws)
         if draws:
             low, ceil, high = low[:, None], ceil[:, None], np.reshape(high, (-1, 1))
-        loss_hat = sl.inverse(scores, draws=draws)
+        loss_hat = sl.inverse(scores, draws=draws, per_draw=per_draw)
         n_hat = ll.params_for_loss(loss_hat, d0, draws=draws, per_draw=draws)
         code = np.zeros(np.broadcast(n_hat, scores).shape, dtype=np.int8)
         code = np.where(scores >= high, 3, code)
@@ -590,7 +592,12 @@ class ReferenceFrame:
         return out
 
     def effective_params_draws(
-        self, score: Any, benchmark: str | None = None, tokens: float | None = None
+        self,
+        score: Any,
+        benchmark: str | None = None,
+        tokens: float | None = None,
+        *,
+        per_draw: bool = False,
     ) -> np.ndarray:
         """``N_hat`` under every bootstrap draw, shape ``(n_bootstrap, n_scores)``.
 
@@ -600,11 +607,14 @@ class ReferenceFrame:
         Parameters
         ----------
         score
-            Score(s) as fractions.
+            Score(s) as fractions, shape ``(n_scores,)``, or ``(n_bootstrap, n_scores)``
+            with ``per_draw=True`` (e.g. scores perturbed by their standard errors).
         benchmark
             Benchmark (default: ``average``).
         tokens
             Data budget ``D0``.
+        per_draw
+            ``score`` carries one row per bootstrap draw.
 
         Returns
         -------
@@ -612,12 +622,21 @@ class ReferenceFrame:
             ``N_hat`` per draw and score.
         """
         fit = self._fit_for(benchmark)
-        if fit.loss_law.bootstrap_ is None:
-            raise NotFittedError(self, "fit with n_bootstrap > 0 and then call effective_params")
-        s = as_float_array("score", score).ravel()
+        if fit.loss_law.bootstrap_ is None or fit.score_law.bootstrap_ is None:
+            raise NotFittedError(self, "fit (with n_bootstrap > 0)")
+        s = as_float_array("score", score)
+        if not per_draw:
+            s = s.ravel()
         d0 = float(self.tokens if tokens is None else tokens)
-        nd, _, _, _, _ = self._invert(fit, s, d0, draws=True)
+        nd, _, _, _, _ = self._invert(fit, s, d0, draws=True, per_draw=per_draw)
         return nd
+
+    @property
+    def n_draws_(self) -> int:
+        """Number of bootstrap draws of the frame (0 when not bootstrapped)."""
+        fits = self._check()
+        b = next(iter(fits.values())).loss_law.bootstrap_
+        return 0 if b is None else int(b.draws.shape[0])
 
     # -- reporting ---------------------------------------------------------------------
     @property
@@ -836,6 +855,47 @@ class ReferenceFrame:
 _FRAME_CACHE: dict[tuple[Any, ...], ReferenceFrame] = {}
 
 
+#: fitted frames shipped in the package (scripts/build_frames.py): name -> settings
+SHIPPED_FRAMES: dict[str, dict[str, Any]] = {
+    "olmo-ladder": {"irreducible": False},
+    "olmo-ladder+E": {"irreducible": True},
+}
+
+
+def _shipped_frame(
+    name: str, max_params: float | None, kwargs: Mapping[str, Any]
+) -> ReferenceFrame | None:
+    """The shipped JSON of a bundled frame when the settings are the shipped ones."""
+    if name not in SHIPPED_FRAMES or max_params not in (None, 4e9):
+        return None
+    settings = dict(SHIPPED_FRAMES[name])
+    accepted = {"n_bootstrap": (0, 200), "random_state": (0,)}
+    for key, value in kwargs.items():
+        if key == "name":
+            continue
+        if key in accepted:
+            if value not in accepted[key]:
+                return None
+            continue
+        if settings.get(key, _DEFAULT_SETTINGS.get(key, object())) != value:
+            return None
+    cache_key = ("shipped", name)
+    if cache_key not in _FRAME_CACHE:
+        from importlib.resources import files
+
+        res = files("densing") / "data" / "frames" / f"{name}.json"
+        if not res.is_file():
+            return None
+        _FRAME_CACHE[cache_key] = ReferenceFrame.from_dict(json.loads(res.read_text()))
+    return _FRAME_CACHE[cache_key]
+
+
+_DEFAULT_SETTINGS: dict[str, Any] = {
+    "irreducible": False, "floor": None, "max_ceiling": 1.0, "param_count": "total",
+    "tokens": DEFAULT_TOKENS, "delta": 1e-3,
+}
+
+
 def load_frame(
     name_or_path: str | os.PathLike[str] = "olmo-ladder",
     *,
@@ -847,8 +907,10 @@ def load_frame(
     Parameters
     ----------
     name_or_path
-        ``"olmo-ladder"`` (the default frame) or a path to a file written by
-        :meth:`ReferenceFrame.save`.
+        ``"olmo-ladder"`` (the default frame), ``"olmo-ladder+E"`` (its loss law with the
+        irreducible term) or a path to a file written by :meth:`ReferenceFrame.save`. With
+        default settings the bundled frames load from the fitted JSON shipped in the package
+        (200 bootstrap resamples of the reference runs); other settings refit on the fly.
     max_params
         Fit only on reference runs with fewer parameters than this (non-embedding count),
         e.g. ``4e9`` to hold out OLMo-2 7B and 13B. The default frame fits on every run up to
@@ -866,7 +928,13 @@ def load_frame(
         return ReferenceFrame.load(p)
     from densing.datasets import load_reference_runs
 
-    if p == "olmo-ladder":
+    shipped = _shipped_frame(p, max_params, kwargs)
+    if shipped is not None:
+        return shipped
+    if p.startswith("olmo-ladder"):
+        if p == "olmo-ladder+E":
+            kwargs.setdefault("irreducible", True)
+        p = "olmo-ladder"
         if max_params is None:
             max_params = 4e9
         kwargs.setdefault("benchmarks", DEFAULT_FRAME_BENCHMARKS)

@@ -1,10 +1,115 @@
-"""`densing frame` (placeholder until its issue lands)."""
+"""``densing frame fit`` and ``densing frame validate``."""
 
 from __future__ import annotations
 
 import argparse
+import warnings
+
+import pandas as pd
+
+from densing._cli._common import print_json, print_table
+from densing.exceptions import DataFormatError, FitQualityWarning, InputError
+from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame, holdout_validation
+
+
+def _read_runs(path: str | None) -> pd.DataFrame:
+    if path is None:
+        from densing.datasets import load_reference_runs
+
+        return load_reference_runs("olmo-ladder")
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError as exc:
+        raise InputError(f"runs file not found: {path}") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFormatError(f"{path}: not a readable CSV ({exc})") from exc
+
+
+def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    kw: dict[str, object] = {
+        "irreducible": args.irreducible,
+        "param_count": args.param_count,
+        "floor": "chance" if args.chance_floor else None,
+    }
+    if args.benchmarks:
+        kw["benchmarks"] = [b.strip() for b in args.benchmarks.split(",") if b.strip()]
+    elif args.runs is None:
+        kw["benchmarks"] = list(DEFAULT_FRAME_BENCHMARKS)
+    return kw
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", help="CSV of reference runs (default: bundled OLMo ladder)")
+    p.add_argument("--irreducible", action="store_true", help="loss law with the + E term")
+    p.add_argument("--param-count", choices=["total", "non_embedding"], default="total")
+    p.add_argument("--chance-floor", action="store_true",
+                   help="fix each sigmoid's floor at chance level instead of fitting it")
+    p.add_argument("--benchmarks", help="comma-separated benchmarks (default: the frame's)")
+
+
+def _fit(args: argparse.Namespace) -> int:
+    runs = _read_runs(args.runs)
+    if args.max_params is not None:
+        runs = runs[runs["n_params"] < args.max_params]
+    frame = ReferenceFrame(
+        **_frame_kwargs(args),  # type: ignore[arg-type]
+        n_bootstrap=args.bootstrap, random_state=args.seed, name=args.name,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitQualityWarning)
+        frame.fit(runs)
+    path = frame.save(args.out)
+    if args.json:
+        print_json({"out": str(path), "frame": frame.to_dict()["settings"],
+                    "diagnostics": frame.diagnostics().to_dict(orient="records")})
+    else:
+        frame.print_summary()
+        print(f"wrote {path}")
+    if caught and not args.json:
+        print(f"{len(caught)} quality warning(s); see Flags above")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    runs = _read_runs(args.runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitQualityWarning)
+        table, frame = holdout_validation(
+            runs, args.holdout_min_params, **_frame_kwargs(args)  # type: ignore[arg-type]
+        )
+    mean = float(table["abs_error"].mean())
+    by_bench = table.groupby("benchmark")["abs_error"].mean()
+    if args.json:
+        print_json({
+            "holdout_min_params": args.holdout_min_params,
+            "frame": {k: v for k, v in frame.to_dict()["settings"].items() if k != "averages"},
+            "rows": table.to_dict(orient="records"),
+            "mean_abs_error_by_benchmark": by_bench.to_dict(),
+            "mean_abs_error": mean,
+        })
+    else:
+        print_table(table)
+        print(f"mean_abs_error = {mean:.4f} over {len(table)} predictions "
+              f"({table['run'].nunique()} held-out models)")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `frame` subcommand (not available yet)."""
-    sub.add_parser("frame", help="(not available yet)")
+    """Register ``densing frame`` with its ``fit`` and ``validate`` subcommands."""
+    p = sub.add_parser("frame", help="fit, save and validate reference frames")
+    fsub = p.add_subparsers(dest="frame_command", metavar="ACTION", required=True)
+    f = fsub.add_parser("fit", help="fit a reference frame and save it as JSON")
+    _add_common(f)
+    f.add_argument("--out", required=True, help="output JSON path")
+    f.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples over runs")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--max-params", type=float, default=None,
+                   help="fit only runs with fewer (non-embedding) parameters")
+    f.add_argument("--name", default="custom")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=_fit)
+    v = fsub.add_parser("validate", help="fit on small runs, predict held-out large runs")
+    _add_common(v)
+    v.add_argument("--holdout-min-params", type=float, default=4e9)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=_validate)

@@ -1,10 +1,63 @@
-"""`densing reproduce` (placeholder until its issue lands)."""
+"""``densing reproduce``: the densing law on the bundled data, beside the paper's claims."""
 
 from __future__ import annotations
 
 import argparse
 
+from densing._cli._common import print_json, print_table
+from densing.report import PAPER_WINDOW, REPRODUCE_BENCHMARK, reproduce, sensitivity
+
+
+def _run(args: argparse.Namespace) -> int:
+    window = None if args.window in ("all", ":") else args.window
+    common = {
+        "frame": args.frame, "benchmark": args.benchmark, "tokens": args.tokens,
+        "window": window, "frontier": args.frontier, "param_count": args.param_count,
+        "irreducible": args.irreducible, "dense_only": args.dense_only,
+    }
+    if args.sensitivity:
+        table = sensitivity(n_bootstrap=args.bootstrap, random_state=args.seed, **common)
+        if args.json:
+            print_json({"sensitivity": table.to_dict(orient="records")})
+        else:
+            print("densing reproduce --sensitivity: the doubling time under each analysis "
+                  "choice (one change from the default per row)")
+            print_table(table)
+        return 0
+    rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed, joint=args.joint,
+                    frame_bootstrap=args.frame_bootstrap, **common)
+    if args.json:
+        print_json(rep.to_dict())
+    else:
+        rep.print()
+    return 0
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `reproduce` subcommand (not available yet)."""
-    sub.add_parser("reproduce", help="(not available yet)")
+    """Register ``densing reproduce``."""
+    p = sub.add_parser(
+        "reproduce",
+        help="reproduce the densing law on the bundled data and compare with the paper",
+    )
+    p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
+    p.add_argument("--benchmark", default=REPRODUCE_BENCHMARK,
+                   help="benchmark whose density represents a model (default: %(default)s)")
+    p.add_argument("--tokens", type=float, default=1e12, help="data budget D0 (default 1e12)")
+    p.add_argument("--window", default=f"{PAPER_WINDOW[0]}:{PAPER_WINDOW[1]}",
+                   help="START:END release dates of the headline fit, or 'all' "
+                   "(default: the paper's %(default)s)")
+    p.add_argument("--frontier", choices=["running_max", "quantile", "all"],
+                   default="running_max")
+    p.add_argument("--bootstrap", type=int, default=1000, help="trend bootstrap resamples")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--param-count", choices=["total", "non_embedding"], default="total")
+    p.add_argument("--irreducible", action="store_true", help="loss law with + E")
+    p.add_argument("--dense-only", action="store_true", help="leave out MoE models")
+    p.add_argument("--joint", action="store_true",
+                   help="also bootstrap the reference runs (CI includes the frame's uncertainty)")
+    p.add_argument("--frame-bootstrap", type=int, default=200,
+                   help="reference-run resamples for --joint")
+    p.add_argument("--sensitivity", action="store_true",
+                   help="the headline under every defensible analysis choice")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=_run)

@@ -1,0 +1,423 @@
+"""Capability density of target models against a reference frame.
+
+``rho = N_hat / N``: the effective parameter count that the reference frame needs to reach a
+model's score, over the model's actual parameter count. Computed per benchmark and for the
+frame's averaged benchmarks (the paper's rule: average the *scores* over the benchmarks, then
+invert once); :func:`model_densities` also offers the geometric mean of per-benchmark
+densities.
+
+Scores are only comparable to a frame fitted on the same protocol (prompt format, shots,
+metric; METHOD.md item 3). A score whose protocol differs from the frame's is kept with the
+status ``protocol_mismatch`` unless the caller maps it explicitly with ``protocol_map``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from densing.exceptions import DensingWarning, InputError
+from densing.reference import DEFAULT_BENCHMARK, ReferenceFrame, load_frame
+
+#: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
+#: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
+#: (10 and 25 against 5). Winogrande, MMLU (letter format), GSM8K and TruthfulQA are not
+#: mapped.
+LLV1_PROTOCOL_MAP: dict[str, str] = {
+    "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
+    "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
+}
+
+PARAM_COUNTS = ("total", "non_embedding", "active")
+
+_PARAM_COLUMN = {
+    "total": "n_params",
+    "non_embedding": "n_params_nonembedding",
+    "active": "active_params",
+}
+
+DENSITY_COLUMNS = [
+    "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",
+    "n_hat_low", "n_hat_high", "density", "density_low", "density_high", "status",
+    "extrapolated",
+]
+
+
+def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> ReferenceFrame:
+    """Return a fitted frame from an instance, a bundled frame's name or a saved JSON path.
+
+    Parameters
+    ----------
+    frame
+        A fitted :class:`ReferenceFrame`, ``"olmo-ladder"``, a JSON path, or ``None`` for the
+        default frame.
+
+    Returns
+    -------
+    ReferenceFrame
+        A fitted frame.
+    """
+    if frame is None:
+        return load_frame("olmo-ladder")
+    if isinstance(frame, ReferenceFrame):
+        frame._check()
+        return frame
+    return load_frame(frame)
+
+
+def _validate_scores(scores: Any) -> pd.DataFrame:
+    if not isinstance(scores, pd.DataFrame):
+        raise InputError(f"scores must be a pandas DataFrame; got {type(scores).__name__}")
+    need = ["model", "benchmark", "protocol", "score"]
+    missing = [c for c in need if c not in scores.columns]
+    if missing:
+        raise InputError(f"scores is missing column(s) {missing}; required: {need}")
+    if scores.empty:
+        raise InputError("scores is empty: give at least one (model, benchmark, score) row")
+    df = scores.copy()
+    try:
+        df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"score must be numeric: {exc}") from exc
+    bad = ~np.isfinite(df["score"])
+    if bad.any():
+        raise InputError(f"score of model {df.loc[bad, 'model'].iloc[0]!r} is not finite")
+    if (df["score"] < 0).any():
+        raise InputError(f"score of model {df.loc[df['score'] < 0, 'model'].iloc[0]!r} is < 0")
+    if (df["score"] > 1).any():
+        row = df.loc[df["score"] > 1].iloc[0]
+        raise InputError(
+            f"score {row['score']:.4g} of model {row['model']!r} on {row['benchmark']!r} is > 1; "
+            "scores are fractions (percentages? divide by 100)"
+        )
+    if "stderr" in df.columns:
+        df["stderr"] = pd.to_numeric(df["stderr"], errors="coerce")
+        if (df["stderr"] < 0).any():
+            raise InputError("stderr must be non-negative")
+    dup = df.duplicated(["model", "benchmark", "protocol"], keep=False)
+    if dup.any():
+        row = df.loc[dup].iloc[0]
+        raise InputError(
+            f"duplicate score rows for model {row['model']!r}, benchmark {row['benchmark']!r}, "
+            f"protocol {row['protocol']!r}: keep one row per (model, benchmark, protocol)"
+        )
+    return df
+
+
+def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
+    if param_count not in PARAM_COUNTS:
+        raise InputError(f"param_count must be one of {PARAM_COUNTS}; got {param_count!r}")
+    if not isinstance(models, pd.DataFrame):
+        raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
+    need = ["model", "n_params", "release_date"]
+    missing = [c for c in need if c not in models.columns]
+    if missing:
+        raise InputError(f"models is missing column(s) {missing}; required: {need}")
+    df = models.copy()
+    dup = df["model"].duplicated()
+    if dup.any():
+        raise InputError(f"model {df.loc[dup, 'model'].iloc[0]!r} appears twice in models")
+    try:
+        df["n_params"] = pd.to_numeric(df["n_params"], errors="raise").astype(float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"n_params must be a raw count such as 7e9 (not text like '7B'): {exc}"
+        ) from exc
+    col = _PARAM_COLUMN[param_count]
+    if col not in df.columns:
+        raise InputError(f"param_count={param_count!r} needs a column {col!r} in models")
+    n = pd.to_numeric(df[col], errors="coerce").astype(float)
+    if param_count == "active":  # dense models: active == total
+        n = n.fillna(df["n_params"])
+    df["_n"] = n
+    bad = df["_n"].notna() & ((df["_n"] <= 0) | ~np.isfinite(df["_n"]))
+    if bad.any():
+        row = df.loc[bad].iloc[0]
+        raise InputError(f"{col} of model {row['model']!r} must be positive; got {row['_n']!r}")
+    small = df["_n"].notna() & (df["_n"] < 1e4)
+    if small.any():
+        row = df.loc[small].iloc[0]
+        raise InputError(
+            f"{col}={row['_n']:.4g} for model {row['model']!r} looks like billions; "
+            "pass raw counts (e.g. 7e9, not 7)"
+        )
+    dates = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
+    bad = dates.isna() & df["release_date"].notna()
+    if bad.any():
+        row = df.loc[bad].iloc[0]
+        raise InputError(
+            f"release_date {row['release_date']!r} of model {row['model']!r} is not an ISO date "
+            "(use YYYY-MM-DD)"
+        )
+    df["release_date"] = dates
+    return df
+
+
+def compute_density(
+    scores: pd.DataFrame,
+    models: pd.DataFrame | None = None,
+    frame: ReferenceFrame | str | os.PathLike[str] | None = None,
+    *,
+    tokens: float | None = None,
+    param_count: str = "total",
+    protocol_map: Mapping[str, str] | None = None,
+    score_noise: bool = False,
+    random_state: int | None = 0,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Densities of target models, one row per model and benchmark.
+
+    Parameters
+    ----------
+    scores
+        Columns ``model``, ``benchmark``, ``protocol``, ``score`` (fraction), optional
+        ``stderr``.
+    models
+        Columns ``model``, ``n_params`` (raw total count), ``release_date`` (ISO), and
+        ``n_params_nonembedding`` / ``active_params`` for the other conventions. Default: the
+        bundled :func:`densing.datasets.load_models`.
+    frame
+        Reference frame, its name, or a saved JSON path (default ``"olmo-ladder"``).
+    tokens
+        Data budget ``D0`` of the inversion (default: the frame's, 1T).
+    param_count
+        ``"total"``, ``"non_embedding"`` or ``"active"`` (MoE; equals total for dense
+        models). Compare like with like: the frame's runs are counted as its
+        ``param_count`` says.
+    protocol_map
+        Explicit mapping of score protocols onto the frame's protocol (e.g.
+        :data:`LLV1_PROTOCOL_MAP`); unmapped mismatches get the status ``protocol_mismatch``.
+    score_noise
+        With a bootstrapped frame and a ``stderr`` column, also perturb each score by its
+        standard error in every draw, so the interval includes the score's own noise.
+    random_state
+        Seed of the score perturbations.
+    ci
+        Confidence level of the intervals (needs a bootstrapped frame).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DENSITY_COLUMNS`: per-benchmark rows, plus rows for each averaged
+        benchmark of the frame for models that have all its tasks (score = mean of the task
+        scores). ``status`` is ``ok``, a censoring status (``below_floor``,
+        ``above_ceiling``, ``below_data_term``; density 0 or inf), ``protocol_mismatch``,
+        ``unknown_benchmark`` or ``missing_params`` (density NaN).
+    """
+    fr = resolve_frame(frame)
+    d0 = float(fr.tokens if tokens is None else tokens)
+    sc = _validate_scores(scores)
+    md = _validate_models(load_default_models() if models is None else models, param_count)
+    if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
+        warnings.warn(
+            f"targets counted as {param_count!r} but the frame's runs as {fr.param_count!r}: "
+            "densities mix parameter conventions (METHOD.md item 6)",
+            DensingWarning,
+            stacklevel=2,
+        )
+    unknown = sorted(set(sc["model"]) - set(md["model"]))
+    if unknown:
+        raise InputError(
+            f"{len(unknown)} scored model(s) missing from the models table, e.g. {unknown[:3]}; "
+            "add them with n_params and release_date"
+        )
+    pmap = dict(protocol_map or {})
+    frame_protocols = fr.protocol_
+    sc["_protocol"] = sc["protocol"].map(lambda p: pmap.get(p, p))
+    sc["status"] = "ok"
+    sc.loc[~sc["benchmark"].isin(frame_protocols), "status"] = "unknown_benchmark"
+    known = sc["status"] == "ok"
+    expected = sc.loc[known, "benchmark"].map(frame_protocols)
+    sc.loc[known & (sc["_protocol"] != expected.reindex(sc.index)), "status"] = (
+        "protocol_mismatch"
+    )
+    usable = sc[sc["status"] == "ok"]
+    dup = usable.duplicated(["model", "benchmark"], keep=False)
+    if dup.any():
+        row = usable.loc[dup].iloc[0]
+        raise InputError(
+            f"model {row['model']!r} has several scores on {row['benchmark']!r} that map to the "
+            "frame's protocol; keep one"
+        )
+    # averaged benchmarks: mean of the task scores (the paper's rule)
+    avg_rows = []
+    for bench in fr.benchmarks_:
+        tasks = fr.fits_[bench].tasks if fr.fits_ else ()
+        if not tasks:
+            continue
+        sub = usable[usable["benchmark"].isin(tasks)]
+        full = sub.groupby("model")["benchmark"].nunique() == len(set(tasks))
+        sub = sub[sub["model"].isin(full[full].index)]
+        if sub.empty:
+            continue
+        agg: dict[str, Any] = {"score": ("score", "mean")}
+        if "stderr" in sub.columns:
+            agg["stderr"] = ("stderr", lambda s: float(np.sqrt((s**2).sum())) / len(s))
+        g = sub.groupby("model", sort=True).agg(**agg).reset_index()
+        g["benchmark"] = bench
+        g["protocol"] = frame_protocols[bench]
+        g["_protocol"] = frame_protocols[bench]
+        g["status"] = "ok"
+        avg_rows.append(g)
+    allrows = pd.concat([sc, *avg_rows], ignore_index=True) if avg_rows else sc
+    allrows = allrows.merge(md[["model", "_n", "release_date"]], on="model", how="left")
+    allrows = allrows.rename(columns={"_n": "n_params"})
+    allrows.loc[(allrows["status"] == "ok") & allrows["n_params"].isna(), "status"] = (
+        "missing_params"
+    )
+    for col in ("n_hat", "n_hat_low", "n_hat_high"):
+        allrows[col] = np.nan
+    allrows["extrapolated"] = False
+    rng = np.random.default_rng(random_state)
+    for bench_key, idx in allrows[allrows["status"] == "ok"].groupby("benchmark").groups.items():
+        bench = str(bench_key)
+        rows = allrows.loc[idx]
+        eff = fr.effective_params(rows["score"].to_numpy(), bench, d0, ci=ci)
+        allrows.loc[idx, "n_hat"] = eff["n_hat"].to_numpy()
+        allrows.loc[idx, "n_hat_low"] = eff["n_hat_low"].to_numpy()
+        allrows.loc[idx, "n_hat_high"] = eff["n_hat_high"].to_numpy()
+        allrows.loc[idx, "status"] = eff["status"].to_numpy()
+        allrows.loc[idx, "extrapolated"] = eff["extrapolated"].to_numpy()
+        if score_noise and fr.n_draws_ and "stderr" in rows.columns:
+            se = rows["stderr"].fillna(0.0).to_numpy()
+            z = rng.standard_normal((fr.n_draws_, len(rows)))
+            noisy = np.clip(rows["score"].to_numpy() + z * se, 0.0, 1.0)
+            nd = fr.effective_params_draws(noisy, bench, d0, per_draw=True)
+            with np.errstate(divide="ignore"):
+                logn = np.log(nd)
+            a = (1 - ci) / 2
+            allrows.loc[idx, "n_hat_low"] = np.exp(np.quantile(logn, a, axis=0, method="nearest"))
+            allrows.loc[idx, "n_hat_high"] = np.exp(
+                np.quantile(logn, 1 - a, axis=0, method="nearest")
+            )
+    for src, dst in (("n_hat", "density"), ("n_hat_low", "density_low"),
+                     ("n_hat_high", "density_high")):
+        allrows[dst] = allrows[src] / allrows["n_params"]
+    allrows["protocol"] = allrows["protocol"].astype(str)
+    out = allrows[DENSITY_COLUMNS + (["stderr"] if "stderr" in allrows.columns else [])]
+    return out.sort_values(["model", "benchmark", "protocol"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def load_default_models() -> pd.DataFrame:
+    """The bundled models table (:func:`densing.datasets.load_models`)."""
+    from densing.datasets import load_models
+
+    return load_models()
+
+
+def model_densities(
+    density: pd.DataFrame, benchmark: str | None = DEFAULT_BENCHMARK, rule: str = "benchmark"
+) -> pd.DataFrame:
+    """One density per model: from one (averaged) benchmark, or the geometric mean.
+
+    Parameters
+    ----------
+    density
+        Output of :func:`compute_density`.
+    benchmark
+        The benchmark whose density represents the model (``rule="benchmark"``), e.g. the
+        averaged ``average`` or ``average_llv1``.
+    rule
+        ``"benchmark"``: take that benchmark's row (the paper's rule when it is an averaged
+        benchmark: scores averaged first, then inverted). ``"geomean"``: geometric mean of the
+        ``ok`` per-task densities (averaged benchmarks excluded); its interval is the
+        geometric mean of the per-task bounds (an approximation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model``, ``release_date``, ``n_params``, ``score``, ``n_hat``, ``density``,
+        ``density_low``, ``density_high``, ``status``, ``extrapolated``, ``benchmark``.
+    """
+    need = {"model", "benchmark", "density", "status", "release_date", "n_params"}
+    if not isinstance(density, pd.DataFrame) or not need <= set(density.columns):
+        raise InputError(f"density must be a compute_density() table with columns {sorted(need)}")
+    if rule == "benchmark":
+        if benchmark is None:
+            raise InputError("rule='benchmark' needs a benchmark name")
+        sub = density[density["benchmark"] == benchmark]
+        if sub.empty:
+            raise InputError(
+                f"no rows for benchmark {benchmark!r}; available: "
+                f"{sorted(density['benchmark'].unique())}"
+            )
+        cols = ["model", "release_date", "n_params", "score", "n_hat", "density",
+                "density_low", "density_high", "status", "extrapolated", "benchmark"]
+        return sub[cols].reset_index(drop=True)
+    if rule == "geomean":
+        per_task = density[density["protocol"].ne("") & density["status"].eq("ok")]
+        avg_names = {b for b in density["benchmark"].unique() if str(b).startswith("average")}
+        per_task = per_task[~per_task["benchmark"].isin(avg_names)]
+        if per_task.empty:
+            raise InputError("no ok per-task densities to average")
+        logs = per_task.assign(
+            _l=np.log(per_task["density"]),
+            _lo=np.log(per_task["density_low"]),
+            _hi=np.log(per_task["density_high"]),
+        )
+        g = logs.groupby("model", sort=True).agg(
+            release_date=("release_date", "first"), n_params=("n_params", "first"),
+            _l=("_l", "mean"), _lo=("_lo", "mean"), _hi=("_hi", "mean"),
+            n_benchmarks=("benchmark", "nunique"), extrapolated=("extrapolated", "any"),
+        ).reset_index()
+        g["density"] = np.exp(g.pop("_l"))
+        g["density_low"] = np.exp(g.pop("_lo"))
+        g["density_high"] = np.exp(g.pop("_hi"))
+        g["n_hat"] = g["density"] * g["n_params"]
+        g["score"] = np.nan
+        g["status"] = "ok"
+        g["benchmark"] = "geomean"
+        return g
+    raise InputError(f"rule must be 'benchmark' or 'geomean'; got {rule!r}")
+
+
+def density_draws(
+    densities: pd.DataFrame,
+    frame: ReferenceFrame | str | os.PathLike[str] | None,
+    benchmark: str = DEFAULT_BENCHMARK,
+    tokens: float | None = None,
+) -> np.ndarray:
+    """Densities of the given models under every bootstrap draw of the frame.
+
+    Feed the result to ``DensingTrend.fit(..., density_draws=...)`` so the trend's interval
+    includes the reference fit's uncertainty (joint bootstrap).
+
+    Parameters
+    ----------
+    densities
+        One row per model (e.g. :func:`model_densities` output, ``ok`` rows) with ``score``
+        and ``n_params``.
+    frame
+        The bootstrapped frame (or its name / path).
+    benchmark
+        The benchmark the scores belong to.
+    tokens
+        Data budget ``D0`` (default: the frame's).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_draws, n_models)``; censored draws give 0 or inf.
+    """
+    fr = resolve_frame(frame)
+    d0 = float(fr.tokens if tokens is None else tokens)
+    nd = fr.effective_params_draws(densities["score"].to_numpy(), benchmark, d0)
+    return nd / densities["n_params"].to_numpy()[None, :]
+
+
+__all__ = [
+    "DENSITY_COLUMNS",
+    "LLV1_PROTOCOL_MAP",
+    "compute_density",
+    "density_draws",
+    "model_densities",
+    "resolve_frame",
+]
+

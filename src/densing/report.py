@@ -1,0 +1,438 @@
+"""End-to-end reproduction of the densing law on the bundled data, and its sensitivity.
+
+:func:`reproduce` runs the whole pipeline -- reference frame, densities of the bundled open base
+models, the densing-law trend with bootstrap intervals, the pre/post-ChatGPT comparison and
+the pruned/distilled check -- and sets densing's numbers beside the paper's claims
+(:data:`PAPER_CLAIMS`). :func:`sensitivity` repeats the headline under every defensible
+analysis choice, because on real data it moves a lot with them (METHOD.md).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
+from densing.exceptions import DensingWarning, FitQualityWarning, InputError
+from densing.reference import ReferenceFrame, load_frame
+from densing.trend import DensingTrend
+
+#: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
+PAPER_CLAIMS: dict[str, dict[str, Any]] = {
+    "doubling_time_months_arxiv": {
+        "value": 3.3, "slope_per_day": 0.0073, "r2": 0.912,
+        "source": "arXiv:2412.04315 v2, Fig. 1 (29 open base models, 2023-02..2024-10)",
+    },
+    "doubling_time_months_journal": {
+        "value": 3.5, "r2": 0.934,
+        "source": "Nature Machine Intelligence 2025 (51 models)",
+    },
+    "slope_before_chatgpt": {
+        "value": 0.0048, "source": "arXiv:2412.04315 v2, MMLU density before 2022-11-30",
+    },
+    "slope_after_chatgpt": {
+        "value": 0.0073, "source": "arXiv:2412.04315 v2, MMLU density after 2022-11-30",
+    },
+    "compressed_not_denser": {
+        "value": True,
+        "source": "arXiv:2412.04315 v2, Sec. 4: pruned/distilled models (e.g. "
+        "Llama-3.1-Minitron-4B, Gemma-2-2B) are not denser than their originals",
+    },
+}
+
+#: the paper's window of release dates (Llama-1 to the last models it shows)
+PAPER_WINDOW = ("2023-02-24", "2024-10-01")
+
+#: the split date of the pre/post-ChatGPT comparison
+CHATGPT_DATE = "2022-11-30"
+
+#: benchmark used by default for the bundled Open LLM Leaderboard v1 scores
+REPRODUCE_BENCHMARK = "average_llv1"
+
+
+@dataclass
+class Reproduction:
+    """The outcome of :func:`reproduce`.
+
+    Attributes
+    ----------
+    trend
+        The fitted :class:`DensingTrend` in the window.
+    periods
+        Output of ``compare_periods`` on all dates (or ``None`` when a period is too small).
+    densities
+        Per-model densities used (one row per model, all statuses).
+    per_benchmark
+        The full :func:`compute_density` table.
+    compressed
+        One row per compressed model with a dated parent: densities of both.
+    settings
+        The analysis choices.
+    diagnostics
+        Censoring counts, extrapolation share, frontier members.
+    """
+
+    trend: DensingTrend
+    periods: dict[str, Any] | None
+    densities: pd.DataFrame
+    per_benchmark: pd.DataFrame
+    compressed: pd.DataFrame
+    settings: dict[str, Any]
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    def comparison(self) -> pd.DataFrame:
+        """densing's figures beside the paper's claims, with the ratio and CI coverage.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per claim: ``quantity``, ``paper``, ``densing``, ``ci_low``,
+            ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``source``.
+        """
+        t = self.trend
+        lo, hi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        slo, shi = t.ci_.get("slope_per_day", (math.nan, math.nan))
+        rows = []
+        for key in ("doubling_time_months_arxiv", "doubling_time_months_journal"):
+            c = PAPER_CLAIMS[key]
+            rows.append(_cmp(f"doubling time (months), {key.rsplit('_', 1)[-1]}", c["value"],
+                             t.doubling_time_months_, lo, hi, c["source"]))
+        c = PAPER_CLAIMS["doubling_time_months_arxiv"]
+        rows.append(_cmp("slope A (per day)", c["slope_per_day"], t.slope_per_day_, slo, shi,
+                         c["source"]))
+        rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
+                         c["source"]))
+        if self.periods is not None:
+            p = self.periods
+            for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
+                est = p[part]["slope_per_day"]
+                ci = p[part].get("slope_ci", (math.nan, math.nan))
+                rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
+                                 est, ci[0], ci[1], PAPER_CLAIMS[key]["source"]))
+        if len(self.compressed):
+            both = self.compressed.dropna(subset=["density", "parent_density"])
+            denser = int((both["density"] > both["parent_density"]).sum())
+            verdict = (f"{denser} of {len(both)}" if len(both) else
+                       f"untestable: 0 of {len(self.compressed)} pairs have both densities")
+            rows.append({
+                "quantity": "pruned/distilled models denser than parent",
+                "paper": "none", "densing": verdict,
+                "ci_low": math.nan, "ci_high": math.nan, "ratio": math.nan,
+                "paper_in_ci": None, "source": PAPER_CLAIMS["compressed_not_denser"]["source"],
+            })
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The headline as plain values (the ``--json`` output of ``densing reproduce``)."""
+        t = self.trend
+        ci = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        periods = None
+        if self.periods is not None:
+            periods = {k: _plain(v) for k, v in self.periods.items()}
+        return {
+            "doubling_time_days": t.doubling_time_days_,
+            "doubling_time_months": t.doubling_time_months_,
+            "ci95_months": [ci[0], ci[1]],
+            "slope_per_day": t.slope_per_day_,
+            "slope_ci95": list(t.ci_.get("slope_per_day", (math.nan, math.nan))),
+            "r2": t.r2_,
+            "n_models": t.n_models_,
+            "n_frontier": t.n_frontier_,
+            "n_censored": t.n_censored_,
+            "frontier": [
+                {"model": str(m), "release_date": pd.Timestamp(str(d)).date().isoformat(),
+                 "density": float(x)}
+                for m, d, x in zip(t.frontier_["model"], t.frontier_["release_date"],
+                                   t.frontier_["density"], strict=True)
+            ],
+            "all_points": _plain(t.all_points_),
+            "periods": periods,
+            "window": list(self.settings["window"]),
+            "frame": self.settings["frame"],
+            "settings": _plain(self.settings),
+            "diagnostics": _plain(self.diagnostics),
+            "comparison": _plain(self.comparison().to_dict(orient="records")),
+            "compressed": _plain(self.compressed.to_dict(orient="records")),
+        }
+
+    def print(self) -> None:
+        """Print the side-by-side comparison, the trend summary and the diagnostics."""
+        s = self.settings
+        print(f"densing reproduce: frame={s['frame']} benchmark={s['benchmark']} "
+              f"D0={s['tokens']:.3g} params={s['param_count']} window={s['window'][0]}.."
+              f"{s['window'][1]} frontier={s['frontier']}")
+        cmp = self.comparison()
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+            print(cmp.drop(columns=["source"]).to_string(
+                index=False, float_format=lambda v: f"{v:.4g}"))
+        print()
+        self.trend.print_summary()
+        d = self.diagnostics
+        print()
+        print(f"Censored models: {d['n_censored']} {d['censored_by_status']}")
+        print(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} of "
+              f"{d['n_ok']} ({100 * d['share_extrapolated']:.0f}%)")
+        if len(self.compressed):
+            print("Compressed models vs parents (density):")
+            print(self.compressed.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+
+
+def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) -> dict[str, Any]:
+    inside = None if not (np.isfinite(lo) and np.isfinite(hi)) else bool(lo <= paper <= hi)
+    if np.isfinite(lo) and not np.isfinite(hi):
+        inside = bool(lo <= paper)
+    return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
+            "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src}
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        return float(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, pd.Timestamp):
+        return obj.date().isoformat()
+    return obj
+
+
+def _parse_window(window: Any) -> tuple[str | None, str | None]:
+    if window is None:
+        return (None, None)
+    if isinstance(window, str):
+        if ":" not in window:
+            raise InputError(f"window must be START:END (ISO dates, either may be empty); got "
+                             f"{window!r}")
+        a, b = window.split(":", 1)
+        return (a or None, b or None)
+    a, b = window
+    return (a, b)
+
+
+def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Pruned or distilled models beside their parents, with both densities when known."""
+    cols = ["model", "parent", "relation", "density", "parent_density", "note"]
+    if "derived_from" not in models.columns or "relation" not in models.columns:
+        return pd.DataFrame(columns=cols)
+    rel = models.dropna(subset=["derived_from"])
+    rel = rel[rel["relation"].astype(str).str.contains("prun|distil", regex=True)]
+    ok_rows = per_model[per_model["status"] == "ok"]
+    ok = dict(zip(ok_rows["model"].astype(str), ok_rows["density"].astype(float), strict=True))
+    rows = []
+    for model, parent, relation in zip(rel["model"].astype(str), rel["derived_from"].astype(str),
+                                       rel["relation"].astype(str), strict=True):
+        missing = [m for m in (model, parent) if m not in ok]
+        rows.append({
+            "model": model, "parent": parent, "relation": relation,
+            "density": ok.get(model, math.nan),
+            "parent_density": ok.get(parent, math.nan),
+            "note": "" if not missing else
+            f"no density for {', '.join(missing)} (no score under a protocol the frame maps)",
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def reproduce(
+    frame: ReferenceFrame | str = "olmo-ladder",
+    *,
+    benchmark: str = REPRODUCE_BENCHMARK,
+    tokens: float = 1e12,
+    window: Any = PAPER_WINDOW,
+    frontier: str = "running_max",
+    n_bootstrap: int = 1000,
+    random_state: int = 0,
+    param_count: str = "total",
+    irreducible: bool = False,
+    dense_only: bool = False,
+    joint: bool = False,
+    frame_bootstrap: int = 200,
+    scores: pd.DataFrame | None = None,
+    models: pd.DataFrame | None = None,
+    protocol_map: dict[str, str] | None = None,
+) -> Reproduction:
+    """Reproduce the densing law on the bundled (or given) data.
+
+    Parameters
+    ----------
+    frame
+        Reference frame, its name or a saved JSON path.
+    benchmark
+        Benchmark whose density represents each model (default ``average_llv1``: the mean of
+        the Open LLM Leaderboard v1 HellaSwag and ARC-Challenge scores, mapped explicitly onto
+        the frame's rc protocol).
+    tokens
+        Data budget ``D0``.
+    window
+        ``(start, end)`` or ``"START:END"`` of release dates for the headline fit (default:
+        the paper's window); ``None`` uses all dates.
+    frontier
+        ``running_max`` (paper), ``quantile`` or ``all``.
+    n_bootstrap
+        Trend bootstrap resamples over models.
+    random_state
+        Seed for every bootstrap.
+    param_count
+        ``total`` or ``non_embedding`` (the frame is fitted in the same convention).
+    irreducible
+        Loss law with ``+ E`` (when ``frame`` is a name).
+    dense_only
+        Leave out mixture-of-experts models.
+    joint
+        Bootstrap the reference runs too (``frame_bootstrap`` resamples) and feed the
+        density draws into the trend bootstrap, so its interval includes the frame's
+        uncertainty.
+    frame_bootstrap
+        Reference-run resamples for ``joint``.
+    scores, models
+        Override the bundled ``load_scores("llv1:")`` and ``load_models()``.
+    protocol_map
+        Override :data:`~densing.density.LLV1_PROTOCOL_MAP`.
+
+    Returns
+    -------
+    Reproduction
+        Trend, periods, densities, diagnostics and the comparison with the paper.
+    """
+    from densing.datasets import load_models, load_scores
+
+    start, end = _parse_window(window)
+    if isinstance(frame, ReferenceFrame):
+        fr = frame
+        frame_name = fr.name
+    else:
+        frame_name = str(frame)
+        kw: dict[str, Any] = {"irreducible": irreducible}
+        if param_count == "non_embedding":
+            kw["param_count"] = "non_embedding"
+        if joint:
+            kw.update(n_bootstrap=frame_bootstrap, random_state=random_state)
+        fr = load_frame(frame, **kw)
+    sc = load_scores("llv1:") if scores is None else scores
+    md = load_models() if models is None else models
+    if dense_only and "is_moe" in md.columns:
+        md = md[~md["is_moe"].fillna(False).astype(bool)]
+        sc = sc[sc["model"].isin(md["model"])]
+    pc = "total" if param_count == "total" else "non_embedding"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DensingWarning)
+        per_bench = compute_density(
+            sc, md, fr, tokens=tokens, param_count=pc,
+            protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
+        )
+    per_model = model_densities(per_bench, benchmark)
+    per_model.loc[per_model["release_date"].isna() & (per_model["status"] == "ok"), "status"] = (
+        "no_release_date"
+    )
+    in_win = per_model
+    if start is not None:
+        in_win = in_win[in_win["release_date"] >= pd.Timestamp(start)]
+    if end is not None:
+        in_win = in_win[in_win["release_date"] <= pd.Timestamp(end)]
+    draws = None
+    if joint:
+        ok = per_model["status"] == "ok"
+        nd = np.full((fr.n_draws_, len(per_model)), np.nan)
+        nd[:, ok.to_numpy()] = density_draws(per_model[ok], fr, benchmark, tokens)
+        reps = int(np.ceil(n_bootstrap / nd.shape[0]))
+        draws = np.tile(nd, (reps, 1))[:n_bootstrap]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitQualityWarning)
+        trend = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                             n_bootstrap=n_bootstrap, random_state=random_state)
+        trend.fit(per_model, density_draws=draws)
+        try:
+            periods: dict[str, Any] | None = DensingTrend(
+                frontier=frontier, n_bootstrap=n_bootstrap, random_state=random_state,  # type: ignore[arg-type]
+            ).fit(per_model).compare_periods(CHATGPT_DATE)
+        except InputError:
+            periods = None
+    ok_win = in_win[in_win["status"] == "ok"]
+    censored = in_win[in_win["status"] != "ok"]["status"].value_counts().to_dict()
+    diagnostics = {
+        "n_censored": int(sum(censored.values())),
+        "censored_by_status": {str(k): int(v) for k, v in censored.items()},
+        "n_ok": len(ok_win),
+        "n_extrapolated": int(ok_win["extrapolated"].sum()),
+        "share_extrapolated": float(ok_win["extrapolated"].mean()) if len(ok_win) else math.nan,
+        "frame_flags": {b: f.flags for b, f in (fr.fits_ or {}).items() if f.flags},
+        "score_range": list(fr.valid_score_range(benchmark, tokens)),
+        "n_scored_models": int(per_model.shape[0]),
+        "undated_models": sorted(per_model.loc[per_model["release_date"].isna(), "model"]),
+    }
+    settings = {
+        "frame": frame_name, "benchmark": benchmark, "tokens": tokens,
+        "window": [start, end], "frontier": frontier, "n_bootstrap": n_bootstrap,
+        "random_state": random_state, "param_count": param_count,
+        "irreducible": fr.irreducible, "dense_only": dense_only, "joint": joint,
+    }
+    return Reproduction(
+        trend=trend, periods=periods, densities=per_model, per_benchmark=per_bench,
+        compressed=_compressed_pairs(per_model, md), settings=settings, diagnostics=diagnostics,
+    )
+
+
+#: the analysis choices that :func:`sensitivity` varies, one at a time from the default
+SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    ("default (average_llv1, no E, D0=1T, envelope, paper window, total params)", {}),
+    ("benchmark: hellaswag only", {"benchmark": "hellaswag"}),
+    ("benchmark: arc_challenge only", {"benchmark": "arc_challenge"}),
+    ("loss law + E", {"irreducible": True}),
+    ("D0 = 5T tokens", {"tokens": 5e12}),
+    ("D0 = 5T tokens, loss law + E", {"tokens": 5e12, "irreducible": True}),
+    ("all points (OLS)", {"frontier": "all"}),
+    ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
+    ("all release dates", {"window": None}),
+    ("dense models only", {"dense_only": True}),
+    ("non-embedding parameters (frame)", {"param_count": "non_embedding"}),
+]
+
+
+def sensitivity(
+    n_bootstrap: int = 1000, random_state: int = 0, **base: Any
+) -> pd.DataFrame:
+    """The headline under every defensible analysis choice, one row per variant.
+
+    Parameters
+    ----------
+    n_bootstrap
+        Trend bootstrap resamples per variant.
+    random_state
+        Seed.
+    **base
+        Settings shared by every variant (passed to :func:`reproduce`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variant``, ``doubling_months``, ``ci_low``, ``ci_high``, ``slope_per_day``, ``r2``,
+        ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
+    """
+    rows: list[dict[str, Any]] = []
+    for name, over in SENSITIVITY_VARIANTS:
+        kw = {**base, **over}
+        try:
+            rep = reproduce(n_bootstrap=n_bootstrap, random_state=random_state, **kw)
+        except InputError as exc:
+            rows.append({"variant": name, "error": str(exc)})
+            continue
+        t = rep.trend
+        lo, hi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        rows.append({
+            "variant": name, "doubling_months": t.doubling_time_months_, "ci_low": lo,
+            "ci_high": hi, "slope_per_day": t.slope_per_day_, "r2": t.r2_,
+            "n_models": t.n_models_, "n_frontier": t.n_frontier_,
+            "n_censored": rep.diagnostics["n_censored"],
+            "share_extrapolated": rep.diagnostics["share_extrapolated"],
+            "all_points_months": t.all_points_.get("doubling_time_months"),
+        })
+    return pd.DataFrame(rows)
