@@ -1,10 +1,193 @@
-"""`densing leaderboard` (placeholder until its issue lands)."""
+"""`densing leaderboard`: keep a density leaderboard in a directory of plain files."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from densing._cli._common import print_json, print_table
+from densing.exceptions import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `leaderboard` subcommand (not available yet)."""
-    sub.add_parser("leaderboard", help="(not available yet)")
+    """Register the ``leaderboard`` subcommand and its actions.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the top-level ``densing`` parser.
+    """
+    parser = sub.add_parser(
+        "leaderboard",
+        help="create, update and render a density leaderboard (a directory of files)",
+        description=(
+            "A leaderboard is a directory with models.csv, scores.csv, meta.json and an "
+            "append-only history.jsonl. Writes are atomic and locked; every change is logged."
+        ),
+    )
+    acts = parser.add_subparsers(dest="action", metavar="ACTION")
+    parser.set_defaults(func=run, handler=None, help_parser=parser)
+
+    p = acts.add_parser("init", help="create an empty leaderboard")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON",
+                   help="reference frame: bundled name or saved JSON (default olmo-ladder)")
+    p.add_argument("--tokens", type=float, default=1e12, help="data budget D0 (default 1e12)")
+    p.add_argument("--benchmark", default="average",
+                   help="benchmark whose density ranks the models (default average)")
+    p.add_argument("--map-protocol", action="append", default=[], metavar="FROM=TO",
+                   help="map a score protocol onto the frame's (repeatable), "
+                        "e.g. llv1:hellaswag-10shot-acc_norm=rc-5shot")
+    p.set_defaults(handler=_init)
+
+    p = acts.add_parser("add", help="add a model with its scores (or replace it)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--model", required=True, metavar="NAME")
+    p.add_argument("--params", required=True, metavar="N",
+                   help="raw total parameter count, e.g. 7.2e9")
+    p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--scores", metavar="CSV",
+                     help="CSV with columns model,benchmark,protocol,score[,stderr]")
+    src.add_argument("--results", metavar="LM_EVAL_RESULTS_JSON",
+                     help="results_*.json written by lm-eval")
+    p.add_argument("--hf-id", default=None, help="Hugging Face id (optional)")
+    p.add_argument("--notes", default=None, help="a one-line note (optional)")
+    p.set_defaults(handler=_add)
+
+    p = acts.add_parser("remove", help="remove a model (it stays in the history log)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--model", required=True, metavar="NAME")
+    p.set_defaults(handler=_remove)
+
+    p = acts.add_parser("show", help="print the ranked table and the trend")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=_show)
+
+    p = acts.add_parser("render", help="render as Markdown, HTML or CSV")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--format", choices=("md", "html", "csv"), default="md")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=_render)
+
+    p = acts.add_parser("history", help="list the changes")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_history)
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from densing.leaderboard import Leaderboard
+
+    return Leaderboard(args.dir, progress=False if getattr(args, "quiet", False) else None)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from densing.leaderboard import Leaderboard
+
+    pmap = {}
+    for item in args.map_protocol:
+        if "=" not in item:
+            raise InputError(f"--map-protocol needs FROM=TO; got {item!r}")
+        k, v = item.split("=", 1)
+        pmap[k.strip()] = v.strip()
+    lb = Leaderboard.init(args.dir, frame=args.frame, tokens=args.tokens,
+                          benchmark=args.benchmark, protocol_map=pmap)
+    print(f"created {lb!r}")
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    try:
+        n = float(args.params)
+    except ValueError:
+        raise InputError(
+            f"--params must be a raw count such as 7.2e9; got {args.params!r}"
+        ) from None
+    lb = _open(args)
+    scores = args.scores if args.scores is not None else args.results
+    if args.results is not None and not str(args.results).lower().endswith(".json"):
+        raise InputError(f"--results must be lm-eval's results_*.json; got {args.results!r}")
+    if args.scores is not None and str(args.scores).lower().endswith(".json"):
+        raise InputError("--scores takes a CSV; pass lm-eval's JSON with --results")
+    state = lb.add(args.model, n, args.release_date, scores, hf_id=args.hf_id, notes=args.notes)
+    n_scores = sum(1 for k in state.scores if k[0] == args.model.strip())
+    print(f"{args.model}: {n_scores} score(s); leaderboard version {state.version}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    state = _open(args).remove(args.model)
+    print(f"removed {args.model}; leaderboard version {state.version}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    lb = _open(args)
+    res = lb.result()
+    if args.json:
+        print_json({"meta": lb.meta, **res.to_dict()})
+        return 0
+    cols = ["rank", "model", "release_date", "n_params", "n_hat", "density", "density_low",
+            "density_high", "status", "frontier"]
+    print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
+    print("---")
+    from densing.leaderboard import _trend_text
+
+    print(f"Trend: {_trend_text(res)}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    text = _open(args).render(args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    dest = Path(args.output)
+    if not dest.parent.is_dir():
+        raise InputError(f"output directory does not exist: {str(dest.parent)!r}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    print(f"wrote {dest}", file=sys.stderr)
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    hist = _open(args).history()
+    if args.json:
+        print_json(hist.to_dict(orient="records"))
+    else:
+        print_table(hist)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``densing leaderboard ACTION`` (dispatches on ``args.action``).
+
+    Parameters
+    ----------
+    args
+        Parsed arguments.
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    if args.handler is None:
+        args.help_parser.print_help()
+        return 2
+    return int(args.handler(args))

@@ -1,10 +1,155 @@
-"""`densing plot` (placeholder until its issue lands)."""
+"""`densing plot`: the method's figures as PNG, SVG or PDF."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+
+import pandas as pd
+
+from densing.exceptions import DataFormatError, InputError
+
+_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register the `plot` subcommand (not available yet)."""
-    sub.add_parser("plot", help="(not available yet)")
+    """Register the ``plot`` subcommand and its figures.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the top-level ``densing`` parser.
+    """
+    parser = sub.add_parser(
+        "plot",
+        help="draw a figure (trend, reference fit, effective vs actual size)",
+        description="Write a figure to FILE; the format follows its suffix (.png, .svg, .pdf).",
+    )
+    kinds = parser.add_subparsers(dest="figure", metavar="FIGURE")
+    parser.set_defaults(func=run, handler=None, help_parser=parser)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-o", "--output", required=True, metavar="FILE",
+                       help="output file (.png, .svg or .pdf)")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    p = kinds.add_parser("trend", help="log density against release date with the fit")
+    p.add_argument("--densities", metavar="CSV",
+                   help="one row per model (model, release_date, density[, status]) or a "
+                        "compute_density table; default: bundled models and scores")
+    p.add_argument("--benchmark", default=None,
+                   help="benchmark of a long table (default average; average_llv1 for the "
+                        "bundled data)")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    common(p)
+    p.set_defaults(handler=_trend)
+
+    p = kinds.add_parser("reference", help="the reference frame's two fitting steps")
+    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON")
+    p.add_argument("--benchmark", default="average")
+    p.add_argument("--runs", metavar="CSV", help="reference runs (needed for a JSON frame)")
+    common(p)
+    p.set_defaults(handler=_reference)
+
+    p = kinds.add_parser("effective", help="effective against actual parameters (log-log)")
+    p.add_argument("--densities", required=True, metavar="CSV",
+                   help="compute_density table or one row per model (n_params, n_hat, status)")
+    p.add_argument("--benchmark", default="average")
+    p.add_argument("--label", action="store_true", help="write model names")
+    common(p)
+    p.set_defaults(handler=_effective)
+
+
+def _check_output(path: str) -> None:
+    if os.path.splitext(path)[1].lower() not in _SUFFIXES:
+        raise InputError(f"-o must end in .png, .svg or .pdf; got {path!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise InputError(f"output directory does not exist: {parent!r}")
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"model": str, "status": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        msg = " ".join(str(exc).split())
+        raise DataFormatError(f"cannot read {path!r} as CSV: {msg}") from None
+
+
+def _axes(ncols: int = 1, size: tuple[float, float] = (7.0, 4.5)):  # type: ignore[no-untyped-def]
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend needed
+
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return axes
+
+
+def _save(ax_or_axes: object, path: str) -> int:
+    from densing.plotting import save_figure
+
+    save_figure(ax_or_axes, path)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _trend(args: argparse.Namespace) -> int:
+    from densing.plotting import plot_density_trend
+
+    _check_output(args.output)
+    bench = args.benchmark
+    if args.densities:
+        df = _read_csv(args.densities)
+    else:
+        from densing.datasets import load_scores
+        from densing.density import LLV1_PROTOCOL_MAP, compute_density
+
+        if not args.quiet:
+            print("computing densities of the bundled models (olmo-ladder frame, "
+                  "Open LLM Leaderboard v1 HellaSwag + ARC-C mapped onto rc-5shot)...",
+                  file=sys.stderr)
+        df = compute_density(load_scores("llv1:"), protocol_map=LLV1_PROTOCOL_MAP)
+        bench = bench or "average_llv1"
+    kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
+    ax = plot_density_trend(df, _axes(), benchmark=bench, trend_kwargs=kwargs)
+    return _save(ax, args.output)
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from densing.plotting import plot_reference_fit
+
+    _check_output(args.output)
+    runs = _read_csv(args.runs) if args.runs else None
+    axes = _axes(2, (11.0, 4.5))
+    plot_reference_fit(args.frame, args.benchmark, runs=runs, axes=tuple(axes))
+    return _save(axes, args.output)
+
+
+def _effective(args: argparse.Namespace) -> int:
+    from densing.plotting import plot_effective_vs_actual
+
+    _check_output(args.output)
+    df = _read_csv(args.densities)
+    ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
+                                  label=args.label)
+    return _save(ax, args.output)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``densing plot FIGURE`` (dispatches on ``args.figure``).
+
+    Parameters
+    ----------
+    args
+        Parsed arguments.
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    if args.handler is None:
+        args.help_parser.print_help()
+        return 2
+    return int(args.handler(args))

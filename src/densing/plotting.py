@@ -1,0 +1,453 @@
+"""Figures of the densing method: the trend, the reference fit, effective against actual size.
+
+Every ``plot_*`` function takes ``ax=None`` (a new figure is created only then), labels its
+axes with units and returns the ``Axes`` (or the pair of them), in the manner of
+scikit-learn's ``RocCurveDisplay.plot``. Matplotlib is imported inside the functions, so
+``import densing.plotting`` is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from densing.exceptions import DensingWarning, InputError
+
+#: colours used across the figures
+FRONTIER_COLOR = "#d62728"
+POINT_COLOR = "#6c8ebf"
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
+        raise ImportError(
+            "densing.plotting needs matplotlib: pip install matplotlib "
+            "(it comes with a default install of densing)"
+        ) from exc
+    return plt
+
+
+def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
+    plt = _pyplot()
+    _, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+    return axes
+
+
+def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
+    """The fitted line of a :class:`~densing.trend.DensingTrend` and its bootstrap band.
+
+    Parameters
+    ----------
+    trend
+        A fitted :class:`~densing.trend.DensingTrend`.
+    n
+        Number of dates on the grid.
+
+    Returns
+    -------
+    dict
+        ``dates`` (ISO strings, evenly spaced over the fitted date range), ``density`` (the
+        fitted ``exp(A t + B)``), ``low`` and ``high`` (pointwise percentile band over the
+        bootstrap fits at the trend's ``ci`` level; empty lists without a bootstrap).
+    """
+    info = trend.to_dict()
+    start, end = (np.datetime64(d, "D") for d in info["date_range"])
+    origin = np.datetime64(info["origin"], "D")
+    grid = np.linspace(float(start.astype(float)), float(end.astype(float)), int(n))
+    t = grid - float(origin.astype(float))
+    line = np.exp(float(info["intercept"]) + float(info["slope_per_day"]) * t)
+    low: list[float] = []
+    high: list[float] = []
+    slopes = np.asarray(getattr(trend, "slope_draws_", np.array([])), dtype=float)
+    icpts = np.asarray(getattr(trend, "intercept_draws_", np.array([])), dtype=float)
+    good = np.isfinite(slopes) & np.isfinite(icpts)
+    if good.sum() >= 10:
+        level = float(info.get("ci_level") or 0.95)
+        a = (1.0 - level) / 2.0
+        logs = icpts[good, None] + slopes[good, None] * t[None, :]
+        low = np.exp(np.quantile(logs, a, axis=0)).tolist()
+        high = np.exp(np.quantile(logs, 1.0 - a, axis=0)).tolist()
+    dates = [str(np.datetime64(int(round(g)), "D")) for g in grid]
+    return {"dates": dates, "density": line.tolist(), "low": low, "high": high}
+
+
+def _as_trend(trend_or_df: Any, benchmark: str | None,
+              trend_kwargs: Mapping[str, Any] | None) -> Any:
+    from densing.trend import DensingTrend
+
+    if isinstance(trend_or_df, DensingTrend):
+        if "slope_per_day_" not in trend_or_df.__dict__:
+            trend_or_df._check_fitted()
+        return trend_or_df
+    if not isinstance(trend_or_df, pd.DataFrame):
+        raise InputError(
+            "plot_density_trend needs a fitted DensingTrend or a DataFrame of densities; "
+            f"got {type(trend_or_df).__name__}"
+        )
+    df = trend_or_df
+    if "benchmark" in df.columns and df["benchmark"].nunique() > 1:
+        from densing.density import model_densities
+
+        df = model_densities(df, benchmark=benchmark or "average")
+    elif benchmark is not None and "benchmark" in df.columns:
+        df = df[df["benchmark"] == benchmark]
+    if "release_date" in df.columns and df["release_date"].isna().any():
+        missing = df.loc[df["release_date"].isna(), "model"].astype(str).tolist()
+        warnings.warn(
+            f"{len(missing)} model(s) without a release date left out of the trend: "
+            f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}",
+            DensingWarning,
+            stacklevel=3,
+        )
+        df = df[df["release_date"].notna()]
+    kwargs = {"n_bootstrap": 1000, "random_state": 0, **dict(trend_kwargs or {})}
+    return DensingTrend(**kwargs).fit(df)
+
+
+def plot_density_trend(
+    trend_or_df: Any,
+    ax: Any = None,
+    *,
+    benchmark: str | None = None,
+    label_frontier: bool = True,
+    band: bool = True,
+    trend_kwargs: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Log density against release date: all models, the frontier, the fit and its CI band.
+
+    Parameters
+    ----------
+    trend_or_df
+        A fitted :class:`~densing.trend.DensingTrend`, or densities to fit one on: one row
+        per model (``model``, ``release_date``, ``density``, optional ``status``) or a
+        :func:`~densing.density.compute_density` table (reduced to ``benchmark`` first).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    benchmark
+        Benchmark of a long density table (default ``"average"``).
+    label_frontier
+        Write the frontier models' names next to their points.
+    band
+        Shade the pointwise bootstrap band of the fitted line (needs ``n_bootstrap > 0``).
+    trend_kwargs
+        Settings of the :class:`~densing.trend.DensingTrend` fitted on a DataFrame
+        (default ``n_bootstrap=1000, random_state=0``).
+    **kwargs
+        Passed to ``ax.scatter`` for the points of all models.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes: log-scaled y (density), dates on x; one line (the fit), one collection for
+        all models and one for the frontier (plus the band).
+    """
+    trend = _as_trend(trend_or_df, benchmark, trend_kwargs)
+    if ax is None:
+        ax = _new_axes()
+    data = trend.data_
+    front = trend.frontier_
+    style = {"s": 18, "color": POINT_COLOR, "alpha": 0.7, "label": f"models ({len(data)})",
+             "zorder": 2}
+    style.update(kwargs)
+    ax.scatter(pd.to_datetime(data["release_date"]), data["density"], **style)
+    ax.scatter(pd.to_datetime(front["release_date"]), front["density"], s=42,
+               color=FRONTIER_COLOR, edgecolor="black", linewidth=0.6, zorder=3,
+               label=f"frontier ({len(front)})")
+    curve = trend_curve(trend)
+    dates = pd.to_datetime(pd.Series(curve["dates"]))
+    months = trend.doubling_time_months_
+    lo, hi = trend.ci_["doubling_time_months"]
+
+    def m(v: float) -> str:
+        return f"{v:.3g}" if math.isfinite(v) else "∞"
+
+    pct = f"{100 * float(trend.ci):g}%"
+    ax.plot(dates, curve["density"], color=FRONTIER_COLOR, linewidth=2, zorder=2,
+            label=f"fit: doubling {m(months)} mo ({pct} CI {m(lo)}–{m(hi)})")
+    if band and curve["low"]:
+        ax.fill_between(dates, curve["low"], curve["high"], color=FRONTIER_COLOR, alpha=0.15,
+                        linewidth=0, zorder=1, label=f"{pct} bootstrap band")
+    if label_frontier:
+        for _, r in front.iterrows():
+            ax.annotate(str(r["model"]), (pd.Timestamp(r["release_date"]), r["density"]),
+                        xytext=(4, 4), textcoords="offset points", fontsize=8,
+                        color=FRONTIER_COLOR)
+    ax.set_yscale("log")
+    ax.set_xlabel("Release date")
+    ax.set_ylabel("Capability density ρ = N̂ / N (log scale)")
+    ax.set_title(f"Densing law: density doubles every {m(months)} months")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def _param_column(frame: Any, runs: pd.DataFrame) -> str:
+    col = getattr(frame, "param_column_", None)
+    if col in runs.columns:
+        return str(col)
+    if getattr(frame, "param_count", "total") == "total" and "n_params_total" in runs.columns:
+        return "n_params_total"
+    return "n_params"
+
+
+def plot_reference_fit(
+    frame: Any,
+    benchmark: str = "average",
+    runs: pd.DataFrame | None = None,
+    ax: Any = None,
+    *,
+    axes: Sequence[Any] | None = None,
+    step: int | None = None,
+) -> Any:
+    """The two steps of a reference frame on its data.
+
+    Step 1: final loss against parameter count per training budget (the run name's part
+    after the first ``-``, e.g. ``1xC`` for ``1B-1xC``, else bins of ``D/N``), with the
+    fitted loss law at that budget's median ``D/N``. Step 2: score against loss for every
+    checkpoint, with the fitted sigmoid.
+
+    Parameters
+    ----------
+    frame
+        A fitted :class:`~densing.reference.ReferenceFrame`, a bundled frame's name or a
+        saved JSON path.
+    benchmark
+        The benchmark (an averaged one is built from its tasks' rows).
+    runs
+        The reference runs (default: the bundled runs of the frame's name,
+        :func:`densing.datasets.load_reference_runs`).
+    ax
+        A single Axes with ``step`` 1 or 2, or ``None``.
+    axes
+        ``(ax1, ax2)`` for both steps; a new figure with two panels when neither ``ax`` nor
+        ``axes`` is given.
+    step
+        Draw only this step (1 or 2) on ``ax``.
+
+    Returns
+    -------
+    tuple of matplotlib.axes.Axes or matplotlib.axes.Axes
+        ``(ax1, ax2)``, or the single Axes when ``step`` is given.
+    """
+    from densing.density import resolve_frame
+    from densing.reference import build_averages
+
+    fr = resolve_frame(frame)
+    fit = fr._fit_for(benchmark)
+    if runs is None:
+        from densing.datasets import load_reference_runs
+
+        try:
+            runs = load_reference_runs(fr.name)
+        except InputError:
+            raise InputError(
+                f"frame {fr.name!r} is not bundled: pass its reference runs with runs=..."
+            ) from None
+    if not isinstance(runs, pd.DataFrame) or runs.empty:
+        raise InputError("runs must be a non-empty DataFrame of reference evaluations")
+    need = {"run", "tokens", "step", "is_final", "benchmark", "loss", "score"}
+    missing = sorted(need - set(runs.columns))
+    if missing:
+        raise InputError(f"runs is missing column(s) {missing}")
+    df = runs
+    if benchmark not in set(df["benchmark"]) and fit.tasks:
+        df = build_averages(df[df["benchmark"].isin(fit.tasks)], {benchmark: fit.tasks})
+    df = df[df["benchmark"] == benchmark]
+    if df.empty:
+        raise InputError(f"runs have no rows for benchmark {benchmark!r}")
+    pcol = _param_column(fr, df)
+    if step not in (None, 1, 2):
+        raise InputError(f"step must be 1, 2 or None; got {step!r}")
+    if step is not None:
+        ax1 = ax if step == 1 else None
+        ax2 = ax if step == 2 else None
+        if ax is None:
+            ax1 = _new_axes() if step == 1 else None
+            ax2 = _new_axes() if step == 2 else None
+    elif axes is not None:
+        ax1, ax2 = axes
+    elif ax is not None:
+        raise InputError("pass axes=(ax1, ax2) for both steps, or step=1 or 2 with ax")
+    else:
+        ax1, ax2 = _new_axes(2, figsize=(11.0, 4.5))
+
+    is_final = df["is_final"].astype(str).str.lower().isin(["true", "1"])
+    if ax1 is not None:
+        final = df[is_final].copy()
+        n = final[pcol].to_numpy(dtype=float)
+        ratio = final["tokens"].to_numpy(dtype=float) / n
+        names = final["run"].astype(str)
+        if names.str.contains("-").all():  # ladder names: "<size>-<budget>[-rerun]"
+            final["_mult"] = names.str.split("-").str[1]
+        else:  # bins of a factor ~1.4 in D/N
+            final["_mult"] = [f"D/N≈{np.exp(np.round(np.log(r) * 3) / 3):.3g}" for r in ratio]
+        order = final.groupby("_mult")["tokens"].apply(
+            lambda t: float(np.median(t / final.loc[t.index, pcol]))
+        ).sort_values()
+        cmap = _pyplot().get_cmap("viridis")
+        groups = list(order.index)
+        nmin, nmax = float(n.min()), float(n.max())
+        for i, mult in enumerate(groups):
+            g = final[final["_mult"] == mult]
+            colour = cmap(i / max(1, len(groups) - 1))
+            gn = g[pcol].to_numpy(dtype=float)
+            r = float(np.median(g["tokens"].to_numpy(dtype=float) / gn))
+            ax1.scatter(gn, g["loss"], color=colour, s=24, zorder=3)
+            grid = np.geomspace(nmin / 1.3, nmax * 1.3, 60)
+            ax1.plot(grid, fit.loss_law.predict(grid, r * grid), color=colour, linewidth=1.2,
+                     label=str(mult))
+        ax1.set_xscale("log")
+        ax1.set_xlabel("Parameters N (count, log scale)")
+        ax1.set_ylabel("Conditional loss (bits per byte)")
+        ax1.set_title(f"Step 1: loss law on final checkpoints ({benchmark})")
+        ax1.legend(fontsize=7, frameon=False, ncol=2)
+        ax1.grid(True, which="major", alpha=0.3)
+    if ax2 is not None:
+        loss = df["loss"].to_numpy(dtype=float)
+        ax2.scatter(loss, df["score"], s=6, alpha=0.35, color=POINT_COLOR,
+                    label=f"checkpoints ({len(df)})", zorder=2)
+        ax2.scatter(loss[is_final.to_numpy()], df.loc[is_final, "score"], s=22,
+                    color="black", marker="x", label="final checkpoints", zorder=3)
+        grid = np.linspace(float(loss.min()) * 0.95, float(loss.max()) * 1.05, 200)
+        ax2.plot(grid, fit.score_law.predict(grid), color=FRONTIER_COLOR, linewidth=2,
+                 label="fitted sigmoid", zorder=4)
+        ax2.set_xlabel("Conditional loss (bits per byte)")
+        ax2.set_ylabel("Score (accuracy, fraction)")
+        ax2.set_title(f"Step 2: score from loss ({benchmark})")
+        ax2.legend(fontsize=8, frameon=False)
+        ax2.grid(True, alpha=0.3)
+    if step == 1:
+        return ax1
+    if step == 2:
+        return ax2
+    return ax1, ax2
+
+
+def plot_effective_vs_actual(
+    density_df: pd.DataFrame,
+    ax: Any = None,
+    *,
+    benchmark: str | None = "average",
+    label: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Effective parameters N̂ against actual parameters N on log axes, with ρ = 1.
+
+    Parameters
+    ----------
+    density_df
+        A :func:`~densing.density.compute_density` table (rows of ``benchmark`` are used)
+        or one row per model with ``model``, ``n_params``, ``n_hat`` and ``status``
+        (``n_hat_low``/``n_hat_high`` give error bars).
+    ax
+        Axes to draw on; a new figure when ``None``.
+    benchmark
+        Benchmark to plot when the table has a ``benchmark`` column (``None``: all rows).
+    label
+        Write model names next to the points.
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log-log axes with the points, the ρ = 1 diagonal (one line) and error bars when the
+        table has intervals.
+    """
+    if not isinstance(density_df, pd.DataFrame):
+        raise InputError(f"density_df must be a DataFrame; got {type(density_df).__name__}")
+    need = {"n_params", "n_hat"}
+    missing = sorted(need - set(density_df.columns))
+    if missing:
+        raise InputError(f"density_df is missing column(s) {missing}")
+    df = density_df
+    if benchmark is not None and "benchmark" in df.columns:
+        if benchmark not in set(df["benchmark"]):
+            raise InputError(f"no rows for benchmark {benchmark!r}; available: "
+                             f"{sorted(df['benchmark'].unique())}")
+        df = df[df["benchmark"] == benchmark]
+    ok = df["status"].eq("ok") if "status" in df.columns else pd.Series(True, index=df.index)
+    n = pd.to_numeric(df["n_params"], errors="coerce").to_numpy(dtype=float)
+    nh = pd.to_numeric(df["n_hat"], errors="coerce").to_numpy(dtype=float)
+    good = ok.to_numpy() & np.isfinite(n) & np.isfinite(nh) & (n > 0) & (nh > 0)
+    if not good.any():
+        raise InputError("no model with a finite effective size (status ok) to plot")
+    if ax is None:
+        ax = _new_axes(figsize=(5.5, 5.0))
+    x, y = n[good], nh[good]
+    if {"n_hat_low", "n_hat_high"} <= set(df.columns):
+        lo = pd.to_numeric(df["n_hat_low"], errors="coerce").to_numpy(dtype=float)[good]
+        hi = pd.to_numeric(df["n_hat_high"], errors="coerce").to_numpy(dtype=float)[good]
+        has = np.isfinite(lo) & np.isfinite(hi) & (lo > 0)
+        if has.any():
+            ax.errorbar(x[has], y[has], yerr=[y[has] - lo[has], hi[has] - y[has]], fmt="none",
+                        ecolor="grey", elinewidth=0.8, alpha=0.6, zorder=1)
+    style = {"s": 20, "color": POINT_COLOR, "zorder": 3,
+             "label": f"models ({int(good.sum())})"}
+    style.update(kwargs)
+    ax.scatter(x, y, **style)
+    if label and "model" in df.columns:
+        for name, xi, yi in zip(df.loc[good, "model"], x, y, strict=True):
+            ax.annotate(str(name), (xi, yi), xytext=(3, 3), textcoords="offset points",
+                        fontsize=7)
+    lo_v = float(min(x.min(), y.min())) / 1.5
+    hi_v = float(max(x.max(), y.max())) * 1.5
+    ax.plot([lo_v, hi_v], [lo_v, hi_v], color="black", linestyle="--", linewidth=1,
+            label="ρ = 1 (N̂ = N)", zorder=2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo_v, hi_v)
+    ax.set_ylim(lo_v, hi_v)
+    ax.set_xlabel("Actual parameters N (count, log scale)")
+    ax.set_ylabel("Effective parameters N̂ (count, log scale)")
+    censored = int((~ok).sum())
+    title = "Effective against actual size"
+    if benchmark is not None and "benchmark" in density_df.columns:
+        title += f" ({benchmark})"
+    if censored:
+        title += f"; {censored} censored not shown"
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def save_figure(ax_or_axes: Any, path: str | os.PathLike[str]) -> str:
+    """Save the figure of an Axes (or a pair) to PNG, SVG or PDF by the file's suffix.
+
+    Parameters
+    ----------
+    ax_or_axes
+        An Axes or a sequence of Axes of one figure.
+    path
+        Destination ending in ``.png``, ``.svg`` or ``.pdf``.
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise InputError(f"output must end in .png, .svg or .pdf; got {str(path)!r}")
+    ax = ax_or_axes[0] if isinstance(ax_or_axes, (tuple, list, np.ndarray)) else ax_or_axes
+    ax.figure.savefig(path, format=suffix[1:], dpi=150)
+    return str(path)
+
+
+__all__ = [
+    "plot_density_trend",
+    "plot_effective_vs_actual",
+    "plot_reference_fit",
+    "save_figure",
+    "trend_curve",
+]
