@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -953,7 +953,6 @@ def load_frame(
 def holdout_validation(
     runs: pd.DataFrame,
     holdout_min_params: float = 4e9,
-    benchmarks: Iterable[str] | None = None,
     **frame_kwargs: Any,
 ) -> tuple[pd.DataFrame, ReferenceFrame]:
     """Fit on runs below a size threshold and predict the held-out runs' final scores.
@@ -964,16 +963,18 @@ def holdout_validation(
         Tidy reference table (all runs).
     holdout_min_params
         Runs with ``n_params`` (non-embedding column) at or above this are held out.
-    benchmarks
-        Benchmarks to report (default: all fitted).
     **frame_kwargs
-        Settings for :class:`ReferenceFrame`.
+        Settings for :class:`ReferenceFrame` (``benchmarks`` chooses what is fitted and
+        reported).
 
     Returns
     -------
     table, frame
         One row per benchmark and held-out run with ``predicted``, ``actual``,
-        ``abs_error``; and the frame fitted on the small runs.
+        ``abs_error``, and the self-check ``self_check_rho``: the held-out model's actual
+        score inverted at its own token count, over its parameter count (1 for a frame that
+        transfers perfectly; METHOD.md item 8), with its ``self_check_status``; and the frame
+        fitted on the small runs.
     """
     df = ReferenceFrame._validate_runs(runs)
     small = df[df["n_params"] < holdout_min_params]
@@ -988,13 +989,17 @@ def holdout_validation(
     held = build_averages(held, frame.averages)
     pcol = frame.param_column_
     rows = []
-    names = frame.benchmarks_ if benchmarks is None else list(benchmarks)
-    for bench in names:
+    for bench in frame.benchmarks_:
         for _, r in held[held["benchmark"] == bench].sort_values("n_params").iterrows():
             pred = float(frame.predict_score(r[pcol], r["tokens"], bench))
+            # self-check (METHOD.md item 8): invert the actual score at the model's own
+            # token count; a frame that transfers gives rho = N_hat / N close to 1
+            eff = frame.effective_params(float(r["score"]), bench, float(r["tokens"]))
             rows.append({
                 "benchmark": bench, "run": r["run"], "n_params": float(r[pcol]),
                 "tokens": float(r["tokens"]), "predicted": pred, "actual": float(r["score"]),
                 "abs_error": abs(pred - float(r["score"])),
+                "self_check_rho": float(eff["n_hat"].iloc[0]) / float(r[pcol]),
+                "self_check_status": str(eff["status"].iloc[0]),
             })
     return pd.DataFrame(rows), frame
