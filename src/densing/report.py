@@ -9,6 +9,7 @@ analysis choice, because on real data it moves a lot with them (METHOD.md).
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -214,9 +215,25 @@ def _parse_window(window: Any) -> tuple[str | None, str | None]:
             raise InputError(f"window must be START:END (ISO dates, either may be empty); got "
                              f"{window!r}")
         a, b = window.split(":", 1)
-        return (a or None, b or None)
-    a, b = window
-    return (a, b)
+        parts = (a or None, b or None)
+    else:
+        parts = tuple(window)  # type: ignore[assignment]
+        if len(parts) != 2:
+            raise InputError(f"window must be (start, end); got {window!r}")
+    out: list[str | None] = []
+    for p in parts:
+        if p is None:
+            out.append(None)
+            continue
+        try:
+            out.append(_dt.date.fromisoformat(str(p)).isoformat())
+        except ValueError as exc:
+            raise InputError(
+                f"window date {p!r} is not an ISO date YYYY-MM-DD ({exc})"
+            ) from exc
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise InputError(f"window start {out[0]} is after its end {out[1]}")
+    return (out[0], out[1])
 
 
 def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -323,6 +340,14 @@ def reproduce(
         md = md[~md["is_moe"].fillna(False).astype(bool)]
         sc = sc[sc["model"].isin(md["model"])]
     pc = "total" if param_count == "total" else "non_embedding"
+    if pc == "non_embedding" and (
+        "n_params_nonembedding" not in md.columns or md["n_params_nonembedding"].isna().all()
+    ):
+        raise InputError(
+            "param_count='non_embedding' needs non-embedding counts of the target models "
+            "(column n_params_nonembedding), which the bundled models table does not have yet; "
+            "pass models= with that column (densing.evaluate.count_parameters computes it)"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         per_bench = compute_density(

@@ -1,0 +1,126 @@
+"""The full pipeline on the bundled data: what the data show, beside the paper's claims.
+
+Nothing here hard-codes densing's outputs: the assertions are about what the data must show
+(density grows, intervals are finite and bracket the estimates) and about the comparison
+being computed from the fitted numbers. The paper's figures live in
+``tests/reference/densing_paper.py`` with their citation.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from densing.cli import main
+from densing.report import PAPER_CLAIMS, reproduce, sensitivity
+
+from reference import densing_paper as paper  # tests/reference (pytest puts tests/ on sys.path)
+
+
+@pytest.fixture(scope="module")
+def rep():
+    return reproduce(n_bootstrap=1000, random_state=0)
+
+
+def test_paper_claims_match_the_cited_record():
+    assert PAPER_CLAIMS["doubling_time_months_arxiv"]["value"] == paper.DOUBLING_MONTHS_ARXIV
+    assert PAPER_CLAIMS["doubling_time_months_arxiv"]["slope_per_day"] == paper.SLOPE_PER_DAY_ARXIV
+    assert PAPER_CLAIMS["doubling_time_months_arxiv"]["r2"] == paper.R2_ARXIV
+    assert PAPER_CLAIMS["doubling_time_months_journal"]["value"] == paper.DOUBLING_MONTHS_JOURNAL
+    assert PAPER_CLAIMS["slope_before_chatgpt"]["value"] == paper.SLOPE_BEFORE_CHATGPT
+    assert PAPER_CLAIMS["slope_after_chatgpt"]["value"] == paper.SLOPE_AFTER_CHATGPT
+
+
+def test_density_grows_with_finite_bracketing_interval(rep):
+    t = rep.trend
+    lo, hi = t.ci_["slope_per_day"]
+    assert lo > 0, "the slope's 95% interval must exclude 0: density grows"
+    assert lo <= t.slope_per_day_ <= hi
+    dlo, dhi = t.ci_["doubling_time_months"]
+    assert math.isfinite(t.doubling_time_months_) and math.isfinite(dlo) and math.isfinite(dhi)
+    assert dlo <= t.doubling_time_months_ <= dhi
+    assert t.doubling_time_months_ == pytest.approx(math.log(2) / t.slope_per_day_ / 30.44)
+    # the paper's window and the frontier are reported
+    assert rep.settings["window"] == list(paper.PAPER_WINDOW)
+    assert 3 <= t.n_frontier_ <= t.n_models_
+    assert t.n_models_ >= 50
+
+
+def test_comparison_with_the_paper_is_computed(rep):
+    cmp = rep.comparison().set_index("quantity")
+    t = rep.trend
+    for key, claim in (("arxiv", paper.DOUBLING_MONTHS_ARXIV),
+                       ("journal", paper.DOUBLING_MONTHS_JOURNAL)):
+        row = cmp.loc[f"doubling time (months), {key}"]
+        assert row["paper"] == claim
+        assert row["densing"] == t.doubling_time_months_
+        assert row["ratio"] == pytest.approx(t.doubling_time_months_ / claim)
+        lo, hi = t.ci_["doubling_time_months"]
+        assert row["paper_in_ci"] == (lo <= claim <= hi)
+    slope = cmp.loc["slope A (per day)"]
+    assert slope["ratio"] == pytest.approx(t.slope_per_day_ / paper.SLOPE_PER_DAY_ARXIV)
+
+
+def test_pre_post_chatgpt_comparison(rep):
+    p = rep.periods
+    assert p is not None and p["split"] == paper.CHATGPT_DATE
+    before, after = p["before"]["slope_per_day"], p["after"]["slope_per_day"]
+    assert before < after, "the bundled data show faster densing after ChatGPT (paper: too)"
+    assert p["ratio"]["estimate"] == pytest.approx(after / before)
+    cmp = rep.comparison().set_index("quantity")
+    assert cmp.loc["slope before ChatGPT (per day)", "paper"] == paper.SLOPE_BEFORE_CHATGPT
+    assert cmp.loc["slope after ChatGPT (per day)", "densing"] == after
+
+
+def test_diagnostics_and_compressed_models(rep):
+    d = rep.diagnostics
+    assert d["n_ok"] + d["n_censored"] >= rep.trend.n_models_
+    assert 0.0 <= d["share_extrapolated"] <= 1.0
+    assert set(d["censored_by_status"]) <= {"below_floor", "above_ceiling", "below_data_term"}
+    comp = rep.compressed
+    assert set(comp["relation"]) <= {"pruned", "distilled", "pruned+distilled"}
+    assert len(comp) >= 1
+    row = rep.comparison().set_index("quantity").loc["pruned/distilled models denser than parent"]
+    both = comp.dropna(subset=["density", "parent_density"])
+    if len(both):
+        assert row["densing"].startswith(f"{int((both.density > both.parent_density).sum())} of")
+    else:
+        assert row["densing"].startswith("untestable")
+
+
+def test_joint_bootstrap_widens_or_keeps_the_interval(rep):
+    joint = reproduce(n_bootstrap=1000, random_state=0, joint=True)
+    assert joint.trend.doubling_time_months_ == pytest.approx(rep.trend.doubling_time_months_)
+    w_models = np.diff(rep.trend.ci_["slope_per_day"])[0]
+    w_joint = np.diff(joint.trend.ci_["slope_per_day"])[0]
+    assert w_joint >= 0.8 * w_models
+
+
+def test_cli_reproduce_json_has_the_contract(capsys):
+    assert main(["reproduce", "--json", "--bootstrap", "300"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("doubling_time_days", "doubling_time_months", "ci95_months", "slope_per_day",
+                "r2", "n_models", "n_frontier", "n_censored", "periods", "window", "frame"):
+        assert key in out
+    lo, hi = out["ci95_months"]
+    assert lo <= out["doubling_time_months"] <= hi
+    assert out["frame"] == "olmo-ladder"
+
+
+def test_cli_reproduce_bad_window(capsys):
+    assert main(["reproduce", "--window", "2024-13-01:2024-02-01"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2024-13-01" in err[0]
+
+
+@pytest.mark.slow
+def test_sensitivity_table_covers_every_choice():
+    table = sensitivity(n_bootstrap=200)
+    assert len(table) >= 10
+    # every variant gives a doubling time or says why it cannot (e.g. an envelope of one model)
+    numeric = table["doubling_months"].notna()
+    assert numeric.sum() >= 8
+    assert table.loc[~numeric, "error"].str.len().gt(20).all()
