@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._progress import progress
 from densing.exceptions import (
     DataFormatError,
     FitQualityWarning,
@@ -197,6 +198,8 @@ class ReferenceFrame:
         Huber transition point.
     name
         Name recorded in summaries and saved files.
+    quiet
+        ``True`` hides the progress bar; ``None`` shows it only on a terminal.
     """
 
     def __init__(
@@ -212,6 +215,7 @@ class ReferenceFrame:
         random_state: int | None = 0,
         delta: float = 1e-3,
         name: str = "custom",
+        quiet: bool | None = None,
     ) -> None:
         self.irreducible = irreducible
         self.floor = floor
@@ -224,6 +228,7 @@ class ReferenceFrame:
         self.random_state = random_state
         self.delta = delta
         self.name = name
+        self.quiet = quiet
         self.fits_: dict[str, BenchmarkFit] | None = None
         self.n_runs_: int | None = None
 
@@ -324,7 +329,9 @@ class ReferenceFrame:
             np.add.at(counts, (np.repeat(np.arange(draws.shape[0]), n_r), draws.ravel()), 1)
         fits: dict[str, BenchmarkFit] = {}
         flags_all: list[str] = []
-        for bench in names:
+        desc = "fitting reference frame" + (
+            f" (+{self.n_bootstrap} bootstrap)" if self.n_bootstrap else "")
+        for bench in progress(names, desc=desc, disable=self.quiet):
             sub = df[df["benchmark"] == bench]
             final = sub[sub["is_final"]]
             if final.empty:

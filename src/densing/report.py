@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._progress import progress
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, FitQualityWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
@@ -423,7 +424,7 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
 
 
 def sensitivity(
-    n_bootstrap: int = 1000, random_state: int = 0, **base: Any
+    n_bootstrap: int = 1000, random_state: int = 0, quiet: bool | None = None, **base: Any
 ) -> pd.DataFrame:
     """The headline under every defensible analysis choice, one row per variant.
 
@@ -433,6 +434,8 @@ def sensitivity(
         Trend bootstrap resamples per variant.
     random_state
         Seed.
+    quiet
+        ``True`` hides the progress bar; ``None`` shows it only on a terminal.
     **base
         Settings shared by every variant (passed to :func:`reproduce`).
 
@@ -443,7 +446,7 @@ def sensitivity(
         ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
     """
     rows: list[dict[str, Any]] = []
-    for name, over in SENSITIVITY_VARIANTS:
+    for name, over in progress(SENSITIVITY_VARIANTS, desc="sensitivity", disable=quiet):
         kw = {**base, **over}
         try:
             rep = reproduce(n_bootstrap=n_bootstrap, random_state=random_state, **kw)

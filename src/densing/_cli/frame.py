@@ -45,6 +45,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chance-floor", action="store_true",
                    help="fix each sigmoid's floor at chance level instead of fitting it")
     p.add_argument("--benchmarks", help="comma-separated benchmarks (default: the frame's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -54,6 +55,7 @@ def _fit(args: argparse.Namespace) -> int:
     frame = ReferenceFrame(
         **_frame_kwargs(args),  # type: ignore[arg-type]
         n_bootstrap=args.bootstrap, random_state=args.seed, name=args.name,
+        quiet=True if args.quiet else None,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitQualityWarning)
@@ -75,7 +77,8 @@ def _validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
         table, frame = holdout_validation(
-            runs, args.holdout_min_params, **_frame_kwargs(args)  # type: ignore[arg-type]
+            runs, args.holdout_min_params, quiet=True if args.quiet else None,
+            **_frame_kwargs(args),  # type: ignore[arg-type]
         )
     mean = float(table["abs_error"].mean())
     by_bench = table.groupby("benchmark")["abs_error"].mean()

@@ -16,7 +16,8 @@ def _run(args: argparse.Namespace) -> int:
         "irreducible": args.irreducible, "dense_only": args.dense_only,
     }
     if args.sensitivity:
-        table = sensitivity(n_bootstrap=args.bootstrap, random_state=args.seed, **common)
+        table = sensitivity(n_bootstrap=args.bootstrap, random_state=args.seed,
+                            quiet=True if args.quiet else None, **common)
         if args.json:
             print_json({"sensitivity": table.to_dict(orient="records")})
         else:
@@ -60,4 +61,5 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--sensitivity", action="store_true",
                    help="the headline under every defensible analysis choice")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_run)
