@@ -99,18 +99,16 @@ def _trend(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     bench = args.benchmark
-    if args.densities:
-        df = _read_csv(args.densities)
-    else:
-        from densing.datasets import load_scores
-        from densing.density import LLV1_PROTOCOL_MAP, compute_density
+    if not args.densities:
+        # the same pipeline as `densing reproduce` (paper window, envelope frontier)
+        from densing.report import reproduce
 
         if not args.quiet:
-            print("computing densities of the bundled models (olmo-ladder frame, "
-                  "Open LLM Leaderboard v1 HellaSwag + ARC-C mapped onto rc-5shot)...",
+            print("fitting the densing law on the bundled models (as `densing reproduce`)...",
                   file=sys.stderr)
-        df = compute_density(load_scores("llv1:"), protocol_map=LLV1_PROTOCOL_MAP)
-        bench = bench or "average_llv1"
+        rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed)
+        return _save(plot_density_trend(rep.trend, _axes()), args.output)
+    df = _read_csv(args.densities)
     kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
     ax = plot_density_trend(df, _axes(), benchmark=bench, trend_kwargs=kwargs)
     return _save(ax, args.output)
