@@ -182,6 +182,11 @@ def plot_density_trend(
                         xytext=(4, 4), textcoords="offset points", fontsize=8,
                         color=FRONTIER_COLOR)
     ax.set_yscale("log")
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("Release date")
     ax.set_ylabel("Capability density ρ = N̂ / N (log scale)")
     ax.set_title(f"Densing law: density doubles every {m(months)} months")
