@@ -12,6 +12,8 @@ without them.
   token or instance, per task with a standard error.
 - :func:`write_task_dir` writes the shipped 5-shot ranked-classification tasks (the default
   frame's protocol) pointing at your local data files.
+- :func:`to_reference_runs` turns a checkpoint's table into reference-run rows for
+  :meth:`densing.reference.ReferenceFrame.fit` (your own reference family).
 - :func:`count_parameters` counts total, non-embedding and active parameters from a config,
   without loading weights.
 """
@@ -27,6 +29,7 @@ from densing.evaluate.runner import (
     TINY_TASK,
     evaluate_model,
     results_table,
+    to_reference_runs,
     write_task_dir,
 )
 
@@ -41,5 +44,6 @@ __all__ = [
     "count_parameters",
     "evaluate_model",
     "results_table",
+    "to_reference_runs",
     "write_task_dir",
 ]

@@ -545,3 +545,65 @@ def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
             os.unlink(tmp)
         raise
     return dest
+
+
+def to_reference_runs(
+    table: pd.DataFrame,
+    *,
+    run: str,
+    n_params: float,
+    tokens: float,
+    step: int = 0,
+    is_final: bool = True,
+    n_params_total: float | None = None,
+) -> pd.DataFrame:
+    """Turn one checkpoint's :func:`evaluate_model` table into reference-run rows.
+
+    Concatenate the rows of every run and checkpoint of your reference family and pass them to
+    :meth:`densing.reference.ReferenceFrame.fit` to build your own frame.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`evaluate_model` (needs ``benchmark``, ``protocol``, ``score`` and
+        ``loss``).
+    run
+        Name of the training run the checkpoint belongs to.
+    n_params
+        The model's parameter count in the convention the frame will use (e.g.
+        ``count_parameters(path)["non_embedding"]``).
+    tokens
+        Training tokens seen at this checkpoint.
+    step
+        Training step of the checkpoint.
+    is_final
+        Whether this is the run's final checkpoint (step 1 of the frame uses only those).
+    n_params_total
+        Total parameter count, when ``n_params`` is not the total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run, n_params, n_params_total, tokens, step, is_final, benchmark, loss,
+        score, protocol``.
+    """
+    need = {"benchmark", "protocol", "score", "loss"}
+    missing = sorted(need - set(table.columns))
+    if missing:
+        raise InputError(f"table is missing column(s) {missing}; pass evaluate_model() output")
+    for name, value in (("n_params", n_params), ("tokens", tokens)):
+        if not isinstance(value, (int, float)) or not value > 0 or value != value:
+            raise InputError(f"{name} must be a positive number (raw count); got {value!r}")
+    if float(n_params) < 1e4:
+        raise InputError(f"n_params={n_params!r} looks like billions; pass a raw count")
+    if table["loss"].isna().any():
+        bench = table.loc[table["loss"].isna(), "benchmark"].iloc[0]
+        raise InputError(f"benchmark {bench!r} has no loss; evaluate with log_samples")
+    out = table[["benchmark", "protocol", "score", "loss"]].copy()
+    out.insert(0, "run", run)
+    out.insert(1, "n_params", float(n_params))
+    out.insert(2, "n_params_total", float(n_params_total if n_params_total else n_params))
+    out.insert(3, "tokens", float(tokens))
+    out.insert(4, "step", int(step))
+    out.insert(5, "is_final", bool(is_final))
+    return out.reset_index(drop=True)
