@@ -138,7 +138,7 @@ def _show(args: argparse.Namespace) -> int:
             "density_high", "status", "frontier"]
     print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
     print("---")
-    from densing.leaderboard import _trend_text
+    from densing._leaderboard_render import _trend_text
 
     print(f"Trend: {_trend_text(res)}")
     return 0
