@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -278,8 +279,20 @@ PAPER_EXTRA_OPEN = {
     "microsoft/phi-1": ("Phi", 1.3e9, "curated", 5.1e10),
     "stabilityai/stablelm-zephyr-3b": ("StableLM", 2_795_443_200, "curated", None),
     "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": ("TinyLlama", 1.1e9, "curated", 3e12),
-    "openbmb/MiniCPM-1B-sft-bf16": ("MiniCPM", 1.2e9, "curated", None),
-    "openbmb/MiniCPM-2B-sft-bf16": ("MiniCPM", 2.4e9, "curated", None),
+    # MiniCPM's names count non-embedding parameters (MiniCPM paper: 1,247,442,432 and
+    # 2,442,057,984); the totals add the tied embedding (73,440 x 1,536; 122,753 x 2,304).
+    "openbmb/MiniCPM-1B-sft-bf16": (
+        "MiniCPM",
+        1_360_246_272,
+        "curated: architecture total (the name's 1.2B is the non-embedding count)",
+        None,
+    ),
+    "openbmb/MiniCPM-2B-sft-bf16": (
+        "MiniCPM",
+        2_724_880_896,
+        "curated: architecture total (the name's 2.4B is the non-embedding count)",
+        None,
+    ),
     "openbmb/MiniCPM3-4B": ("MiniCPM", 4.0e9, "curated", None),
 }
 
@@ -608,6 +621,228 @@ DERIVED = {  # hf_id -> (parent canonical name, relation)
     "meta-llama/Llama-3.2-3B": ("Meta-Llama-3.1-8B", "pruned+distilled"),
 }
 
+# ---------------------------------------------------------------------------------------------
+# Architecture table: non-embedding parameter counts
+# ---------------------------------------------------------------------------------------------
+
+
+class _Arch(NamedTuple):
+    """What the non-embedding count of a model needs (see ``embedding``)."""
+
+    vocab: int  # rows of the token-embedding table (config vocab_size, padded as in the weights)
+    d_model: int  # hidden size
+    tied: bool  # output (LM-head) matrix shares the input embedding
+    total: int | None  # exact total of the architecture; None: fall back on n_params
+    source: str  # where the values come from (see SOURCES.md, column arch_source)
+    pos: int = 0  # learned position-embedding parameters (GPT-2/GPT-Neo/OPT/StarCoder)
+    head_bias: bool = False  # untied LM head with a bias (phi, GPT-J, CodeGen)
+    d_embed: int | None = None  # token-embedding width when it differs from d_model (OPT-350m)
+
+    def embedding(self) -> int:
+        """Embedding parameters in densing's convention (densing.evaluate.count_parameters):
+        the token embedding, an untied LM head (with its bias), learned position embeddings."""
+        width = self.d_embed or self.d_model
+        head = 0 if self.tied else self.vocab * width + (self.vocab if self.head_bias else 0)
+        return self.vocab * width + head + self.pos
+
+
+# hf_id -> architecture. `total` is the exact parameter count of the Hugging Face
+# architecture with these config values, counted with transformers on the meta device
+# (densing.evaluate.count_parameters, which also gave every non-embedding count here; the
+# formula in _Arch.embedding reproduces it for every row). Sources: "verified:transformers
+# <Config> defaults" = the installed transformers' config class defaults are documented as (and
+# equal) this checkpoint's config; "curated:config" = the model's config.json values as
+# curated by hand (no copy of the Hugging Face config was available to the build); "; ..."
+# names an independent published count that the row reproduces. The h2o-danube3 models and
+# MiniCPM3-4B are left out: their configs could not be confirmed.
+ARCH: dict[str, _Arch] = {
+    "huggyllama/llama-7b": _Arch(32000, 4096, False, 6738415616, "curated:config (same shapes as Llama-2-7B)"),
+    "huggyllama/llama-13b": _Arch(32000, 5120, False, 13015864320, "curated:config"),
+    "huggyllama/llama-30b": _Arch(32000, 6656, False, 32528943616, "curated:config"),
+    "huggyllama/llama-65b": _Arch(32000, 8192, False, 65285660672, "curated:config"),
+    "meta-llama/Llama-2-7b-hf": _Arch(32000, 4096, False, 6738415616, "verified:transformers LlamaConfig defaults (= meta-llama/Llama-2-7b-hf)"),
+    "meta-llama/Llama-2-13b-hf": _Arch(32000, 5120, False, 13015864320, "curated:config"),
+    "meta-llama/Llama-2-70b-hf": _Arch(32000, 8192, False, 68976648192, "curated:config"),
+    "meta-llama/Meta-Llama-3-8B": _Arch(128256, 4096, False, 8030261248, "curated:config"),
+    "meta-llama/Meta-Llama-3-70B": _Arch(128256, 8192, False, 70553706496, "curated:config"),
+    "meta-llama/Meta-Llama-3.1-8B": _Arch(128256, 4096, False, 8030261248, "curated:config"),
+    "meta-llama/Meta-Llama-3.1-70B": _Arch(128256, 8192, False, 70553706496, "curated:config"),
+    "meta-llama/Meta-Llama-3.1-405B-FP8": _Arch(128256, 16384, False, 405853388800, "curated:config"),
+    "meta-llama/Llama-3.2-1B": _Arch(128256, 2048, True, 1235814400, "curated:config"),
+    "meta-llama/Llama-3.2-3B": _Arch(128256, 3072, True, 3212749824, "curated:config"),
+    "nvidia/Llama-3.1-Minitron-4B-Width-Base": _Arch(128256, 3072, False, 4512746496, "curated:config"),
+    "codellama/CodeLlama-7b-hf": _Arch(32016, 4096, False, 6738546688, "curated:config"),
+    "codellama/CodeLlama-13b-hf": _Arch(32016, 5120, False, 13016028160, "curated:config"),
+    "codellama/CodeLlama-34b-hf": _Arch(32000, 8192, False, 33743970304, "curated:config"),
+    "codellama/CodeLlama-70b-hf": _Arch(32016, 8192, False, 68976910336, "curated:config"),
+    "mistralai/Mistral-7B-v0.1": _Arch(32000, 4096, False, 7241732096, "verified:transformers MistralConfig defaults (= mistralai/Mistral-7B-v0.1)"),
+    "mistralai/Mistral-Nemo-Base-2407": _Arch(131072, 5120, False, 12247782400, "curated:config"),
+    "mistralai/Mixtral-8x7B-v0.1": _Arch(32000, 4096, False, 46702792704, "verified:transformers MixtralConfig defaults (= mistralai/Mixtral-8x7B-v0.1)"),
+    "mistralai/Mixtral-8x22B-v0.1": _Arch(32000, 6144, False, 140620634112, "curated:config"),
+    "google/gemma-2b": _Arch(256000, 2048, True, 2506172416, "curated:config; non-embedding equals Gemma report Table 2"),
+    "google/gemma-7b": _Arch(256000, 3072, True, 8537680896, "verified:transformers GemmaConfig defaults (= google/gemma-7b); non-embedding equals Gemma report Table 2"),
+    "google/gemma-2-2b": _Arch(256000, 2304, True, 2614341888, "curated:config; non-embedding equals Gemma 2 report Table 2"),
+    "google/gemma-2-9b": _Arch(256000, 3584, True, 9241705984, "curated:config; non-embedding equals Gemma 2 report Table 2"),
+    "google/gemma-2-27b": _Arch(256000, 4608, True, 27227128320, "curated:config; non-embedding equals Gemma 2 report Table 2"),
+    "Qwen/Qwen-7B": _Arch(151936, 4096, False, 7721324544, "curated:config"),
+    "Qwen/Qwen-14B": _Arch(152064, 5120, False, 14167290880, "curated:config"),
+    "Qwen/Qwen-72B": _Arch(152064, 8192, False, 72287920128, "curated:config"),
+    "Qwen/Qwen1.5-0.5B": _Arch(151936, 1024, False, 619570176, "curated:config (tie flag unsure; the non-embedding count does not depend on it)"),
+    "Qwen/Qwen1.5-1.8B": _Arch(151936, 2048, False, 1836828672, "curated:config"),
+    "Qwen/Qwen1.5-4B": _Arch(151936, 2560, False, 3950369280, "curated:config"),
+    "Qwen/Qwen1.5-7B": _Arch(151936, 4096, False, 7721324544, "curated:config"),
+    "Qwen/Qwen1.5-14B": _Arch(152064, 5120, False, 14167290880, "curated:config"),
+    "Qwen/Qwen1.5-32B": _Arch(152064, 5120, False, 32512218112, "curated:config"),
+    "Qwen/Qwen1.5-72B": _Arch(152064, 8192, False, 72287920128, "curated:config"),
+    "Qwen/Qwen1.5-110B": _Arch(152064, 8192, False, 111209914368, "curated:config"),
+    "Qwen/Qwen2-0.5B": _Arch(151936, 896, True, 494032768, "curated:config"),
+    "Qwen/Qwen2-1.5B": _Arch(151936, 1536, True, 1543714304, "curated:config"),
+    "Qwen/Qwen2-7B": _Arch(152064, 3584, False, 7615616512, "curated:config"),
+    "Qwen/Qwen2-72B": _Arch(152064, 8192, False, 72706203648, "curated:config"),
+    "Qwen/Qwen2-57B-A14B": _Arch(151936, 3584, False, 57408658944, "curated:config"),
+    "microsoft/phi-1": _Arch(51200, 2048, False, 1418270720, "verified:transformers PhiConfig defaults (= microsoft/phi-1)", head_bias=True),
+    "microsoft/phi-1_5": _Arch(51200, 2048, False, 1418270720, "curated:config", head_bias=True),
+    "microsoft/phi-2": _Arch(51200, 2560, False, 2779683840, "curated:config", head_bias=True),
+    "tiiuae/falcon-7b": _Arch(65024, 4544, True, 6921720704, "verified:transformers FalconConfig defaults (= tiiuae/falcon-7b)"),
+    "tiiuae/falcon-40b": _Arch(65024, 8192, True, 41303293952, "curated:config"),
+    "tiiuae/falcon-180B": _Arch(65024, 14848, True, 178557088768, "curated:config"),
+    "tiiuae/falcon-rw-1b": _Arch(50304, 2048, True, 1311625216, "curated:config"),
+    "mosaicml/mpt-7b": _Arch(50432, 4096, True, 6649286656, "curated:config"),
+    "mosaicml/mpt-30b": _Arch(50432, 7168, True, 29957200896, "curated:config"),
+    "EleutherAI/pythia-70m-deduped": _Arch(50304, 512, False, 70426624, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-160m-deduped": _Arch(50304, 768, False, 162322944, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-410m-deduped": _Arch(50304, 1024, False, 405334016, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-1b-deduped": _Arch(50304, 2048, False, 1011781632, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-1.4b-deduped": _Arch(50304, 2048, False, 1414647808, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-2.8b-deduped": _Arch(50304, 2560, False, 2775208960, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-6.9b-deduped": _Arch(50432, 4096, False, 6857302016, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "EleutherAI/pythia-12b-deduped": _Arch(50688, 5120, False, 11846072320, "curated:config; non-embedding equals Pythia paper Table 1"),
+    "openai-community/gpt2": _Arch(50257, 768, True, 124439808, "verified:transformers GPT2Config defaults (= openai-community/gpt2)", pos=786432),
+    "openai-community/gpt2-medium": _Arch(50257, 1024, True, 354823168, "curated:config", pos=1048576),
+    "openai-community/gpt2-large": _Arch(50257, 1280, True, 774030080, "curated:config", pos=1310720),
+    "openai-community/gpt2-xl": _Arch(50257, 1600, True, 1557611200, "curated:config", pos=1638400),
+    "EleutherAI/gpt-neo-125m": _Arch(50257, 768, True, 125198592, "curated:config", pos=1572864),
+    "EleutherAI/gpt-neo-1.3B": _Arch(50257, 2048, True, 1315575808, "verified:transformers GPTNeoConfig defaults (= EleutherAI/gpt-neo-1.3B)", pos=4194304),
+    "EleutherAI/gpt-neo-2.7B": _Arch(50257, 2560, True, 2651307520, "curated:config", pos=5242880),
+    "EleutherAI/gpt-j-6b": _Arch(50400, 4096, False, 6050882784, "verified:transformers GPTJConfig defaults (= EleutherAI/gpt-j-6b); the GPT-J README gives 6,053,381,344 (0.04 % more; Epoch uses it as n_params)", head_bias=True),
+    "EleutherAI/gpt-neox-20b": _Arch(50432, 6144, False, 20554567680, "verified:transformers GPTNeoXConfig defaults (= EleutherAI/gpt-neox-20b)"),
+    "facebook/opt-125m": _Arch(50272, 768, True, 125239296, "curated:config", pos=1574400),
+    "facebook/opt-350m": _Arch(50272, 1024, True, 331196416, "curated:config", pos=2099200, d_embed=512),
+    "facebook/opt-1.3b": _Arch(50272, 2048, True, 1315758080, "curated:config", pos=4198400),
+    "facebook/opt-2.7b": _Arch(50272, 2560, True, 2651596800, "curated:config", pos=5248000),
+    "facebook/opt-6.7b": _Arch(50272, 4096, True, 6658473984, "curated:config", pos=8396800),
+    "facebook/opt-13b": _Arch(50272, 5120, True, 12853473280, "curated:config", pos=10496000),
+    "facebook/opt-30b": _Arch(50272, 7168, True, 29974540288, "curated:config", pos=14694400),
+    "facebook/opt-66b": _Arch(50272, 9216, True, 65719701504, "curated:config", pos=18892800),
+    "bigscience/bloom-560m": _Arch(250880, 1024, True, 559214592, "curated:config"),
+    "bigscience/bloom-1b1": _Arch(250880, 1536, True, 1065314304, "curated:config"),
+    "bigscience/bloom-3b": _Arch(250880, 2560, True, 3002557440, "curated:config"),
+    "bigscience/bloom-7b1": _Arch(250880, 4096, True, 7069016064, "curated:config"),
+    "bigscience/bloom": _Arch(250880, 14336, True, 176247271424, "curated:config"),
+    "stabilityai/stablelm-base-alpha-3b": _Arch(50688, 4096, False, 3637321728, "curated:config"),
+    "stabilityai/stablelm-base-alpha-7b": _Arch(50432, 6144, False, 7868755968, "curated:config"),
+    "stabilityai/stablelm-2-1_6b": _Arch(100352, 2048, False, 1644417024, "curated:config; total from the StableLM 2 1.6B report / Epoch (1,644,417,024)"),
+    "stabilityai/stablelm-zephyr-3b": _Arch(50304, 2560, False, 2795443200, "verified:transformers StableLmConfig defaults (= stabilityai/stablelm-3b-4e1t, its base model); total equals the curated n_params 2,795,443,200"),
+    "01-ai/Yi-6B": _Arch(64000, 4096, False, 6061035520, "curated:config"),
+    "01-ai/Yi-6B-200K": _Arch(64000, 4096, False, 6061035520, "curated:config"),
+    "01-ai/Yi-34B": _Arch(64000, 7168, False, 34388917248, "curated:config"),
+    "01-ai/Yi-34B-200K": _Arch(64000, 7168, False, 34388917248, "curated:config"),
+    "01-ai/Yi-1.5-6B": _Arch(64000, 4096, False, 6061035520, "curated:config"),
+    "01-ai/Yi-1.5-9B": _Arch(64000, 4096, False, 8829407232, "curated:config"),
+    "01-ai/Yi-1.5-34B": _Arch(64000, 7168, False, 34388917248, "curated:config"),
+    "deepseek-ai/deepseek-llm-7b-base": _Arch(102400, 4096, False, 6910365696, "curated:config"),
+    "deepseek-ai/deepseek-llm-67b-base": _Arch(102400, 8192, False, 67425001472, "curated:config"),
+    "deepseek-ai/deepseek-coder-1.3b-base": _Arch(32256, 2048, False, 1346471936, "curated:config"),
+    "deepseek-ai/deepseek-coder-6.7b-base": _Arch(32256, 4096, False, 6740512768, "curated:config"),
+    "deepseek-ai/deepseek-coder-33b-base": _Arch(32256, 7168, False, 33342991360, "curated:config"),
+    "internlm/internlm2-7b": _Arch(92544, 4096, False, 7737708544, "curated:config"),
+    "internlm/internlm2-20b": _Arch(92544, 6144, False, 19861149696, "curated:config"),
+    "allenai/OLMo-1B-hf": _Arch(50304, 2048, True, 1176764416, "curated:config"),
+    "allenai/OLMo-7B-hf": _Arch(50304, 4096, False, 6888095744, "verified:transformers OlmoConfig defaults (= allenai/OLMo-7B-hf)"),
+    "allenai/OLMo-7B-0424-hf": _Arch(50304, 4096, False, 6888095744, "curated:config"),
+    "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T": _Arch(32000, 2048, False, 1100048384, "curated:config"),
+    "TinyLlama/TinyLlama_v1.1": _Arch(32000, 2048, False, 1100048384, "curated:config"),
+    "bigcode/starcoderbase": _Arch(49152, 6144, True, 15517456384, "curated:config", pos=50331648),
+    "bigcode/starcoderbase-1b": _Arch(49152, 2048, True, 1137207296, "curated:config", pos=16777216),
+    "bigcode/starcoderbase-3b": _Arch(49152, 2816, True, 3043311104, "curated:config", pos=23068672),
+    "bigcode/starcoderbase-7b": _Arch(49152, 4096, True, 7327263232, "curated:config", pos=33554432),
+    "bigcode/starcoder2-3b": _Arch(49152, 3072, True, 3030371328, "curated:config"),
+    "bigcode/starcoder2-7b": _Arch(49152, 4608, True, 7173923840, "curated:config"),
+    "bigcode/starcoder2-15b": _Arch(49152, 6144, False, 15957889024, "curated:config"),
+    "cerebras/Cerebras-GPT-111M": _Arch(50257, 768, True, 111050496, "curated:config", pos=1572864),
+    "cerebras/Cerebras-GPT-256M": _Arch(50257, 1088, True, 255977024, "curated:config", pos=2228224),
+    "cerebras/Cerebras-GPT-590M": _Arch(50257, 1536, True, 590310912, "curated:config", pos=3145728),
+    "cerebras/Cerebras-GPT-1.3B": _Arch(50257, 2048, True, 1315723264, "curated:config", pos=4194304),
+    "cerebras/Cerebras-GPT-2.7B": _Arch(50257, 2560, True, 2651553280, "curated:config", pos=5242880),
+    "cerebras/Cerebras-GPT-6.7B": _Arch(50257, 4096, True, 6658404352, "curated:config", pos=8388608),
+    "Salesforce/codegen-6B-nl": _Arch(51200, 4096, False, 7064213504, "curated:config", head_bias=True),
+    "Salesforce/codegen-16B-nl": _Arch(51200, 6144, False, 16032155648, "curated:config", head_bias=True),
+    "facebook/xglm-564M": _Arch(256008, 1024, True, 564463616, "verified:transformers XGLMConfig defaults (= facebook/xglm-564M)"),
+    "facebook/xglm-1.7B": _Arch(256008, 2048, True, 1732907008, "curated:config"),
+    "facebook/xglm-4.5B": _Arch(256008, 2048, True, 4552511488, "curated:config"),
+    "facebook/xglm-7.5B": _Arch(256008, 4096, True, 7492771840, "curated:config"),
+    "RWKV/rwkv-4-169m-pile": _Arch(50277, 768, False, 169342464, "curated:config"),
+    "RWKV/rwkv-4-430m-pile": _Arch(50277, 1024, False, 430397440, "curated:config"),
+    "RWKV/rwkv-4-1b5-pile": _Arch(50277, 2048, False, 1515106304, "curated:config"),
+    "RWKV/rwkv-4-3b-pile": _Arch(50277, 2560, False, 2984627200, "curated:config"),
+    "RWKV/rwkv-4-7b-pile": _Arch(50277, 4096, False, 7392649216, "curated:config"),
+    "RWKV/rwkv-4-14b-pile": _Arch(50277, 5120, False, 14148597760, "curated:config"),
+    "RWKV/rwkv-raven-14b": _Arch(50277, 5120, False, 14148597760, "curated:config"),
+    "togethercomputer/RedPajama-INCITE-Base-3B-v1": _Arch(50432, 2560, False, 2775864320, "curated:config"),
+    "togethercomputer/RedPajama-INCITE-Base-7B-v0.1": _Arch(50432, 4096, False, 6857302016, "curated:config"),
+    "openlm-research/open_llama_3b": _Arch(32000, 3200, False, 3426473600, "curated:config"),
+    "openlm-research/open_llama_7b": _Arch(32000, 4096, False, 6738415616, "curated:config (LLaMA-7B shapes)"),
+    "openlm-research/open_llama_13b": _Arch(32000, 5120, False, 13015864320, "curated:config"),
+    "openlm-research/open_llama_3b_v2": _Arch(32000, 3200, False, 3426473600, "curated:config"),
+    "openlm-research/open_llama_7b_v2": _Arch(32000, 4096, False, 6738415616, "curated:config (LLaMA-7B shapes)"),
+    "LLM360/Amber": _Arch(32000, 4096, False, 6738415616, "curated:config (LLaMA-7B shapes)"),
+    "h2oai/h2o-danube-1.8b-base": _Arch(32000, 2560, False, 1831201280, "curated:config"),
+    "h2oai/h2o-danube2-1.8b-base": _Arch(32000, 2560, False, 1831201280, "curated:config"),
+    "HuggingFaceTB/SmolLM-135M": _Arch(49152, 576, True, 134515008, "curated:config"),
+    "HuggingFaceTB/SmolLM-360M": _Arch(49152, 960, True, 361821120, "curated:config"),
+    "HuggingFaceTB/SmolLM-1.7B": _Arch(49152, 2048, True, 1711376384, "curated:config"),
+    "ai21labs/Jamba-v0.1": _Arch(65536, 4096, False, 51570323328, "verified:transformers JambaConfig defaults (= ai21labs/Jamba-v0.1)"),
+    "deepseek-ai/DeepSeek-V2": _Arch(102400, 5120, False, 235741434880, "curated:config"),
+    "deepseek-ai/DeepSeek-Coder-V2-Base": _Arch(102400, 5120, False, 235741434880, "curated:config"),
+    "openbmb/MiniCPM-2B-sft-bf16": _Arch(122753, 2304, True, 2724880896, "curated:config; non-embedding equals MiniCPM paper (1,247,442,432 / 2,442,057,984)"),
+    "openbmb/MiniCPM-1B-sft-bf16": _Arch(73440, 1536, True, 1360246272, "curated:config; non-embedding equals MiniCPM paper (1,247,442,432 / 2,442,057,984)"),
+
+    "deepseek-ai/deepseek-moe-16b-base": _Arch(102400, 2048, False, 16375728128, "curated:config (1 dense + 27 MoE layers, 64 routed + 2 shared experts of 1408, MHA); total counted by hand"),
+    "stabilityai/stablelm-base-alpha-7b-v2": _Arch(50304, 4096, False, 6890209280, "curated:config; total from the Stability-AI/StableLM README (6,890,209,280)"),
+    "Deci/DeciLM-7B": _Arch(32000, 4096, False, None, "curated:config (vocab, d_model, untied)"),
+    "cerebras/btlm-3b-8k-base": _Arch(50257, 2560, True, None, "curated:config (vocab, d_model, tied; ALiBi, no learned positions)"),
+}
+
+
+def _arch_columns(hf_id: str, n_params: float) -> dict[str, object]:
+    """The architecture columns of one models.csv row (empty where the model is not covered)."""
+    arch = ARCH.get(hf_id)
+    if arch is None:
+        return {
+            "n_params_nonembedding": np.nan,
+            "n_params_arch": np.nan,
+            "vocab_size": np.nan,
+            "d_model": np.nan,
+            "tied_embeddings": "",
+            "arch_source": "",
+        }
+    if arch.total is not None:
+        total, how = arch.total, "total: architecture count"
+    else:
+        total, how = n_params, "total: n_params (rounded), embeddings subtracted"
+    nonemb = int(round(total)) - arch.embedding()
+    # non-embedding share: 27 % (pythia-70m, vocab-dominated) to 99.5 % (Llama-3.1-405B)
+    assert 0.25 * total < nonemb < total, (hf_id, nonemb, total)
+    return {
+        "n_params_nonembedding": nonemb,
+        "n_params_arch": arch.total if arch.total is not None else np.nan,
+        "vocab_size": arch.vocab,
+        "d_model": arch.d_model,
+        "tied_embeddings": "True" if arch.tied else "False",
+        "arch_source": f"{arch.source}; {how}",
+    }
+
+
 MODEL_COLUMNS = [
     "model",
     "hf_id",
@@ -616,6 +851,11 @@ MODEL_COLUMNS = [
     "n_params",
     "n_params_source",
     "n_params_nonembedding",
+    "n_params_arch",
+    "vocab_size",
+    "d_model",
+    "tied_embeddings",
+    "arch_source",
     "tokens",
     "tokens_source",
     "release_date",
@@ -747,7 +987,7 @@ def build_models(shared: Path) -> pd.DataFrame:
                 "organization": org,
                 "n_params": n_params,
                 "n_params_source": n_src,
-                "n_params_nonembedding": np.nan,
+                **_arch_columns(hf_id, n_params),
                 "tokens": tokens,
                 "tokens_source": tok_src,
                 "release_date": date,
@@ -761,8 +1001,16 @@ def build_models(shared: Path) -> pd.DataFrame:
             }
         )
     df = pd.DataFrame(rows)
-    for col in ("n_params", "tokens", "active_params", "n_params_nonembedding"):
-        df[col] = df[col].round().astype("Int64")
+    for col in (
+        "n_params",
+        "tokens",
+        "active_params",
+        "n_params_nonembedding",
+        "n_params_arch",
+        "vocab_size",
+        "d_model",
+    ):
+        df[col] = df[col].astype(float).round().astype("Int64")
     assert df["model"].is_unique, df["model"][df["model"].duplicated()].tolist()
     dated = df["release_date"] != ""
     assert (df.loc[dated, "release_date"] >= MIN_DATE).all()
@@ -986,6 +1234,7 @@ PAPER_COLUMNS = [
     "date_note",
     "n_params",
     "n_params_source",
+    "n_params_nonembedding",
     "derived_from",
     "relation",
     "in_models_csv",
@@ -1014,6 +1263,7 @@ def build_paper_models(shared: Path) -> pd.DataFrame:
                 date_note=m["date_note"],
                 n_params=m["n_params"],
                 n_params_source=m["n_params_source"],
+                n_params_nonembedding=m["n_params_nonembedding"],
                 derived_from=m["derived_from"],
                 relation=m["relation"],
                 in_models_csv=True,
@@ -1074,6 +1324,9 @@ def build_paper_models(shared: Path) -> pd.DataFrame:
         rows.append(row)
     df = pd.DataFrame(rows).reindex(columns=PAPER_COLUMNS)
     df["n_params"] = df["n_params"].astype(float).round().astype("Int64")
+    df["n_params_nonembedding"] = pd.to_numeric(
+        df["n_params_nonembedding"].astype(object).where(df["n_params_nonembedding"].notna())
+    ).astype("Int64")
     df["mmlu_shots"] = df["mmlu_shots"].astype("Int64")
     df["in_models_csv"] = df["in_models_csv"].astype(bool)
     assert (df["release_date"].fillna("") != "").all()
@@ -1153,7 +1406,12 @@ the open models of the densing paper's main figure that ObsScaling lacks (`in_ob
 | organization | developer, from the Hugging Face organisation |
 | n_params | total parameters, raw count |
 | n_params_source | `epoch:all_ml_systems` (Epoch's `Parameters` for the matched entry, used when within 35 % of ObsScaling's nominal size), `obsscaling:Model Size (B) (nominal)`, or `curated: ...` with the reason |
-| n_params_nonembedding | not filled yet (empty) |
+| n_params_nonembedding | non-embedding parameters (see "Parameter counts" below); empty for {arch_missing} |
+| n_params_arch | exact total of the architecture (from which n_params_nonembedding is computed); empty where it falls back on n_params |
+| vocab_size | rows of the token-embedding table (config `vocab_size`, padded as in the weights) |
+| d_model | hidden size (OPT-350m's token embedding is 512 wide, projected to 1,024) |
+| tied_embeddings | True when the output (LM-head) matrix is the input embedding |
+| arch_source | where the architecture values come from, then how the total was obtained (below) |
 | tokens | pretraining tokens, raw count (ObsScaling `Pretraining Data Size (T)` x 1e12) |
 | tokens_source | where `tokens` comes from |
 | release_date | ISO date |
@@ -1173,7 +1431,39 @@ Curation decisions:
 - Undated (no Epoch entry, no reliable public release date): {undated}.
 - Parameter corrections: MoE models carry the total (ObsScaling lists active sizes for some);
   open_llama_7b_v2 is 7B (ObsScaling lists 13); btlm-3b-8k-base was trained on 627B tokens
-  (ObsScaling lists 627 T).
+  (ObsScaling lists 627 T); MiniCPM-1-1.2B/2.4B carry their architecture totals (the names count
+  non-embedding parameters).
+
+### Parameter counts (METHOD.md item 6: compare like with like)
+
+`n_params` is the total as the sources give it: often a rounded nominal size. Nominal sizes can
+understate the architecture: for {n_under} models (e.g. codegen-6B-nl 7.06B, falcon-40b 41.3B,
+stablelm-base-alpha-3b 3.64B, open_llama_3b 3.43B) even the non-embedding count exceeds `n_params`.
+
+`n_params_nonembedding` follows densing's convention, the one `densing.evaluate.count_parameters`
+uses (Kaplan et al. 2020; densing paper): non-embedding = total - token embedding - learned
+position embeddings - an untied output (LM-head) matrix and its bias. Norms (also BLOOM's
+embedding LayerNorm), biases and embedding projections (OPT-350m) count. In formula:
+`total - vocab_size x d_embed x (1 if tied else 2) - (vocab_size if the untied head has a bias:
+phi, GPT-J, CodeGen) - learned positions` (GPT-2 1,024 x d, Cerebras-GPT/GPT-Neo 2,048 x d,
+OPT 2,050 x d, StarCoderBase 8,192 x d; none for rotary, ALiBi, sinusoidal (XGLM) or
+relative schemes). `total` is `n_params_arch`, the exact count of the Hugging Face architecture
+(counted with transformers on the meta device when the table was curated; the formula reproduces
+count_parameters' non-embedding count for every such row), or, where no exact count is known
+(`total: n_params (rounded), embeddings subtracted`: DeciLM-7B, btlm-3b-8k-base), `n_params`.
+
+Note on the reference frame: the OLMo ladder's `n_params` (final.json `n`) is the total minus the
+input embedding only: it keeps OLMo's untied output matrix. The targets' non-embedding counts here
+also remove an untied LM head, as count_parameters does.
+
+`arch_source` values: `verified:transformers <Config> defaults (= <hf_id>)`: the installed
+transformers' config class documents its defaults as that checkpoint, and they equal the values used
+({n_verified} models); `curated:config`: the model's Hugging Face config values (vocab, d_model,
+layers, heads, FFN size, tying) curated by hand; no copy of the Hugging Face config files was
+available to the build ({n_curated} models). A further `; ...` names a published count checked
+against: reproduced exactly for Pythia (paper Table 1 non-embedding counts), Gemma and Gemma 2
+(reports' non-embedding counts), MiniCPM-1 (paper) and stablelm-3b-4e1t; taken as the total for
+stablelm-base-alpha-7b-v2 (StableLM README) and stablelm-2-1_6b (report / Epoch). Not covered: {arch_missing}.
 
 ## scores.csv
 
@@ -1201,6 +1491,7 @@ The 29 base models of the densing paper's main figure (`figure` = `main`) and th
 models of its MMLU figure (`mmlu_pre_chatgpt`). Columns: model (paper name), figure,
 release_date, date_source (`paper` for Mistral-7B 2023-09-27 and MiniCPM-1-2.4B 2024-02-01 as
 given by the paper; else as models.csv or Epoch), date_note, n_params, n_params_source,
+n_params_nonembedding (from models.csv; empty for the closed models and MiniCPM-3-4B),
 derived_from, relation, in_models_csv, models_csv_name, mmlu (fraction), mmlu_protocol,
 mmlu_shots, mmlu_source. MMLU comes from ObsScaling (`llv1:mmlu-5shot-mc`) when present, else
 the first 5-shot row of Epoch's MMLU table. Closed models (GPT-3, Gopher, Chinchilla, PaLM) are
@@ -1222,6 +1513,15 @@ def write_sources(shared: Path, out: Path, models: pd.DataFrame) -> None:
         c_em=commit("epoch-models"),
         c_py=commit("pythia"),
         undated=", ".join(sorted(undated)) or "none",
+        arch_missing=", ".join(sorted(models.loc[models["arch_source"] == "", "model"])) or "none",
+        n_under=int(
+            (
+                pd.to_numeric(models["n_params_nonembedding"], errors="coerce")
+                > pd.to_numeric(models["n_params"], errors="coerce")
+            ).sum()
+        ),
+        n_verified=int(models["arch_source"].str.startswith("verified:").sum()),
+        n_curated=int(models["arch_source"].str.startswith("curated:").sum()),
     )
     (out / "SOURCES.md").write_text(text, encoding="utf-8", newline="\n")
 

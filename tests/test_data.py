@@ -77,6 +77,85 @@ def test_models_schema() -> None:
     assert (df.loc[df["is_moe"], "active_params"] < df.loc[df["is_moe"], "n_params"]).all()
 
 
+
+def test_models_nonembedding_counts() -> None:
+    df = datasets.load_models()
+    ne = df[df["n_params_nonembedding"].notna()]
+    # exact architecture total where known, else the (rounded) n_params it was derived from
+    total = ne["n_params_arch"].fillna(ne["n_params"]).astype(float)
+    nonemb = ne["n_params_nonembedding"].astype(float)
+    assert (nonemb < total).all()
+    small = total < 1e8  # pythia-70m: the 50k x 512 embeddings are 73 % of the model
+    assert (nonemb[~small] > 0.3 * total[~small]).all()
+    assert (nonemb > 0.25 * total).all()
+    # nominal n_params can understate the architecture (falcon-rw-1b is a 1.31B-total model:
+    # non-embedding 1.21 x its nominal 1B), but not grossly
+    assert (nonemb < 1.25 * ne["n_params"].astype(float)).all()
+    obs = df[df["in_obsscaling"]]
+    assert obs["n_params_nonembedding"].notna().mean() >= 0.8
+    # every covered row carries its architecture and a source
+    for col in ("vocab_size", "d_model", "tied_embeddings"):
+        assert ne[col].notna().all(), col
+    assert ne["arch_source"].str.match(r"^(verified|curated):").all()
+    assert ne["arch_source"].str.contains("total: ").all()
+    fallback = ne["n_params_arch"].isna()
+    assert ne.loc[fallback, "arch_source"].str.contains("total: n_params").all()
+    # the convention: total - vocab x d x (1 if tied else 2) - learned positions (- head bias)
+    arch = ne[~fallback].set_index("hf_id")
+    plain = [
+        h for h in arch.index
+        if not h.startswith(("openai-community/", "EleutherAI/gpt-neo-", "facebook/opt-",
+                             "cerebras/Cerebras", "bigcode/starcoderbase", "microsoft/phi",
+                             "EleutherAI/gpt-j", "Salesforce/codegen"))
+    ]
+    for h in plain:
+        r = arch.loc[h]
+        emb = int(r["vocab_size"]) * int(r["d_model"]) * (1 if r["tied_embeddings"] else 2)
+        assert int(r["n_params_arch"]) - emb == int(r["n_params_nonembedding"]), h
+
+
+@pytest.mark.parametrize(
+    ("model", "total", "nonemb"),
+    [
+        # Llama-2-7B: vocab 32000, d 4096, untied: 6,738,415,616 - 2 x 32000 x 4096
+        ("Llama-2-7b", 6_738_415_616, 6_476_271_616),
+        # Mistral-7B: same embeddings, 14336-wide SwiGLU, GQA 8 kv heads
+        ("Mistral-7B-v0.1", 7_241_732_096, 6_979_588_096),
+        # Gemma-7B: tied, vocab 256000 x 3072; non-embedding as in the Gemma report
+        ("gemma-7b", 8_537_680_896, 7_751_248_896),
+        # GPT-2 124M: tied 50257 x 768 plus learned positions 1024 x 768
+        ("gpt2", 124_439_808, 85_056_000),
+        # Pythia: untied 50304 x d; non-embedding as in the Pythia paper's Table 1
+        ("pythia-70m-deduped", 70_426_624, 18_915_328),
+        ("pythia-12b-deduped", 11_846_072_320, 11_327_027_200),
+        # OPT-1.3B: tied 50272 x 2048 plus learned positions 2050 x 2048
+        ("opt-1.3b", 1_315_758_080, 1_208_602_624),
+        # Llama-3-8B: untied 128256 x 4096
+        ("Meta-Llama-3-8B", 8_030_261_248, 6_979_588_096),
+        # Qwen2-0.5B: tied 151936 x 896
+        ("Qwen2-0.5B", 494_032_768, 357_898_112),
+        # MiniCPM-1-2.4B: tied 122753 x 2304; non-embedding as in the MiniCPM paper
+        ("MiniCPM-1-2.4B", 2_724_880_896, 2_442_057_984),
+    ],
+)
+def test_nonembedding_spot_checks(model: str, total: int, nonemb: int) -> None:
+    row = datasets.load_models().set_index("model").loc[model]
+    assert row["n_params_arch"] == total
+    assert row["n_params_nonembedding"] == nonemb
+
+
+def test_paper_models_nonembedding() -> None:
+    paper = datasets.load_paper_models()
+    models = datasets.load_models().set_index("model")
+    linked = paper[paper["in_models_csv"]]
+    for _, r in linked.iterrows():
+        expected = models.loc[r["models_csv_name"], "n_params_nonembedding"]
+        assert (pd.isna(expected) and pd.isna(r["n_params_nonembedding"])) or (
+            r["n_params_nonembedding"] == expected
+        ), r["model"]
+    assert linked["n_params_nonembedding"].notna().sum() >= 27
+    assert paper.loc[~paper["in_models_csv"], "n_params_nonembedding"].isna().all()
+
 def test_scores_schema() -> None:
     df = datasets.load_scores()
     models = set(datasets.load_models()["model"])

@@ -82,7 +82,10 @@ def load_models() -> pd.DataFrame:
         157 rows (the 148 models of ObsScaling plus the open models of the densing paper's
         figure), columns ``model`` (str, canonical name, unique), ``hf_id``, ``family``,
         ``organization``, ``n_params`` (Int64, total parameters, raw count),
-        ``n_params_source``, ``n_params_nonembedding`` (Int64, mostly missing), ``tokens``
+        ``n_params_source``, ``n_params_nonembedding`` (Int64, non-embedding count, see
+        ``SOURCES.md``), ``n_params_arch`` (Int64, exact architecture total),
+        ``vocab_size``, ``d_model`` (Int64), ``tied_embeddings`` (boolean), ``arch_source``,
+        ``tokens``
         (Int64, pretraining tokens), ``tokens_source``, ``release_date`` (datetime64),
         ``date_source`` (``epoch:model_versions``, ``epoch:all_ml_systems`` or ``curated``),
         ``date_note``, ``derived_from``, ``relation``, ``is_moe`` (bool), ``active_params``
@@ -90,8 +93,16 @@ def load_models() -> pd.DataFrame:
         Sources: ObsScaling (Apache-2.0), Epoch AI (CC-BY 4.0 / MIT); see ``SOURCES.md``.
     """
     df = _read_csv("models.csv")
-    for col in ("n_params", "n_params_nonembedding", "tokens", "active_params"):
-        df[col] = df[col].astype("Int64")
+    for col in (
+        "n_params", "n_params_nonembedding", "n_params_arch", "vocab_size", "d_model", "tokens",
+        "active_params",
+    ):
+        if col in df.columns:
+            df[col] = df[col].astype("Int64")
+    if "tied_embeddings" in df.columns:
+        df["tied_embeddings"] = df["tied_embeddings"].map({True: True, False: False}).astype(
+            "boolean"
+        )
     df["release_date"] = pd.to_datetime(df["release_date"], format="%Y-%m-%d")
     for col in ("is_moe", "in_obsscaling"):
         df[col] = _bool(df[col])
@@ -137,13 +148,16 @@ def load_paper_models() -> pd.DataFrame:
         37 rows: the 29 base models of the main figure (``figure == "main"``) and the 8
         pre-ChatGPT models of its MMLU figure (``"mmlu_pre_chatgpt"``). Columns ``model``,
         ``figure``, ``release_date`` (datetime64), ``date_source``, ``date_note``,
-        ``n_params`` (Int64, total), ``n_params_source``, ``derived_from``, ``relation``,
+        ``n_params`` (Int64, total), ``n_params_source``, ``n_params_nonembedding`` (Int64),
+        ``derived_from``, ``relation``,
         ``in_models_csv`` (bool), ``models_csv_name``, ``mmlu`` (float, fraction),
         ``mmlu_protocol``, ``mmlu_shots`` (Int64) and ``mmlu_source``.
     """
     df = _read_csv("paper_models.csv")
     df["release_date"] = pd.to_datetime(df["release_date"], format="%Y-%m-%d")
     df["n_params"] = df["n_params"].astype("Int64")
+    if "n_params_nonembedding" in df.columns:
+        df["n_params_nonembedding"] = df["n_params_nonembedding"].astype("Int64")
     df["mmlu_shots"] = df["mmlu_shots"].astype("Int64")
     df["in_models_csv"] = _bool(df["in_models_csv"])
     return df
