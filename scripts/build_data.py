@@ -94,6 +94,7 @@ OLMO_RUN_COLUMNS = [
     "size",
     "n_params",
     "n_params_total",
+    "n_params_nonembedding",
     "tokens",
     "step",
     "is_final",
@@ -137,6 +138,9 @@ def _olmo_tidy(raw: pd.DataFrame, run: str, size: str, n: int) -> pd.DataFrame:
                     "size": size,
                     "n_params": n,
                     "n_params_total": n + OLMO_VOCAB * OLMO_D_MODEL[size],
+                    # densing's convention (count_parameters): also without the untied
+                    # output embedding, like the targets' n_params_nonembedding
+                    "n_params_nonembedding": n - OLMO_VOCAB * OLMO_D_MODEL[size],
                     "tokens": raw["tokens"].astype("int64"),
                     "step": raw["_step"].astype("int64"),
                     "is_final": False,
@@ -1368,6 +1372,7 @@ One row per (run, step, benchmark). Runs: the OLMo ladder (190M, 370M, 760M, 1B,
 | size | size label (`190M` ... `13B`) |
 | n_params | OLMo's count `n` from final.json: total minus the input embedding (3B: 3,169,537,280, not in final.json) |
 | n_params_total | n + 100,352 x d_model (d_model 768, 1024, 1536, 2048, 3328, 4096, 5120) |
+| n_params_nonembedding | n - 100,352 x d_model: without the input and the (untied) output embedding, densing's non-embedding convention (`densing.evaluate.count_parameters`), the same as the targets' `n_params_nonembedding` in models.csv |
 | tokens | training tokens seen at that step (`throughput/total_tokens`; for the OLMo-2 7B/13B files, which lack it, `_step x batch_size_in_tokens`) |
 | step | optimizer step |
 | is_final | last evaluated checkpoint of the run |

@@ -41,6 +41,10 @@ def test_reference_runs_schema() -> None:
     assert (df["loss"] > 0).all()
     assert (df["n_params"] > 0).all() and (df["tokens"] > 0).all()
     assert (df["n_params_total"] > df["n_params"]).all()
+    assert (df["n_params_nonembedding"] < df["n_params"]).all()
+    # 1B: 1,279,395,840 - 100,352 x 2,048 (untied output embedding)
+    one_b = df.loc[df["size"] == "1B", "n_params_nonembedding"].iloc[0]
+    assert one_b == 1_279_395_840 - 100_352 * 2_048
     assert set(df["protocol"]) == {"rc-5shot"}
     assert df["benchmark"].nunique() == 10
     final = df[df["is_final"]]

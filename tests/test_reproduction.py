@@ -13,11 +13,10 @@ import math
 
 import numpy as np
 import pytest
+from reference import densing_paper as paper  # tests/reference (pytest puts tests/ on sys.path)
 
 from densing.cli import main
 from densing.report import PAPER_CLAIMS, reproduce, sensitivity
-
-from reference import densing_paper as paper  # tests/reference (pytest puts tests/ on sys.path)
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,9 @@ def load_reference_runs(frame: str = "olmo-ladder") -> pd.DataFrame:
     pandas.DataFrame
         About 38,500 rows with columns ``run`` (str, e.g. ``"1B-1xC"``), ``size`` (str label),
         ``n_params`` (int, OLMo's count: total minus the input embedding), ``n_params_total``
-        (int), ``tokens`` (int, training tokens seen at that step), ``step`` (int),
+        (int), ``n_params_nonembedding`` (int, without the input and the untied output
+        embedding: densing's non-embedding convention), ``tokens`` (int, training tokens
+        seen at that step), ``step`` (int),
         ``is_final`` (bool, last evaluated checkpoint of the run), ``benchmark`` (str),
         ``loss`` (float, bits per byte of the gold answer given the 5-shot prompt), ``score``
         (float, accuracy in [0, 1]), ``metric`` (``"len_norm"`` or ``"acc"``), ``split``
@@ -68,7 +70,7 @@ def load_reference_runs(frame: str = "olmo-ladder") -> pd.DataFrame:
         raise InputError(f"Unknown reference frame {frame!r}; valid frames: {valid}.")
     df = _read_csv(_REFERENCE_FRAMES[frame])
     df["is_final"] = _bool(df["is_final"])
-    for col in ("n_params", "n_params_total", "tokens", "step"):
+    for col in ("n_params", "n_params_total", "n_params_nonembedding", "tokens", "step"):
         df[col] = df[col].astype("int64")
     return df
 

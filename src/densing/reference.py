@@ -74,6 +74,13 @@ DEFAULT_FRAME_BENCHMARKS: tuple[str, ...] = (*DEFAULT_AVERAGES["average"], *DEFA
 #: the benchmark used when none is named
 DEFAULT_BENCHMARK = "average"
 
+#: parameter-count conventions of the reference runs -> column
+PARAM_COLUMNS: dict[str, str] = {
+    "total": "n_params_total",
+    "non_embedding": "n_params_nonembedding",
+    "no_input_embedding": "n_params",
+}
+
 REQUIRED_COLUMNS = ("run", "n_params", "tokens", "step", "is_final", "benchmark", "loss", "score")
 
 STATUSES = ("ok", "below_floor", "above_ceiling", "below_data_term")
@@ -181,9 +188,12 @@ class ReferenceFrame:
     max_ceiling
         Upper bound of the sigmoid's ceiling ``c + d``.
     param_count
-        Which count of the reference runs to use: ``"total"`` (column ``n_params_total``)
-        or ``"non_embedding"`` (column ``n_params``: OLMo's count, total minus the input
-        embedding). Target models must be compared in the same convention.
+        Which count of the reference runs to use: ``"total"`` (column ``n_params_total``),
+        ``"non_embedding"`` (column ``n_params_nonembedding``: without input and output
+        embeddings, as :func:`densing.evaluate.count_parameters` and the bundled models'
+        ``n_params_nonembedding`` count) or ``"no_input_embedding"`` (column ``n_params``:
+        OLMo's own count, total minus the input embedding only). Target models must be
+        compared in the same convention (METHOD.md item 6).
     averages
         Averaged benchmarks to build (name -> tasks); default :data:`DEFAULT_AVERAGES`.
     benchmarks
@@ -234,13 +244,18 @@ class ReferenceFrame:
 
     # -- fitting -----------------------------------------------------------------------
     def _param_column(self, runs: pd.DataFrame) -> str:
-        if self.param_count == "total":
-            return "n_params_total" if "n_params_total" in runs.columns else "n_params"
-        if self.param_count == "non_embedding":
-            return "n_params"
-        raise InputError(
-            f"param_count must be 'total' or 'non_embedding'; got {self.param_count!r}"
-        )
+        col = PARAM_COLUMNS.get(self.param_count)
+        if col is None:
+            raise InputError(
+                f"param_count must be one of {sorted(PARAM_COLUMNS)}; got {self.param_count!r}"
+            )
+        if col not in runs.columns:
+            if self.param_count == "total" and "n_params" in runs.columns:
+                return "n_params"  # runs that give a single count
+            raise InputError(
+                f"param_count={self.param_count!r} needs a column {col!r} in the runs"
+            )
+        return col
 
     def _floor_for(self, benchmark: str, tasks: Sequence[str]) -> float | None:
         if self.floor is None:
@@ -265,8 +280,9 @@ class ReferenceFrame:
         df = runs.copy()
         for col in ("n_params", "tokens", "loss", "score", "step"):
             df[col] = as_float_array(col, df[col].to_numpy())
-        if "n_params_total" in df.columns:
-            df["n_params_total"] = as_float_array("n_params_total", df["n_params_total"])
+        for col in ("n_params_total", "n_params_nonembedding"):
+            if col in df.columns:
+                df[col] = as_float_array(col, df[col].to_numpy())
         for col in ("n_params", "tokens", "loss"):
             bad = ~np.isfinite(df[col]) | (df[col] <= 0)
             if bad.any():

@@ -419,7 +419,7 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
     ("all release dates", {"window": None}),
     ("dense models only", {"dense_only": True}),
-    ("non-embedding parameters (frame)", {"param_count": "non_embedding"}),
+    ("non-embedding parameters (frame and targets)", {"param_count": "non_embedding"}),
 ]
 
 

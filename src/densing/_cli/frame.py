@@ -41,7 +41,8 @@ def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", help="CSV of reference runs (default: bundled OLMo ladder)")
     p.add_argument("--irreducible", action="store_true", help="loss law with the + E term")
-    p.add_argument("--param-count", choices=["total", "non_embedding"], default="total")
+    p.add_argument("--param-count", choices=["total", "non_embedding", "no_input_embedding"],
+                   default="total")
     p.add_argument("--chance-floor", action="store_true",
                    help="fix each sigmoid's floor at chance level instead of fitting it")
     p.add_argument("--benchmarks", help="comma-separated benchmarks (default: the frame's)")
