@@ -7,8 +7,8 @@ analytic gradients; the best start is kept and every start's objective is record
 Bootstraps resample whole groups (reference runs), not rows. Each resample is a vector of
 integer weights over the rows, so all resamples share the same data arrays and are refitted
 together by a batched, damped Gauss-Newton (Levenberg-Marquardt) iteration on the same Huber
-objective (iteratively reweighted), warm-started at the full-data optimum. There is no Python
-loop over resamples.
+objective, warm-started at the full-data optimum. There is no Python loop over single
+resamples (only over cache-sized chunks of them).
 
 A law plugs in by subclassing :class:`FittedLaw` and providing its model function in a *free*
 parametrisation (e.g. logarithms of positive scales) with the Jacobian.
@@ -197,8 +197,17 @@ def batched_fit(
     """Refit many weighted copies of one problem at once (vectorised bootstrap).
 
     A damped Gauss-Newton (Levenberg-Marquardt) iteration on the Huber objective of log
-    residuals, with Huber weights updated every step (IRLS) and steps accepted only where the
-    objective decreases, independently per copy. Parameters are projected onto ``bounds``.
+    residuals, independently per copy: the gradient is ``sum w psi(r) J`` and the curvature
+    the Gauss-Newton matrix of the Huber loss itself (rows in its quadratic zone,
+    ``|r| <= delta``), which converges in a few steps where reweighting every row by
+    ``min(1, delta / |r|)`` (IRLS) crawls when most residuals exceed ``delta``. Marquardt
+    damping is scaled by the IRLS curvature, so directions that no quadratic-zone row pins
+    down stay well posed. Steps are accepted only where the objective decreases. Bounds are
+    handled by an active set (a parameter at a bound whose gradient points outward is held
+    there) and the step is projected onto ``bounds``.
+
+    Copies are processed in chunks of resamples that fit in cache, and a copy leaves the
+    working set as soon as it converges.
 
     Parameters
     ----------
@@ -226,55 +235,102 @@ def batched_fit(
     theta, objective, converged
         Arrays of shapes ``(B, k)``, ``(B,)`` and ``(B,)``.
     """
-    w = np.asarray(weights, dtype=float)
-    n_b = w.shape[0]
-    theta = np.broadcast_to(np.asarray(theta0, dtype=float), (n_b, len(bounds))).copy()
+    w_all = np.asarray(weights, dtype=float)
+    if w_all.ndim != 2:
+        raise InputError(f"weights must have shape (n_copies, n_rows); got {w_all.shape}")
+    n_b, n = w_all.shape
+    k = len(bounds)
+    theta_all = np.broadcast_to(np.asarray(theta0, dtype=float), (n_b, k)).copy()
+    obj_all = np.full(n_b, np.inf)
+    conv_all = np.zeros(n_b, dtype=bool)
     lo = np.array([b[0] for b in bounds], dtype=float)
     hi = np.array([b[1] for b in bounds], dtype=float)
+    span = np.maximum(hi - lo, 1.0)
+    at_lo, at_hi = lo + 1e-12 * span, hi - 1e-12 * span
     log_y = np.log(np.asarray(y, dtype=float))[None, :]
-
-    def evaluate(th: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        pred, jac = fun(th, x)
-        bad = ~np.all(np.isfinite(pred) & (pred > 0), axis=1)
-        pred = np.where(np.isfinite(pred) & (pred > 0), pred, 1.0)
-        r = np.log(pred) - log_y
-        val, _ = huber(r, delta)
-        obj = (w * val).sum(axis=1)
-        obj[bad] = np.inf
-        return obj, r, pred, jac
-
-    obj, r, pred, jac = evaluate(theta)
-    lam = np.full(n_b, 1e-3)
-    converged = np.zeros(n_b, dtype=bool)
-    k = theta.shape[1]
     eye = np.eye(k)
-    for _ in range(max_iter):
-        active = ~converged
-        if not active.any():
-            break
-        jl = jac / pred[..., None]  # d ln pred / d theta
-        omega = w * np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-300))
-        jw = jl * omega[..., None]
-        a_mat = np.matmul(jw.transpose(0, 2, 1), jl)
-        g = np.matmul((omega * r)[:, None, :], jl)[:, 0, :]
-        diag = np.einsum("bii->bi", a_mat)
-        damp = a_mat + (lam[:, None] * (diag + 1e-12))[:, :, None] * eye
-        try:
-            step = np.linalg.solve(damp, -g[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = -g / (diag + lam[:, None] + 1e-12)
-        step[~active] = 0.0
-        cand = np.clip(theta + step, lo, hi)
-        new_obj, new_r, new_pred, new_jac = evaluate(cand)
-        better = (new_obj < obj) & active
-        rel = np.where(better, (obj - new_obj) / np.maximum(np.abs(obj), 1e-300), 0.0)
-        theta[better] = cand[better]
-        r[better], pred[better], jac[better] = new_r[better], new_pred[better], new_jac[better]
-        obj[better] = new_obj[better]
-        lam = np.where(better, np.maximum(lam * 0.3, 1e-9), np.minimum(lam * 10.0, 1e12))
-        converged |= (better & (rel < tol)) | (lam >= 1e12)
-    wsum = w.sum(axis=1)
-    return theta, obj / np.maximum(wsum, 1e-300), converged
+    iu, ju = np.triu_indices(k)
+    # ~8 copies of a few thousand rows keep the (chunk, n, k) Jacobian in cache
+    chunk = max(8, min(n_b, 2**16 // max(n, 1)))
+
+    def evaluate(
+        th: np.ndarray, w: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        pred, jac = fun(th, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.log(pred) - log_y
+        a = np.abs(r)
+        c = np.minimum(a, delta)
+        obj = np.einsum("bn,bn->b", w, c * (a - 0.5 * c))
+        obj[~np.isfinite(obj)] = np.inf  # non-positive or non-finite predictions
+        return obj, r, a, pred, jac
+
+    for c0 in range(0, n_b, chunk):
+        ids = np.arange(c0, min(n_b, c0 + chunk))
+        w = w_all[ids]
+        theta = theta_all[ids]
+        obj, r, a, pred, jac = evaluate(theta, w)
+        obj_all[ids] = obj
+        ok = np.isfinite(obj)
+        if not ok.all():  # a start where the model is not finite cannot be refined
+            ids, w, theta, obj, r, a, pred, jac = (
+                v[ok] for v in (ids, w, theta, obj, r, a, pred, jac)
+            )
+        # Marquardt scale: diagonal of the IRLS curvature at the start (grown as needed)
+        qi = w * np.minimum(1.0, delta / np.maximum(a, 1e-300)) / (pred * pred)
+        dref = np.matmul(qi[:, None, :], jac * jac)[:, 0, :] + 1e-300
+        lam = np.full(ids.size, 1e-2)
+        it = 0
+        while ids.size and it < max_iter:
+            it += 1
+            m = ids.size
+            inv = w / pred  # d ln pred / d pred, weighted
+            c = np.minimum(a, delta)
+            g = np.matmul((np.copysign(c, r) * inv)[:, None, :], jac)[:, 0, :]
+            # Gauss-Newton curvature of the Huber loss: quadratic-zone rows only (sparse)
+            bi, ni = np.nonzero(a <= delta)
+            js = jac[bi, ni]
+            prod = js[:, iu] * js[:, ju] * (inv[bi, ni] / pred[bi, ni])[:, None]
+            hmat = np.empty((m, k, k))
+            for t in range(len(iu)):
+                col = np.bincount(bi, weights=prod[:, t], minlength=m)
+                hmat[:, iu[t], ju[t]] = col
+                hmat[:, ju[t], iu[t]] = col
+            dref = np.maximum(dref, np.einsum("bii->bi", hmat))
+            damp = hmat + (lam[:, None] * dref)[:, :, None] * eye
+            fixed = ((theta <= at_lo) & (g > 0)) | ((theta >= at_hi) & (g < 0))
+            if fixed.any():
+                free = ~fixed
+                damp = damp * (free[:, :, None] & free[:, None, :]) + fixed[:, :, None] * eye
+                g = np.where(fixed, 0.0, g)
+            try:
+                step = np.linalg.solve(damp, -g[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                step = -g / np.einsum("bii->bi", damp)
+            cand = np.clip(theta + step, lo, hi)
+            new_obj, new_r, new_a, new_pred, new_jac = evaluate(cand, w)
+            better = new_obj < obj
+            rel = (obj - new_obj) / np.maximum(np.abs(obj), 1e-300)
+            tiny = np.abs(cand - theta).max(axis=1) < 1e-14
+            if better.all():
+                theta, obj, r, a, pred, jac = cand, new_obj, new_r, new_a, new_pred, new_jac
+            elif better.any():
+                theta[better], obj[better] = cand[better], new_obj[better]
+                r[better], a[better] = new_r[better], new_a[better]
+                pred[better], jac[better] = new_pred[better], new_jac[better]
+            lam = np.where(better, np.maximum(lam * 0.3, 1e-9), np.minimum(lam * 10.0, 1e12))
+            done = (better & (rel < tol)) | tiny | (lam >= 1e12)
+            if done.any():
+                d = ids[done]
+                theta_all[d], obj_all[d], conv_all[d] = theta[done], obj[done], True
+                keep = ~done
+                ids, w, theta, obj, r, a, pred, jac, lam, dref = (
+                    v[keep] for v in (ids, w, theta, obj, r, a, pred, jac, lam, dref)
+                )
+        if ids.size:
+            theta_all[ids], obj_all[ids] = theta, obj
+    wsum = w_all.sum(axis=1)
+    return theta_all, obj_all / np.maximum(wsum, 1e-300), conv_all
 
 
 def group_bootstrap_weights(
