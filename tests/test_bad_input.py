@@ -351,8 +351,6 @@ def test_samples_bad_input(name: str, call: Any, needles: tuple[str, ...],
     assert_message(info.value, needles)
 
 
-@pytest.mark.xfail(strict=True, reason="densing.evaluate.runner._pick_score turns a non-numeric "
-                   "metric into NaN silently (reported to the lead)")
 def test_results_with_text_score_is_refused() -> None:
     """lm-eval results whose metric is not a number must not become a silent NaN score."""
     from densing.evaluate.runner import results_table

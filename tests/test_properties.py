@@ -64,8 +64,6 @@ def test_score_inverse_nan_outside_range(law: ScoreLaw, below: float, above: flo
     assert np.all(np.isnan(law.inverse(outside)))
 
 
-@pytest.mark.xfail(strict=True, reason="ScoreLaw.inverse tests (s - d) / c < 1 in floating "
-                   "point, so S = c + d exactly can map to a finite loss (reported)")
 def test_score_inverse_nan_at_the_exact_bounds() -> None:
     law = ScoreLaw.from_params(c=0.3535, gamma=-1.0, l=1.0, d=0.5)
     lo, hi = law.score_range()
@@ -93,9 +91,6 @@ def test_loss_inverse_nan_at_or_below_floor(law: LossLaw, log_d: float, frac: fl
     assert np.all(np.isnan(law.params_for_loss([floor * frac, floor * (1 - 1e-12)], d)))
 
 
-@pytest.mark.xfail(strict=True, reason="LossLaw.params_for_loss computes L - b D^-beta - E, "
-                   "which round-off can leave at +1 ulp for L = loss_floor(D): N ~ 9e15 "
-                   "instead of NaN (reported)")
 def test_loss_inverse_nan_at_the_exact_floor() -> None:
     law = LossLaw.from_params(a=1.0, alpha=1.0, b=1.0, beta=0.0625, E=0.875)
     d = 26489122129.84347

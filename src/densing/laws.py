@@ -25,7 +25,6 @@ from densing.fitting import (
     FitResult,
     FittedLaw,
     as_float_array,
-    batched_fit,
     check_finite_positive,
     grid,
     multistart_fit,
@@ -186,8 +185,10 @@ class LossLaw(FittedLaw):
         shape = (p.shape[0],) + (1,) * max(nd, 0)
         a, al, b, be, e = (p[:, i].reshape(shape) for i in range(5))
         excess = lv - b * d ** (-be) - e
+        # a remainder within round-off of zero is the asymptote itself, not a finite N
+        tiny = 8 * np.finfo(float).eps * np.abs(lv)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            n = np.where(excess > 0, (excess / a) ** (-1.0 / al), np.nan)
+            n = np.where(excess > tiny, (excess / a) ** (-1.0 / al), np.nan)
         return n if draws else n[0]
 
     # -- fitting -----------------------------------------------------------------------
@@ -355,10 +356,7 @@ class LossLaw(FittedLaw):
         n, d, lv = self._validate(n_params, tokens, loss)
         w = self._boot_weights(n.size, groups, n_boot, random_state, weights)
         x = (np.log(n / _N_SCALE), np.log(d / _D_SCALE))
-        theta0 = self._to_free(self._param_vector())[0]
-        theta, _, conv = batched_fit(self._model, x, lv, theta0, w, self._bounds(lv), delta=delta)
-        self.bootstrap_ = BootstrapResult(self._from_free(theta), self._names(), conv)
-        return self.bootstrap_
+        return self._refit_weighted(x, lv, w, self._bounds(lv), delta)
 
 
 class ScoreLaw(FittedLaw):
@@ -480,8 +478,9 @@ class ScoreLaw(FittedLaw):
         shape = (p.shape[0],) + (1,) * max(s.ndim - (1 if draws and per_draw else 0), 0)
         c, g, l0, d = (p[:, i].reshape(shape) for i in range(4))
         q = (s - d) / c
+        inside = (q > 0) & (q < 1) & (s > d) & (s < c + d)  # both: round-off at the bounds
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where((q > 0) & (q < 1), l0 + (np.log(q) - np.log1p(-q)) / g, np.nan)
+            out = np.where(inside, l0 + (np.log(q) - np.log1p(-q)) / g, np.nan)
         return out if draws else out[0]
 
     # -- fitting -----------------------------------------------------------------------
@@ -624,9 +623,4 @@ class ScoreLaw(FittedLaw):
         self._check_fitted()
         lv, sv = self._validate(loss, score)
         w = self._boot_weights(lv.size, groups, n_boot, random_state, weights)
-        theta0 = self._to_free(self._param_vector())[0]
-        theta, _, conv = batched_fit(
-            self._model, lv, sv, theta0, w, self._bounds(lv, sv), delta=delta
-        )
-        self.bootstrap_ = BootstrapResult(self._from_free(theta), self._names(), conv)
-        return self.bootstrap_
+        return self._refit_weighted(lv, sv, w, self._bounds(lv, sv), delta)

@@ -34,7 +34,7 @@ from densing.exceptions import (
     NotFittedError,
     ScoreOutOfRangeError,
 )
-from densing.fitting import BootstrapResult, as_float_array
+from densing.fitting import MIN_CONVERGED, BootstrapResult, as_float_array
 from densing.laws import LossLaw, ScoreLaw
 
 #: data budget D0 at which scores are inverted (tokens)
@@ -366,14 +366,9 @@ class ReferenceFrame:
                 floor=self._floor_for(bench, tasks), max_ceiling=self.max_ceiling
             ).fit(sub["loss"], sub["score"], delta=self.delta)
             if counts is not None:
-                loss_law.bootstrap(
-                    final[pcol], final["tokens"], final["loss"],
-                    weights=counts[:, final["_run"].to_numpy()], delta=self.delta,
-                )
-                score_law.bootstrap(
-                    sub["loss"], sub["score"],
-                    weights=counts[:, sub["_run"].to_numpy()], delta=self.delta,
-                )
+                with warnings.catch_warnings():  # reported once below, as a flag
+                    warnings.simplefilter("ignore", FitQualityWarning)
+                    self._bootstrap_laws(loss_law, score_law, final, sub, pcol, counts)
             fit = BenchmarkFit(
                 benchmark=bench,
                 protocol=str(protocols[0]) if len(protocols) else "",
@@ -399,8 +394,29 @@ class ReferenceFrame:
             )
         return self
 
+    def _bootstrap_laws(
+        self, loss_law: LossLaw, score_law: ScoreLaw, final: pd.DataFrame, sub: pd.DataFrame,
+        pcol: str, counts: np.ndarray,
+    ) -> None:
+        """Bootstrap both steps with the same resamples of the reference runs."""
+        loss_law.bootstrap(
+            final[pcol], final["tokens"], final["loss"],
+            weights=counts[:, final["_run"].to_numpy()], delta=self.delta,
+        )
+        score_law.bootstrap(
+            sub["loss"], sub["score"], weights=counts[:, sub["_run"].to_numpy()],
+            delta=self.delta,
+        )
+
     def _quality_flags(self, fit: BenchmarkFit) -> list[str]:
         flags = []
+        for step, law in (("loss", fit.loss_law), ("score", fit.score_law)):
+            conv = law.bootstrap_.converged if law.bootstrap_ is not None else None
+            if conv is not None and conv.size and conv.mean() < MIN_CONVERGED:
+                flags.append(
+                    f"{step}-law bootstrap: {100 * (1 - conv.mean()):.1f}% of refits did not "
+                    "converge (intervals may be too wide)"
+                )
         alpha = fit.loss_law.params_["alpha"] if fit.loss_law.params_ else np.nan
         if alpha < SMALL_ALPHA:
             blowup = 100 * (1.01 ** (1 / alpha) - 1)

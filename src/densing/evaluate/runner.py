@@ -239,7 +239,16 @@ def _pick_score(res: Mapping[str, Any], metric: str | None) -> tuple[float, floa
         except (TypeError, ValueError):
             return math.nan
 
-    return num(score), num(err)
+    value = num(score)
+    if score is not None and math.isnan(value) and not (
+        isinstance(score, float) and math.isnan(score)
+    ):
+        raise DataFormatError(
+            f"lm-eval result {key!r} is not a number: {score!r}; re-run the evaluation or fix "
+            "the results file"
+        )
+    # lm-eval writes stderr as "N/A" when it was not computed: that one may be missing
+    return value, num(err)
 
 
 def results_table(
