@@ -464,6 +464,22 @@ class FittedLaw:
     def _model(self, theta: np.ndarray, x: Any) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def _fit_free(
+        self,
+        x: Any,
+        y: np.ndarray,
+        starts: np.ndarray,
+        bounds: Sequence[tuple[float, float]],
+        delta: float,
+        weights: Any,
+    ) -> FitResult:
+        """Multi-start fit in the free parametrisation; sets ``params_`` and ``fit_result_``."""
+        res = multistart_fit(self._model, x, y, starts, bounds, delta=delta, weights=weights)
+        self.fit_result_ = res
+        self._set_params(self._from_free(res.theta[None, :])[0])
+        self.bootstrap_ = None
+        return res
+
     def _refit_weighted(
         self,
         x: Any,

@@ -22,12 +22,10 @@ from densing.exceptions import InputError
 from densing.fitting import (
     DEFAULT_DELTA,
     BootstrapResult,
-    FitResult,
     FittedLaw,
     as_float_array,
     check_finite_positive,
     grid,
-    multistart_fit,
 )
 
 #: internal scales that keep log-inputs near zero (well-conditioned fits)
@@ -309,12 +307,7 @@ class LossLaw(FittedLaw):
             self.irreducible = bool(irreducible)
         n, d, lv = self._validate(n_params, tokens, loss)
         x = (np.log(n / _N_SCALE), np.log(d / _D_SCALE))
-        res: FitResult = multistart_fit(
-            self._model, x, lv, self._starts(lv), self._bounds(lv), delta=delta, weights=weights
-        )
-        self.fit_result_ = res
-        self._set_params(self._from_free(res.theta)[0])
-        self.bootstrap_ = None
+        self._fit_free(x, lv, self._starts(lv), self._bounds(lv), delta, weights)
         return self
 
     def bootstrap(
@@ -577,13 +570,7 @@ class ScoreLaw(FittedLaw):
             ``self``, with ``params_`` and ``fit_result_`` set.
         """
         lv, sv = self._validate(loss, score)
-        res = multistart_fit(
-            self._model, lv, sv, self._starts(lv, sv), self._bounds(lv, sv),
-            delta=delta, weights=weights,
-        )
-        self.fit_result_ = res
-        self._set_params(self._from_free(res.theta)[0])
-        self.bootstrap_ = None
+        self._fit_free(lv, sv, self._starts(lv, sv), self._bounds(lv, sv), delta, weights)
         return self
 
     def bootstrap(
