@@ -1502,6 +1502,15 @@ mmlu_shots, mmlu_source. MMLU comes from ObsScaling (`llv1:mmlu-5shot-mc`) when 
 the first 5-shot row of Epoch's MMLU table. Closed models (GPT-3, Gopher, Chinchilla, PaLM) are
 only here, not in models.csv. PaLM-8B/62B take the date of the PaLM paper and their sizes from
 its Table 1 (8.63B, 62.5B, curated).
+
+## frames/*.json (fitted reference frames)
+
+`frames/olmo-ladder.json` and `frames/olmo-ladder+E.json` are not raw data: they are reference
+frames fitted by `scripts/build_frames.py` from `reference_runs_olmo_ladder.csv` (runs below 4B
+parameters; OLMo-2 7B/13B held out), with 200 bootstrap resamples of the reference runs (seed
+0), so they derive from the OLMo ladder data (Apache-2.0, AI2). `build_frames.py --check`
+refits and compares them (relative tolerance 1e-6). They are not listed in MANIFEST.json,
+which covers the tables above.
 """
 
 
