@@ -272,6 +272,7 @@ def reproduce(
     param_count: str = "total",
     irreducible: bool = False,
     dense_only: bool = False,
+    exact_params: bool = False,
     joint: bool = False,
     frame_bootstrap: int = 200,
     scores: pd.DataFrame | None = None,
@@ -305,6 +306,9 @@ def reproduce(
         Loss law with ``+ E`` (when ``frame`` is a name).
     dense_only
         Leave out mixture-of-experts models.
+    exact_params
+        Use the models' exact architecture totals (column ``n_params_arch``) instead of the
+        nominal sizes where known (e.g. Gemma-2B: 2.51e9 instead of 2e9).
     joint
         Bootstrap the reference runs too (``frame_bootstrap`` resamples) and feed the
         density draws into the trend bootstrap, so its interval includes the frame's
@@ -337,6 +341,8 @@ def reproduce(
         fr = load_frame(frame, **kw)
     sc = load_scores("llv1:") if scores is None else scores
     md = load_models() if models is None else models
+    if exact_params and "n_params_arch" in md.columns:
+        md = md.assign(n_params=md["n_params_arch"].fillna(md["n_params"]))
     if dense_only and "is_moe" in md.columns:
         md = md[~md["is_moe"].fillna(False).astype(bool)]
         sc = sc[sc["model"].isin(md["model"])]
@@ -400,6 +406,7 @@ def reproduce(
         "window": [start, end], "frontier": frontier, "n_bootstrap": n_bootstrap,
         "random_state": random_state, "param_count": param_count,
         "irreducible": fr.irreducible, "dense_only": dense_only, "joint": joint,
+        "exact_params": exact_params,
     }
     return Reproduction(
         trend=trend, periods=periods, densities=per_model, per_benchmark=per_bench,
@@ -419,6 +426,7 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
     ("all release dates", {"window": None}),
     ("dense models only", {"dense_only": True}),
+    ("exact architecture totals instead of nominal sizes", {"exact_params": True}),
     ("non-embedding parameters (frame and targets)", {"param_count": "non_embedding"}),
 ]
 

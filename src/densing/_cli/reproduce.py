@@ -14,6 +14,7 @@ def _run(args: argparse.Namespace) -> int:
         "frame": args.frame, "benchmark": args.benchmark, "tokens": args.tokens,
         "window": window, "frontier": args.frontier, "param_count": args.param_count,
         "irreducible": args.irreducible, "dense_only": args.dense_only,
+        "exact_params": args.exact_params,
     }
     if args.sensitivity:
         table = sensitivity(n_bootstrap=args.bootstrap, random_state=args.seed,
@@ -54,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--param-count", choices=["total", "non_embedding"], default="total")
     p.add_argument("--irreducible", action="store_true", help="loss law with + E")
     p.add_argument("--dense-only", action="store_true", help="leave out MoE models")
+    p.add_argument("--exact-params", action="store_true",
+                   help="exact architecture totals instead of nominal sizes, where known")
     p.add_argument("--joint", action="store_true",
                    help="also bootstrap the reference runs (CI includes the frame's uncertainty)")
     p.add_argument("--frame-bootstrap", type=int, default=200,
