@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from densing._leaderboard_render import _html_page, _markdown
+from densing._lm_eval import LM_EVAL_TASKS, RC_PREFIX, pick_metric, task_names
 from densing.exceptions import DataFormatError, DensingError, DensingWarning, InputError
 
 FORMAT = "densing.Leaderboard/1"
@@ -82,22 +83,6 @@ MODEL_COLUMNS: tuple[str, ...] = ("model", "n_params", "release_date", "hf_id", 
 #: columns of ``scores.csv``
 SCORE_COLUMNS: tuple[str, ...] = ("model", "benchmark", "protocol", "score", "stderr")
 
-#: lm-eval task name -> densing benchmark name (lm-eval's own prompt formats)
-LM_EVAL_TASKS: dict[str, str] = {
-    "hellaswag": "hellaswag",
-    "arc_challenge": "arc_challenge",
-    "arc_easy": "arc_easy",
-    "piqa": "piqa",
-    "winogrande": "winogrande",
-    "openbookqa": "openbookqa",
-    "boolq": "boolq",
-    "mmlu": "mmlu",
-    "commonsense_qa": "csqa",
-    "social_iqa": "socialiqa",
-    "siqa": "socialiqa",
-}
-#: prefix of densing's shipped ranked-classification tasks
-RC_PREFIX = "densing_rc_"
 #: protocol of the bundled ``olmo-ladder`` frame
 _OLMO_PROTOCOL = "rc-5shot"
 
@@ -232,32 +217,6 @@ def _model_name(model: Any) -> str:
 # -- lm-eval results -------------------------------------------------------------------------
 
 
-def _lm_eval_metric(res: Mapping[str, Any]) -> tuple[str, float, float] | None:
-    metrics: dict[str, str] = {}
-    for key in res:
-        if "," not in str(key):
-            continue
-        name, flt = str(key).split(",", 1)
-        if name.endswith("_stderr"):
-            continue
-        metrics.setdefault(name, flt)
-    for cand in ("acc_norm", "acc"):
-        if cand in metrics:
-            flt = metrics[cand]
-            score = res[f"{cand},{flt}"]
-            err = res.get(f"{cand}_stderr,{flt}")
-            try:
-                s = float(score)
-            except (TypeError, ValueError):
-                raise DataFormatError(f"metric {cand!r} is not a number: {score!r}") from None
-            try:
-                e = float(err) if err is not None else math.nan
-            except (TypeError, ValueError):
-                e = math.nan  # lm-eval writes "N/A" when it has no stderr
-            return cand, s, e
-    return None
-
-
 def scores_from_lm_eval(results: str | os.PathLike[str] | Mapping[str, Any],
                         model: str | None = None) -> pd.DataFrame:
     """Scores from an lm-eval ``results_*.json`` (the file, or the loaded dict).
@@ -311,17 +270,13 @@ def scores_from_lm_eval(results: str | os.PathLike[str] | Mapping[str, Any],
     rows, skipped = [], []
     for task, res in per_task.items():
         task = str(task)
-        if task.startswith(RC_PREFIX):
-            bench, prefix = task[len(RC_PREFIX):], "rc"
-        elif task in LM_EVAL_TASKS:
-            bench, prefix = LM_EVAL_TASKS[task], "lm-eval"
-        else:
+        if not (task.startswith(RC_PREFIX) or task in LM_EVAL_TASKS):
             skipped.append(task)
             continue
         if not isinstance(res, Mapping):
             raise DataFormatError(f"{where}: results[{task!r}] is not a mapping")
-        picked = _lm_eval_metric(res)
-        if picked is None:
+        picked = pick_metric(res, where=f"{where}: task {task!r}")
+        if picked is None or picked[0] not in ("acc_norm", "acc"):
             raise DataFormatError(f"{where}: task {task!r} reports neither acc_norm nor acc")
         metric, score, err = picked
         cfg = configs.get(task) if isinstance(configs, Mapping) else None
@@ -335,8 +290,7 @@ def scores_from_lm_eval(results: str | os.PathLike[str] | Mapping[str, Any],
                 f"{where}: no num_fewshot for task {task!r} (configs[task]['num_fewshot'] or "
                 "n-shot[task]); the protocol needs the shot count"
             ) from None
-        protocol = (f"rc-{shots}shot" if prefix == "rc"
-                    else f"lm-eval:{task}-{shots}shot-{metric}")
+        bench, protocol, _ = task_names(task, shots, metric)
         rows.append({"model": name, "benchmark": bench, "protocol": protocol,
                      "score": score, "stderr": err})
     if skipped:

@@ -20,11 +20,11 @@ without them.
 
 from __future__ import annotations
 
+from densing._lm_eval import RC_PROTOCOL
 from densing.evaluate.losses import LOSS_UNITS, conditional_losses
 from densing.evaluate.params import CONVENTION, count_parameters
 from densing.evaluate.runner import (
     RC_BENCHMARKS,
-    RC_PROTOCOL,
     RESULT_COLUMNS,
     TINY_TASK,
     evaluate_model,

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from densing._lm_eval import RC_PREFIX, pick_metric, task_names
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
 from densing.exceptions import DataFormatError, InputError
@@ -43,10 +44,6 @@ RC_BENCHMARKS: tuple[str, ...] = (
     "mmlu",
     "boolq",
 )
-#: prefix of the shipped ranked-classification task names (``densing_rc_hellaswag``, ...)
-RC_PREFIX = "densing_rc_"
-#: protocol of the shipped RC tasks at their default 5 shots
-RC_PROTOCOL = "rc-5shot"
 #: the tiny bundled multiple-choice task (8 documents, for tests and smoke runs)
 TINY_TASK = "densing_tiny_mc"
 #: columns of the table returned by :func:`evaluate_model`
@@ -205,52 +202,6 @@ def _model_name(model: Any, model_args: Mapping[str, Any]) -> str:
     return Path(str(name)).name if name else type(model).__name__
 
 
-def _protocol(task: str, n_shot: Any) -> str:
-    k = int(n_shot) if isinstance(n_shot, (int, float)) and not math.isnan(n_shot) else 0
-    if task.startswith(RC_PREFIX):
-        return RC_PROTOCOL if k == 5 else f"rc-{k}shot"
-    return f"{task}-{k}shot"
-
-
-def _benchmark(task: str) -> str:
-    return task[len(RC_PREFIX) :] if task.startswith(RC_PREFIX) else task
-
-
-def _pick_score(res: Mapping[str, Any], metric: str | None) -> tuple[float, float]:
-    keys = [k for k in res if "," in k and "_stderr" not in k.split(",")[0]]
-    metrics = {k.split(",")[0]: k for k in keys}
-    if metric is None:
-        for cand in ("acc_norm", "acc", "exact_match"):
-            if cand in metrics:
-                metric = cand
-                break
-        else:
-            metric = next(iter(metrics), None)
-    if metric is None or metric not in metrics:
-        return math.nan, math.nan
-    key = metrics[metric]
-    flt = key.split(",", 1)[1]
-    score = res.get(key)
-    err = res.get(f"{metric}_stderr,{flt}")
-
-    def num(v: Any) -> float:
-        try:
-            return float(v)
-        except (TypeError, ValueError):
-            return math.nan
-
-    value = num(score)
-    if score is not None and math.isnan(value) and not (
-        isinstance(score, float) and math.isnan(score)
-    ):
-        raise DataFormatError(
-            f"lm-eval result {key!r} is not a number: {score!r}; re-run the evaluation or fix "
-            "the results file"
-        )
-    # lm-eval writes stderr as "N/A" when it was not computed: that one may be missing
-    return value, num(err)
-
-
 def results_table(
     results: Mapping[str, Any],
     *,
@@ -288,7 +239,11 @@ def results_table(
     for task in configs:
         if task not in per_task:
             continue
-        score, err = _pick_score(per_task[task], metric)
+        picked = pick_metric(per_task[task], metric, where=f"lm-eval results of {task!r}")
+        used, score, err = picked if picked is not None else ("none", math.nan, math.nan)
+        k = n_shot.get(task, configs[task].get("num_fewshot"))
+        shots = int(k) if isinstance(k, (int, float)) and not math.isnan(k) else 0
+        bench, protocol, _ = task_names(task, shots, used)
         loss, unit = math.nan, LOSS_UNITS[normalize]
         out_type = configs[task].get("output_type")
         if task in samples and out_type in ("multiple_choice", "loglikelihood"):
@@ -305,8 +260,8 @@ def results_table(
         rows.append(
             {
                 "model": model_name,
-                "benchmark": _benchmark(task),
-                "protocol": _protocol(task, n_shot.get(task, configs[task].get("num_fewshot"))),
+                "benchmark": bench,
+                "protocol": protocol,
                 "score": score,
                 "stderr": err,
                 "loss": loss,
