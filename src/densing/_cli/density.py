@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from densing._cli._common import print_json, print_table
+from densing._io import atomic_write_csv
 from densing.density import LLV1_PROTOCOL_MAP, compute_density
 from densing.exceptions import DataFormatError, InputError
 
@@ -55,29 +54,6 @@ def _protocol_map(text: str | None) -> dict[str, str] | None:
     return out
 
 
-def write_csv_atomic(df: pd.DataFrame, path: str) -> None:
-    """Write a CSV through a temporary file and a rename (nothing partial on failure).
-
-    Parameters
-    ----------
-    df
-        The table.
-    path
-        Destination.
-    """
-    dest = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent if str(dest.parent) else ".",
-                               prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            df.to_csv(fh, index=False)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _run(args: argparse.Namespace) -> int:
     scores = read_csv(args.scores, "scores")
     models = read_csv(args.models, "models") if args.models else None
@@ -86,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         protocol_map=_protocol_map(args.protocol_map),
     )
     if args.out:
-        write_csv_atomic(table, args.out)
+        atomic_write_csv(table, args.out)
         print(f"wrote {len(table)} rows to {args.out}")
     if args.json:
         records = json.loads(table.to_json(orient="records", date_format="iso"))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from densing._cli._common import print_json, print_table
+from densing._io import atomic_write_text
 from densing.exceptions import InputError
 
 
@@ -149,18 +147,7 @@ def _render(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
-    dest = Path(args.output)
-    if not dest.parent.is_dir():
-        raise InputError(f"output directory does not exist: {str(dest.parent)!r}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    dest = atomic_write_text(args.output, text)
     print(f"wrote {dest}", file=sys.stderr)
     return 0
 

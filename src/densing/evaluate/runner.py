@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from densing._io import atomic_write_csv
 from densing._lm_eval import RC_PREFIX, pick_metric, task_names
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
@@ -496,19 +497,7 @@ def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     pathlib.Path
         ``path``.
     """
-    dest = Path(path)
-    if not dest.parent.is_dir():
-        raise InputError(f"output directory does not exist: {str(dest.parent)!r}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=False)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return dest
+    return atomic_write_csv(df, path)
 
 
 def to_reference_runs(
