@@ -176,7 +176,9 @@ class Reproduction:
         self.trend.print_summary()
         d = self.diagnostics
         print()
-        print(f"Censored models: {d['n_censored']} {d['censored_by_status']}")
+        by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
+        print(f"Censored models in the window: {d['n_censored']} ({by}); without a release "
+              f"date (left out): {len(d['undated_models'])}")
         print(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} of "
               f"{d['n_ok']} ({100 * d['share_extrapolated']:.0f}%)")
         if len(self.compressed):
