@@ -165,3 +165,12 @@ def test_bundled_scores_run_end_to_end(frame):
     avg = out[out["benchmark"] == "average_llv1"]
     assert len(avg) >= 140
     assert (avg["status"] == "ok").mean() > 0.9
+
+
+def test_scores_above_the_reference_are_flagged(frame, models):
+    top = frame.fits_["hellaswag"].max_score
+    sc = rows(("m1", "hellaswag", "rc-5shot", top - 0.05), ("m2", "hellaswag", "rc-5shot",
+                                                            min(top + 0.05, 0.99)))
+    out = compute_density(sc, models, frame).set_index("model")
+    assert not out.loc["m1", "beyond_reference_score"]
+    assert out.loc["m2", "beyond_reference_score"]

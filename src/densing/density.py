@@ -44,7 +44,7 @@ _PARAM_COLUMN = {
 DENSITY_COLUMNS = [
     "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",
     "n_hat_low", "n_hat_high", "density", "density_low", "density_high", "status",
-    "extrapolated",
+    "extrapolated", "beyond_reference_score",
 ]
 
 
@@ -273,6 +273,7 @@ def compute_density(
     for col in ("n_hat", "n_hat_low", "n_hat_high"):
         allrows[col] = np.nan
     allrows["extrapolated"] = False
+    allrows["beyond_reference_score"] = False
     rng = np.random.default_rng(random_state)
     for bench_key, idx in allrows[allrows["status"] == "ok"].groupby("benchmark").groups.items():
         bench = str(bench_key)
@@ -283,6 +284,7 @@ def compute_density(
         allrows.loc[idx, "n_hat_high"] = eff["n_hat_high"].to_numpy()
         allrows.loc[idx, "status"] = eff["status"].to_numpy()
         allrows.loc[idx, "extrapolated"] = eff["extrapolated"].to_numpy()
+        allrows.loc[idx, "beyond_reference_score"] = eff["beyond_reference_score"].to_numpy()
         if score_noise and fr.n_draws_ and "stderr" in rows.columns:
             se = rows["stderr"].fillna(0.0).to_numpy()
             z = rng.standard_normal((fr.n_draws_, len(rows)))
@@ -349,7 +351,8 @@ def model_densities(
                 f"{sorted(density['benchmark'].unique())}"
             )
         cols = ["model", "release_date", "n_params", "score", "n_hat", "density",
-                "density_low", "density_high", "status", "extrapolated", "benchmark"]
+                "density_low", "density_high", "status", "extrapolated",
+                "beyond_reference_score", "benchmark"]
         return sub[cols].reset_index(drop=True)
     if rule == "geomean":
         per_task = density[density["protocol"].ne("") & density["status"].eq("ok")]
@@ -366,6 +369,7 @@ def model_densities(
             release_date=("release_date", "first"), n_params=("n_params", "first"),
             _l=("_l", "mean"), _lo=("_lo", "mean"), _hi=("_hi", "mean"),
             n_benchmarks=("benchmark", "nunique"), extrapolated=("extrapolated", "any"),
+            beyond_reference_score=("beyond_reference_score", "any"),
         ).reset_index()
         g["density"] = np.exp(g.pop("_l"))
         g["density_low"] = np.exp(g.pop("_lo"))

@@ -580,7 +580,9 @@ class ReferenceFrame:
             ``n_hat_high`` (NaN without bootstrap), ``status``, ``bound`` (the score bound
             that applies to a censored score, NaN when ``ok``), ``score_low``/``score_high``
             (the invertible range), ``extrapolated`` (``N_hat`` outside the reference sizes),
-            ``near_asymptote`` (loss within 3 % of the loss law's floor).
+            ``beyond_reference_score`` (the score is above every reference checkpoint's: the
+            sigmoid is extrapolated, METHOD.md item 2), ``near_asymptote`` (loss within 3 % of
+            the loss law's floor).
         """
         fit = self._fit_for(benchmark)
         d0 = float(self.tokens if tokens is None else tokens)
@@ -616,6 +618,7 @@ class ReferenceFrame:
         })
         lo_n, hi_n = fit.size_range
         out["extrapolated"] = (code == 0) & ((n_hat < lo_n) | (n_hat > hi_n))
+        out["beyond_reference_score"] = s > fit.max_score
         floor_loss = float(fit.loss_law.loss_floor(d0))
         with np.errstate(invalid="ignore"):
             out["near_asymptote"] = (code == 0) & (

@@ -180,7 +180,8 @@ class Reproduction:
         print(f"Censored models in the window: {d['n_censored']} ({by}); without a release "
               f"date (left out): {len(d['undated_models'])}")
         print(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} of "
-              f"{d['n_ok']} ({100 * d['share_extrapolated']:.0f}%)")
+              f"{d['n_ok']} ({100 * d['share_extrapolated']:.0f}%); scores above every "
+              f"reference checkpoint's (sigmoid extrapolated): {d['n_beyond_reference_score']}")
         if len(self.compressed):
             print("Compressed models vs parents (density):")
             print(self.compressed.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
@@ -398,6 +399,7 @@ def reproduce(
         "n_ok": len(ok_win),
         "n_extrapolated": int(ok_win["extrapolated"].sum()),
         "share_extrapolated": float(ok_win["extrapolated"].mean()) if len(ok_win) else math.nan,
+        "n_beyond_reference_score": int(ok_win["beyond_reference_score"].sum()),
         "frame_flags": {b: f.flags for b, f in (fr.fits_ or {}).items() if f.flags},
         "score_range": list(fr.valid_score_range(benchmark, tokens)),
         "n_scored_models": int(per_model.shape[0]),
