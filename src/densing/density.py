@@ -336,7 +336,9 @@ def model_densities(
     -------
     pandas.DataFrame
         Columns ``model``, ``release_date``, ``n_params``, ``score``, ``n_hat``, ``density``,
-        ``density_low``, ``density_high``, ``status``, ``extrapolated``, ``benchmark``.
+        ``density_low``, ``density_high``, ``status``, ``extrapolated``, ``benchmark``. A model
+        without a release date gets the status ``no_release_date``, so a
+        :class:`~densing.trend.DensingTrend` counts it as censored instead of failing.
     """
     need = {"model", "benchmark", "density", "status", "release_date", "n_params"}
     if not isinstance(density, pd.DataFrame) or not need <= set(density.columns):
@@ -353,7 +355,7 @@ def model_densities(
         cols = ["model", "release_date", "n_params", "score", "n_hat", "density",
                 "density_low", "density_high", "status", "extrapolated",
                 "beyond_reference_score", "benchmark"]
-        return sub[cols].reset_index(drop=True)
+        return _mark_undated(sub[cols].reset_index(drop=True))
     if rule == "geomean":
         per_task = density[density["protocol"].ne("") & density["status"].eq("ok")]
         avg_names = {b for b in density["benchmark"].unique() if str(b).startswith("average")}
@@ -378,8 +380,16 @@ def model_densities(
         g["score"] = np.nan
         g["status"] = "ok"
         g["benchmark"] = "geomean"
-        return g
+        return _mark_undated(g)
     raise InputError(f"rule must be 'benchmark' or 'geomean'; got {rule!r}")
+
+
+def _mark_undated(per_model: pd.DataFrame) -> pd.DataFrame:
+    """Give models without a release date the status ``no_release_date`` (no trend point)."""
+    out = per_model.copy()
+    undated = out["release_date"].isna() & (out["status"] == "ok")
+    out.loc[undated, "status"] = "no_release_date"
+    return out
 
 
 def density_draws(

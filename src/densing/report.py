@@ -365,9 +365,6 @@ def reproduce(
             protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
         )
     per_model = model_densities(per_bench, benchmark)
-    per_model.loc[per_model["release_date"].isna() & (per_model["status"] == "ok"), "status"] = (
-        "no_release_date"
-    )
     in_win = per_model
     if start is not None:
         in_win = in_win[in_win["release_date"] >= pd.Timestamp(start)]
