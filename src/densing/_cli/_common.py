@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -52,3 +53,24 @@ def print_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> None:
     """Print a DataFrame as a plain-text table."""
     with pd.option_context("display.max_rows", 500, "display.width", 200):
         print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v)))
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run a subcommand that has actions of its own (``densing leaderboard ADD``, ...).
+
+    The action's parser sets ``handler``; without an action the subcommand's help is printed.
+
+    Parameters
+    ----------
+    args
+        Parsed arguments with ``handler`` and ``help_parser``.
+
+    Returns
+    -------
+    int
+        The handler's exit status, or 2 when no action was given.
+    """
+    if args.handler is None:
+        args.help_parser.print_help()
+        return 2
+    return int(args.handler(args))

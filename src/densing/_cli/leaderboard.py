@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from densing._cli._common import print_json, print_table
+from densing._cli._common import dispatch, print_json, print_table
 from densing._io import atomic_write_text
 from densing.exceptions import InputError
 
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     acts = parser.add_subparsers(dest="action", metavar="ACTION")
-    parser.set_defaults(func=run, handler=None, help_parser=parser)
+    parser.set_defaults(func=dispatch, handler=None, help_parser=parser)
 
     p = acts.add_parser("init", help="create an empty leaderboard")
     p.add_argument("dir", metavar="DIR")
@@ -159,22 +159,3 @@ def _history(args: argparse.Namespace) -> int:
     else:
         print_table(hist)
     return 0
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``densing leaderboard ACTION`` (dispatches on ``args.action``).
-
-    Parameters
-    ----------
-    args
-        Parsed arguments.
-
-    Returns
-    -------
-    int
-        Exit status.
-    """
-    if args.handler is None:
-        args.help_parser.print_help()
-        return 2
-    return int(args.handler(args))

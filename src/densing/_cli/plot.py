@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 
+from densing._cli._common import dispatch
 from densing.exceptions import DataFormatError, InputError
 
 _SUFFIXES = (".png", ".svg", ".pdf")
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Write a figure to FILE; the format follows its suffix (.png, .svg, .pdf).",
     )
     kinds = parser.add_subparsers(dest="figure", metavar="FIGURE")
-    parser.set_defaults(func=run, handler=None, help_parser=parser)
+    parser.set_defaults(func=dispatch, handler=None, help_parser=parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -132,22 +133,3 @@ def _effective(args: argparse.Namespace) -> int:
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
                                   label=args.label)
     return _save(ax, args.output)
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``densing plot FIGURE`` (dispatches on ``args.figure``).
-
-    Parameters
-    ----------
-    args
-        Parsed arguments.
-
-    Returns
-    -------
-    int
-        Exit status.
-    """
-    if args.handler is None:
-        args.help_parser.print_help()
-        return 2
-    return int(args.handler(args))
