@@ -6,10 +6,13 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from densing.exceptions import DataFormatError, InputError
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -74,3 +77,31 @@ def dispatch(args: argparse.Namespace) -> int:
         args.help_parser.print_help()
         return 2
     return int(args.handler(args))
+
+
+def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Read a user's CSV, with one-line errors for a missing, empty or malformed file.
+
+    Parameters
+    ----------
+    path
+        File path.
+    what
+        What the file holds, for messages (e.g. ``"scores"``).
+    dtype
+        Column types passed to :func:`pandas.read_csv` (e.g. names kept as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
+    if not Path(path).is_file():
+        raise InputError(f"{what} file not found: {path}")
+    try:
+        return pd.read_csv(path, dtype=dtype)
+    except pd.errors.EmptyDataError:
+        raise DataFormatError(f"cannot read {what} file {path!r}: it is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        msg = " ".join(str(exc).split())
+        raise DataFormatError(f"cannot read {what} file {path!r} as CSV: {msg}") from None

@@ -4,40 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-import pandas as pd
-
-from densing._cli._common import print_json, print_table
+from densing._cli._common import print_json, print_table, read_csv
 from densing._io import atomic_write_csv
 from densing.density import LLV1_PROTOCOL_MAP, compute_density
-from densing.exceptions import DataFormatError, InputError
-
-
-def read_csv(path: str, what: str) -> pd.DataFrame:
-    """Read a user CSV with one-line errors for missing, empty or malformed files.
-
-    Parameters
-    ----------
-    path
-        File path.
-    what
-        What the file holds, for messages (e.g. ``"scores"``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{what} file not found: {path}")
-    try:
-        return pd.read_csv(p)
-    except pd.errors.EmptyDataError as exc:
-        raise DataFormatError(f"{what} file {path} is empty") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"{what} file {path} is not a readable CSV: {exc}") from exc
+from densing.exceptions import InputError
 
 
 def _protocol_map(text: str | None) -> dict[str, str] | None:

@@ -7,8 +7,8 @@ import warnings
 
 import pandas as pd
 
-from densing._cli._common import print_json, print_table
-from densing.exceptions import DataFormatError, FitQualityWarning, InputError
+from densing._cli._common import print_json, print_table, read_csv
+from densing.exceptions import FitQualityWarning
 from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame, holdout_validation
 
 
@@ -17,12 +17,7 @@ def _read_runs(path: str | None) -> pd.DataFrame:
         from densing.datasets import load_reference_runs
 
         return load_reference_runs("olmo-ladder")
-    try:
-        return pd.read_csv(path)
-    except FileNotFoundError as exc:
-        raise InputError(f"runs file not found: {path}") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"{path}: not a readable CSV ({exc})") from exc
+    return read_csv(path, "runs")
 
 
 def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:

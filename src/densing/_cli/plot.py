@@ -6,10 +6,8 @@ import argparse
 import os
 import sys
 
-import pandas as pd
-
-from densing._cli._common import dispatch
-from densing.exceptions import DataFormatError, InputError
+from densing._cli._common import dispatch, read_csv
+from densing.exceptions import InputError
 
 _SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -71,12 +69,8 @@ def _check_output(path: str) -> None:
         raise InputError(f"output directory does not exist: {parent!r}")
 
 
-def _read_csv(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype={"model": str, "status": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        msg = " ".join(str(exc).split())
-        raise DataFormatError(f"cannot read {path!r} as CSV: {msg}") from None
+#: columns read as text from users' CSVs (model names such as "7" stay names)
+_TEXT_COLUMNS = {"model": str, "status": str}
 
 
 def _axes(ncols: int = 1, size: tuple[float, float] = (7.0, 4.5)):  # type: ignore[no-untyped-def]
@@ -109,7 +103,7 @@ def _trend(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed)
         return _save(plot_density_trend(rep.trend, _axes()), args.output)
-    df = _read_csv(args.densities)
+    df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
     kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
     ax = plot_density_trend(df, _axes(), benchmark=bench, trend_kwargs=kwargs)
     return _save(ax, args.output)
@@ -119,7 +113,7 @@ def _reference(args: argparse.Namespace) -> int:
     from densing.plotting import plot_reference_fit
 
     _check_output(args.output)
-    runs = _read_csv(args.runs) if args.runs else None
+    runs = read_csv(args.runs, "runs", _TEXT_COLUMNS) if args.runs else None
     axes = _axes(2, (11.0, 4.5))
     plot_reference_fit(args.frame, args.benchmark, runs=runs, axes=tuple(axes))
     return _save(axes, args.output)
@@ -129,7 +123,7 @@ def _effective(args: argparse.Namespace) -> int:
     from densing.plotting import plot_effective_vs_actual
 
     _check_output(args.output)
-    df = _read_csv(args.densities)
+    df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
                                   label=args.label)
     return _save(ax, args.output)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
-from densing._cli._common import print_json
-from densing.exceptions import DataFormatError
+from densing._cli._common import print_json, read_csv
 from densing.trend import LLAMA1_DATE, DensingTrend
 
 
@@ -56,14 +53,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=run)
 
 
-def _read_csv(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype={"model": str, "release_date": str, "status": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        msg = " ".join(str(exc).split())
-        raise DataFormatError(f"cannot read {path!r} as CSV: {msg}") from exc
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``densing trend``.
 
@@ -77,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0); bad input raises a :class:`densing.DensingError`.
     """
-    df = _read_csv(args.densities)
+    df = read_csv(args.densities, "densities",
+                  {"model": str, "release_date": str, "status": str})
     trend = DensingTrend(
         frontier=args.frontier,
         quantile=args.quantile,
