@@ -1,15 +1,21 @@
-"""Atomic file writes: a temporary file in the destination's folder, then a rename.
+"""File and JSON helpers: atomic writes and plain (JSON-ready) values.
 
-A failure (an exception, a kill) leaves the destination as it was: never half-written.
+An atomic write goes to a temporary file in the destination's folder, then a rename: a
+failure (an exception, a kill) leaves the destination as it was, never half-written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
+import math
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from densing.exceptions import InputError
@@ -62,3 +68,37 @@ def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         ``path``.
     """
     return atomic_write_text(path, df.to_csv(index=False))
+
+
+def to_plain(obj: Any, *, nan_to_none: bool = True) -> Any:
+    """Nested dicts, lists and numpy/pandas scalars as plain Python values.
+
+    Parameters
+    ----------
+    obj
+        Any nested structure of mappings, sequences, arrays and scalars.
+    nan_to_none
+        Turn non-finite floats into ``None`` (valid JSON); keep them as floats otherwise.
+
+    Returns
+    -------
+    Any
+        The same structure with Python ``dict``/``list``/``int``/``float``/``bool`` values
+        and dates as ISO strings.
+    """
+    if isinstance(obj, Mapping):
+        return {str(k): to_plain(v, nan_to_none=nan_to_none) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v, nan_to_none=nan_to_none) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [to_plain(v, nan_to_none=nan_to_none) for v in obj.tolist()]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return None if nan_to_none and not math.isfinite(f) else f
+    if isinstance(obj, (pd.Timestamp, _dt.date)):
+        return obj.isoformat()[:10]
+    return obj

@@ -65,6 +65,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._io import to_plain
 from densing._leaderboard_render import _html_page, _markdown
 from densing._lm_eval import LM_EVAL_TASKS, RC_PREFIX, pick_metric, task_names
 from densing.exceptions import DataFormatError, DensingError, DensingWarning, InputError
@@ -111,26 +112,6 @@ def _fmt_float(v: float | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     return repr(float(v))
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain JSON values: numpy scalars to Python, non-finite floats to ``None``."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, (pd.Timestamp, _dt.date)):
-        return obj.isoformat()[:10]
-    return obj
 
 
 def _sha256(data: bytes) -> str:
@@ -449,10 +430,10 @@ class LeaderboardResult:
         """JSON-ready dict: ``version``, ``table`` (records), ``trend``, ``curve``, ``note``."""
         table = self.table.copy()
         table["release_date"] = table["release_date"].astype(str)
-        records = [{k: _jsonable(v) if not (isinstance(v, float) and math.isnan(v)) else None
+        records = [{k: to_plain(v) if not (isinstance(v, float) and math.isnan(v)) else None
                     for k, v in r.items()} for r in table.to_dict(orient="records")]
-        return {"version": self.version, "table": records, "trend": _jsonable(self.trend),
-                "curve": _jsonable(self.curve), "note": self.note}
+        return {"version": self.version, "table": records, "trend": to_plain(self.trend),
+                "curve": to_plain(self.curve), "note": self.note}
 
 
 class Leaderboard:
@@ -698,7 +679,7 @@ class Leaderboard:
                 created: str | None = None) -> None:
         meta_old = self._read_meta()
         lines = b"".join(
-            (json.dumps(_jsonable(e), sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
+            (json.dumps(to_plain(e), sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
             for e in new_entries
         )
         models_b, scores_b = state.models_csv(), state.scores_csv()
@@ -719,7 +700,7 @@ class Leaderboard:
         files[HISTORY_FILE] = old_history + lines  # the commit point
         files[MODELS_FILE] = models_b
         files[SCORES_FILE] = scores_b
-        files[META_FILE] = (json.dumps(_jsonable(meta), indent=2, allow_nan=False)
+        files[META_FILE] = (json.dumps(to_plain(meta), indent=2, allow_nan=False)
                             + "\n").encode("utf-8")
         self._write_all(files)
 
@@ -982,8 +963,8 @@ class Leaderboard:
     def _store(self, result: LeaderboardResult) -> None:
         buf = io.StringIO()
         result.table.to_csv(buf, index=False, lineterminator="\n")
-        payload = {"version": result.version, "trend": _jsonable(result.trend),
-                   "curve": _jsonable(result.curve), "note": result.note}
+        payload = {"version": result.version, "trend": to_plain(result.trend),
+                   "curve": to_plain(result.curve), "note": result.note}
         files = {TABLE_FILE: buf.getvalue().encode("utf-8"),
                  TREND_FILE: (json.dumps(payload, indent=1, allow_nan=False) + "\n").encode()}
         with self._lock(exclusive=True):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._io import to_plain
 from densing._progress import progress
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, FitQualityWarning, InputError
@@ -135,7 +136,7 @@ class Reproduction:
         ci = t.ci_.get("doubling_time_months", (math.nan, math.nan))
         periods = None
         if self.periods is not None:
-            periods = {k: _plain(v) for k, v in self.periods.items()}
+            periods = {k: to_plain(v, nan_to_none=False) for k, v in self.periods.items()}
         return {
             "doubling_time_days": t.doubling_time_days_,
             "doubling_time_months": t.doubling_time_months_,
@@ -152,14 +153,14 @@ class Reproduction:
                 for m, d, x in zip(t.frontier_["model"], t.frontier_["release_date"],
                                    t.frontier_["density"], strict=True)
             ],
-            "all_points": _plain(t.all_points_),
+            "all_points": to_plain(t.all_points_, nan_to_none=False),
             "periods": periods,
             "window": list(self.settings["window"]),
             "frame": self.settings["frame"],
-            "settings": _plain(self.settings),
-            "diagnostics": _plain(self.diagnostics),
-            "comparison": _plain(self.comparison().to_dict(orient="records")),
-            "compressed": _plain(self.compressed.to_dict(orient="records")),
+            "settings": to_plain(self.settings, nan_to_none=False),
+            "diagnostics": to_plain(self.diagnostics, nan_to_none=False),
+            "comparison": to_plain(self.comparison().to_dict(orient="records"), nan_to_none=False),
+            "compressed": to_plain(self.compressed.to_dict(orient="records"), nan_to_none=False),
         }
 
     def print(self) -> None:
@@ -193,22 +194,6 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) ->
         inside = bool(lo <= paper)
     return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
             "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src}
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        return float(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, pd.Timestamp):
-        return obj.date().isoformat()
-    return obj
 
 
 def _parse_window(window: Any) -> tuple[str | None, str | None]:

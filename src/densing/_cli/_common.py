@@ -4,46 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from densing._io import to_plain as to_jsonable  # the CLI's name for it
 from densing.exceptions import DataFormatError, InputError
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy/pandas scalars, NaN and inf to plain JSON-compatible values.
-
-    Parameters
-    ----------
-    obj
-        Any nested structure of dicts, lists, tuples and scalars.
-
-    Returns
-    -------
-    Any
-        The same structure with floats that are not finite turned into ``None``.
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [to_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, (pd.Timestamp,)):
-        return obj.date().isoformat()
-    return obj
 
 
 def print_json(obj: Any) -> None:
