@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from densing.exceptions import DensingWarning, InputError
-from densing.reference import DEFAULT_BENCHMARK, ReferenceFrame, load_frame
+from densing.reference import DEFAULT_BENCHMARK, ReferenceFrame, draws_interval, load_frame
 
 #: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
 #: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
@@ -290,13 +290,9 @@ def compute_density(
             z = rng.standard_normal((fr.n_draws_, len(rows)))
             noisy = np.clip(rows["score"].to_numpy() + z * se, 0.0, 1.0)
             nd = fr.effective_params_draws(noisy, bench, d0, per_draw=True)
-            with np.errstate(divide="ignore"):
-                logn = np.log(nd)
-            a = (1 - ci) / 2
-            allrows.loc[idx, "n_hat_low"] = np.exp(np.quantile(logn, a, axis=0, method="nearest"))
-            allrows.loc[idx, "n_hat_high"] = np.exp(
-                np.quantile(logn, 1 - a, axis=0, method="nearest")
-            )
+            low, high = draws_interval(nd, ci)
+            allrows.loc[idx, "n_hat_low"] = low
+            allrows.loc[idx, "n_hat_high"] = high
     for src, dst in (("n_hat", "density"), ("n_hat_low", "density_low"),
                      ("n_hat_high", "density_high")):
         allrows[dst] = allrows[src] / allrows["n_params"]

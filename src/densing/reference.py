@@ -626,11 +626,7 @@ class ReferenceFrame:
             )
         if fit.loss_law.bootstrap_ is not None and fit.score_law.bootstrap_ is not None:
             nd, _, _, _, _ = self._invert(fit, s, d0, draws=True)
-            with np.errstate(divide="ignore"):
-                logn = np.log(nd)
-            a = (1 - ci) / 2
-            out["n_hat_low"] = np.exp(np.quantile(logn, a, axis=0, method="nearest"))
-            out["n_hat_high"] = np.exp(np.quantile(logn, 1 - a, axis=0, method="nearest"))
+            out["n_hat_low"], out["n_hat_high"] = draws_interval(nd, ci)
         return out
 
     def effective_params_draws(
@@ -879,6 +875,32 @@ class ReferenceFrame:
             return f"<ReferenceFrame {self.name!r}: unfitted>"
         return (f"<ReferenceFrame {self.name!r}: {len(self.fits_)} benchmarks, "
                 f"{self.n_runs_} runs, {'L+E' if self.irreducible else 'L'}>")
+
+
+def draws_interval(n_hat_draws: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of ``N_hat`` over bootstrap draws (axis 0).
+
+    Censored draws (0 or ``inf``) take part as they are; quantiles are taken on the log scale
+    with the ``nearest`` rule, so no value is interpolated between a finite and an infinite
+    draw.
+
+    Parameters
+    ----------
+    n_hat_draws
+        ``N_hat`` per draw and score, shape ``(n_draws, n_scores)``.
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    low, high
+        The bounds per score.
+    """
+    with np.errstate(divide="ignore"):
+        logn = np.log(n_hat_draws)
+    a = (1 - ci) / 2
+    return (np.exp(np.quantile(logn, a, axis=0, method="nearest")),
+            np.exp(np.quantile(logn, 1 - a, axis=0, method="nearest")))
 
 
 # -- default frames and validation ---------------------------------------------------------
