@@ -316,14 +316,14 @@ def reproduce(
     from densing.datasets import load_models, load_scores
 
     start, end = _parse_window(window)
+    if param_count not in ("total", "non_embedding"):
+        raise InputError(f"param_count must be 'total' or 'non_embedding'; got {param_count!r}")
     if isinstance(frame, ReferenceFrame):
         fr = frame
         frame_name = fr.name
     else:
         frame_name = str(frame)
-        kw: dict[str, Any] = {"irreducible": irreducible}
-        if param_count == "non_embedding":
-            kw["param_count"] = "non_embedding"
+        kw: dict[str, Any] = {"irreducible": irreducible, "param_count": param_count}
         if joint:
             kw.update(n_bootstrap=frame_bootstrap, random_state=random_state)
         fr = load_frame(frame, **kw)
@@ -334,19 +334,18 @@ def reproduce(
     if dense_only and "is_moe" in md.columns:
         md = md[~md["is_moe"].fillna(False).astype(bool)]
         sc = sc[sc["model"].isin(md["model"])]
-    pc = "total" if param_count == "total" else "non_embedding"
-    if pc == "non_embedding" and (
+    if param_count == "non_embedding" and (
         "n_params_nonembedding" not in md.columns or md["n_params_nonembedding"].isna().all()
     ):
         raise InputError(
             "param_count='non_embedding' needs non-embedding counts of the target models "
-            "(column n_params_nonembedding), which the bundled models table does not have yet; "
-            "pass models= with that column (densing.evaluate.count_parameters computes it)"
+            "(column n_params_nonembedding), which this models table lacks; pass models= with "
+            "that column (densing.evaluate.count_parameters computes it)"
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         per_bench = compute_density(
-            sc, md, fr, tokens=tokens, param_count=pc,
+            sc, md, fr, tokens=tokens, param_count=param_count,
             protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
         )
     per_model = model_densities(per_bench, benchmark)
