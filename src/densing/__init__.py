@@ -8,7 +8,9 @@ arXiv:2412.04315).
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from densing.exceptions import (
     ConvergenceError,
@@ -19,7 +21,6 @@ from densing.exceptions import (
     FitQualityWarning,
     InputError,
     NotFittedError,
-    ProtocolMismatchError,
     ScoreOutOfRangeError,
 )
 
@@ -28,32 +29,62 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-from densing.datasets import (  # noqa: E402
-    data_version,
-    load_models,
-    load_paper_models,
-    load_reference_runs,
-    load_scores,
-)
-from densing.density import (  # noqa: E402
-    LLV1_PROTOCOL_MAP,
-    compute_density,
-    density_draws,
-    model_densities,
-)
-from densing.laws import LossLaw, ScoreLaw  # noqa: E402
-from densing.reference import ReferenceFrame, holdout_validation, load_frame  # noqa: E402
-from densing.report import reproduce, sensitivity  # noqa: E402
-from densing.trend import DensingTrend  # noqa: E402
+if TYPE_CHECKING:
+    from densing.datasets import (
+        data_version,
+        load_models,
+        load_paper_models,
+        load_reference_runs,
+        load_scores,
+    )
+    from densing.density import (
+        LLV1_PROTOCOL_MAP,
+        compute_density,
+        density_draws,
+        model_densities,
+    )
+    from densing.laws import LossLaw, ScoreLaw
+    from densing.leaderboard import Leaderboard
+    from densing.reference import ReferenceFrame, holdout_validation, load_frame
+    from densing.report import reproduce, sensitivity
+    from densing.trend import DensingTrend
+
+#: public name -> module that defines it; imported on first use, so that ``import densing``
+#: (and ``densing --version``) does not load numpy, pandas or scipy
+_LAZY: dict[str, str] = {
+    "data_version": "densing.datasets",
+    "load_models": "densing.datasets",
+    "load_paper_models": "densing.datasets",
+    "load_reference_runs": "densing.datasets",
+    "load_scores": "densing.datasets",
+    "LLV1_PROTOCOL_MAP": "densing.density",
+    "compute_density": "densing.density",
+    "density_draws": "densing.density",
+    "model_densities": "densing.density",
+    "LossLaw": "densing.laws",
+    "ScoreLaw": "densing.laws",
+    "Leaderboard": "densing.leaderboard",
+    "ReferenceFrame": "densing.reference",
+    "holdout_validation": "densing.reference",
+    "load_frame": "densing.reference",
+    "reproduce": "densing.report",
+    "sensitivity": "densing.report",
+    "DensingTrend": "densing.trend",
+}
 
 
 def __getattr__(name: str) -> object:
-    # heavier or optional parts load on first use
-    if name == "Leaderboard":
-        from densing.leaderboard import Leaderboard
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'densing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
 
-        return Leaderboard
-    raise AttributeError(f"module 'densing' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "LLV1_PROTOCOL_MAP",
@@ -82,7 +113,6 @@ __all__ = [
     "FitQualityWarning",
     "InputError",
     "NotFittedError",
-    "ProtocolMismatchError",
     "ScoreOutOfRangeError",
     "__version__",
 ]

@@ -1,8 +1,16 @@
 """The ``densing`` command: a thin layer over the public API.
 
 Each subcommand lives in its own module under :mod:`densing._cli` and exposes
-``register(subparsers)``. Errors that densing raises on purpose are printed as one line on
-stderr and exit with status 2; nothing is written on failure.
+``register(subparsers)``, which adds its parser and sets ``func`` on every parser that runs
+something (one dispatch style: ``args.func(args)``; a parser that only groups actions sets
+``func=None`` and ``help_parser`` so that naming no action prints its help).
+
+Only the module of the command being run is imported: ``densing --help`` and
+``densing --version`` import neither numpy nor pandas nor the package's modules.
+
+Errors that densing raises on purpose, usage errors and unreadable files are printed as one
+line on stderr and exit with status 2; nothing is written on failure. Warnings print as one
+line, ``warning: ...``; a subcommand's ``--quiet`` silences them.
 """
 
 from __future__ import annotations
@@ -10,43 +18,112 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
 
-from densing import __version__
 from densing.exceptions import DensingError
 
-#: subcommand name -> module under densing._cli that registers it
-_COMMANDS: dict[str, str] = {
-    "reproduce": "densing._cli.reproduce",
-    "frame": "densing._cli.frame",
-    "density": "densing._cli.density",
-    "trend": "densing._cli.trend",
-    "evaluate": "densing._cli.evaluate",
-    "params": "densing._cli.params",
-    "leaderboard": "densing._cli.leaderboard",
-    "plot": "densing._cli.plot",
+#: subcommand name -> (module under densing._cli that registers it, one-line help)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "reproduce": ("densing._cli.reproduce",
+                  "reproduce the densing law on the bundled data and compare with the paper"),
+    "frame": ("densing._cli.frame", "fit, save and validate reference frames"),
+    "density": ("densing._cli.density", "densities of models from their scores"),
+    "trend": ("densing._cli.trend",
+              "fit the densing law (density doubling time) to dated densities"),
+    "evaluate": ("densing._cli.evaluate",
+                 "evaluate a model with lm-eval: scores and conditional losses per benchmark"),
+    "params": ("densing._cli.params",
+               "count total, non-embedding and active parameters from a config"),
+    "leaderboard": ("densing._cli.leaderboard",
+                    "create, update and render a density leaderboard (a directory of files)"),
+    "plot": ("densing._cli.plot",
+             "draw a figure (trend, reference fit, effective vs actual size)"),
 }
 
+#: what argparse takes for a negative number: its own rule plus scientific notation,
+#: so that ``--tokens -1e12`` is a value and not an unknown option
+_NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^-inf$|^-nan$")
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand registered.
+
+class UsageError(DensingError):
+    """Bad command-line usage (unknown option, missing or malformed argument)."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` that raises :class:`UsageError` instead of printing usage, and
+    reads ``-1e12`` as a negative number. Subparsers inherit the class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.prog, message)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("densing")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first non-option), if it is a known one."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in _COMMANDS else None
+    return None
+
+
+def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser.
+
+    Parameters
+    ----------
+    commands
+        Subcommands to register in full (their modules are imported); the others get a
+        placeholder that only carries their help line. ``None`` registers every one.
 
     Returns
     -------
     argparse.ArgumentParser
         The top-level parser.
     """
-    parser = argparse.ArgumentParser(
-        prog="densing",
-        description="Capability density of LLMs and the densing law.",
-    )
-    parser.add_argument("--version", action="version", version=f"densing {__version__}")
+    parser = _Parser(prog="densing",
+                     description="Capability density of LLMs and the densing law.")
+    parser.add_argument("--version", action="version", version=f"densing {_version()}")
+    parser.set_defaults(func=None, help_parser=parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in _COMMANDS.values():
-        module = importlib.import_module(module_name)
-        module.register(sub)
+    full = set(_COMMANDS if commands is None else commands)
+    for name, (module_name, help_text) in _COMMANDS.items():
+        if name in full:
+            importlib.import_module(module_name).register(sub)
+        else:
+            sub.add_parser(name, help=help_text)
     return parser
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    text = " ".join(str(message).split())
+    print(f"warning: {text}", file=sys.stderr if file is None else file)
+
+
+def _fail(prog: str, message: object) -> int:
+    text = " ".join(str(message).split())
+    print(f"{prog}: error: {text}", file=sys.stderr)
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,27 +139,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status: 0 on success, 2 on a densing error or bad usage.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    command = _command_of(args_list)
     try:
-        return int(args.func(args) or 0)
-    except DensingError as exc:
-        msg = " ".join(str(exc).split())
-        print(f"densing {args.command}: error: {msg}", file=sys.stderr)
+        parser = build_parser([command] if command else [])
+        args = parser.parse_args(args_list)
+    except UsageError as exc:
+        return _fail(exc.prog, exc)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    if args.func is None:
+        args.help_parser.print_help()
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"densing {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except ImportError as exc:
-        print(f"densing {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. `densing reproduce | head`: the reader left; not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    prog = f"densing {args.command}"
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        if getattr(args, "quiet", False):
+            warnings.simplefilter("ignore")
+        try:
+            return int(args.func(args) or 0)
+        except DensingError as exc:
+            return _fail(prog, exc)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError,
+                PermissionError) as exc:
+            return _fail(prog, exc)
+        except UnicodeDecodeError as exc:
+            return _fail(prog, f"cannot read a file as UTF-8 text ({exc.reason} at byte "
+                               f"{exc.start})")
+        except RecursionError:
+            return _fail(prog, "an input file is nested too deeply to read")
+        except ImportError as exc:
+            return _fail(prog, exc)
+        except BrokenPipeError:  # e.g. `densing reproduce | head`: the reader left
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+
+
+__all__ = ["UsageError", "build_parser", "main"]
 
 
 if __name__ == "__main__":  # pragma: no cover

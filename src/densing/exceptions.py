@@ -79,10 +79,6 @@ class ScoreOutOfRangeError(InputError):
         )
 
 
-class ProtocolMismatchError(InputError):
-    """A score's evaluation protocol differs from the reference frame's."""
-
-
 class DensingWarning(UserWarning):
     """Base class of densing's warnings."""
 
@@ -104,6 +100,5 @@ __all__ = [
     "FitQualityWarning",
     "InputError",
     "NotFittedError",
-    "ProtocolMismatchError",
     "ScoreOutOfRangeError",
 ]

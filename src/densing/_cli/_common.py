@@ -1,4 +1,8 @@
-"""Helpers shared by the CLI subcommands: JSON output and table printing."""
+"""Helpers shared by the CLI subcommands: JSON output, table printing, reading CSVs.
+
+Nothing heavy is imported at module level (pandas and the JSON converter load inside the
+functions that need them), so a subcommand's ``--help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from densing._io import to_plain as to_jsonable  # the CLI's name for it
 from densing.exceptions import DataFormatError, InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def to_jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON values (see :func:`densing._io.to_plain`)."""
+    from densing._io import to_plain
+
+    return to_plain(obj)
 
 
 def print_json(obj: Any) -> None:
@@ -22,14 +33,17 @@ def print_json(obj: Any) -> None:
 
 def print_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> None:
     """Print a DataFrame as a plain-text table."""
+    import pandas as pd
+
     with pd.option_context("display.max_rows", 500, "display.width", 200):
         print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v)))
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    """Run a subcommand that has actions of its own (``densing leaderboard ADD``, ...).
+    """The old two-level style (``func=dispatch`` plus ``handler``), kept while branches merge.
 
-    The action's parser sets ``handler``; without an action the subcommand's help is printed.
+    New code sets ``func`` on each action's parser and ``func=None, help_parser=p`` on a
+    group's parser (see :mod:`densing.cli`).
 
     Parameters
     ----------
@@ -41,7 +55,7 @@ def dispatch(args: argparse.Namespace) -> int:
     int
         The handler's exit status, or 2 when no action was given.
     """
-    if args.handler is None:
+    if getattr(args, "handler", None) is None:
         args.help_parser.print_help()
         return 2
     return int(args.handler(args))
@@ -64,6 +78,8 @@ def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.Da
     pandas.DataFrame
         The table.
     """
+    import pandas as pd
+
     if not Path(path).is_file():
         raise InputError(f"{what} file not found: {path}")
     try:
@@ -73,3 +89,47 @@ def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.Da
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         msg = " ".join(str(exc).split())
         raise DataFormatError(f"cannot read {what} file {path!r} as CSV: {msg}") from None
+
+
+def number(text: str) -> float:
+    """Read a command-line number (``7e9``, ``-1e12``, ``0.95``); argparse ``type=``.
+
+    Range checks belong to :mod:`densing._validation`, called where the value is used, so
+    that the command line and the API answer a bad value with the same message.
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    float
+        The number.
+    """
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 7e9; got {text!r}") from None
+
+
+def integer(text: str) -> int:
+    """Read a command-line integer (``-3`` included: the range is checked where it is used).
+
+    Parameters
+    ----------
+    text
+        The argument as typed.
+
+    Returns
+    -------
+    int
+        The integer.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}") from None
+
+
+__all__ = ["dispatch", "integer", "number", "print_json", "print_table", "read_csv", "to_jsonable"]

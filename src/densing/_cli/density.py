@@ -1,14 +1,34 @@
-"""``densing density``: densities of your own models' scores against a reference frame."""
+"""``densing density``: densities of your own models' scores against a reference frame.
+
+``--out`` writes one row per model and benchmark; ``--per-model`` writes one row per model
+(the table ``densing trend --densities`` takes), from the frame's averaged benchmark or the
+one named with ``--benchmark``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from densing._cli._common import print_json, print_table, read_csv
+from densing._cli._common import number, print_json, print_table, read_csv
 from densing._io import atomic_write_csv
-from densing.density import LLV1_PROTOCOL_MAP, compute_density
+from densing._validation import (
+    check_param_counts,
+    check_protocol_map,
+    check_release_dates,
+    check_scores,
+    check_stderrs,
+    check_tokens,
+)
+from densing.conventions import MODEL_PARAM_COUNTS, model_column
+from densing.density import LLV1_PROTOCOL_MAP, compute_density, model_densities, resolve_frame
 from densing.exceptions import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from densing.reference import ReferenceFrame
 
 
 def _protocol_map(text: str | None) -> dict[str, str] | None:
@@ -22,23 +42,94 @@ def _protocol_map(text: str | None) -> dict[str, str] | None:
             raise InputError(f"--protocol-map items must be FROM=TO; got {item!r}")
         src, dst = item.split("=", 1)
         out[src.strip()] = dst.strip()
-    return out
+    return check_protocol_map(out, "--protocol-map")
+
+
+def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None, param_count: str) -> None:
+    """The shared field rules (:mod:`densing._validation`) on the two input tables."""
+    if "model" in scores.columns:
+        labels = scores["model"].astype(str).tolist()
+        if "score" in scores.columns:
+            check_scores(scores["score"], labels=labels)
+        if "stderr" in scores.columns:
+            check_stderrs(scores["stderr"], labels=labels)
+    if models is None or "model" not in models.columns:
+        return
+    labels = models["model"].astype(str).tolist()
+    if "release_date" in models.columns:
+        check_release_dates(models["release_date"], labels=labels, allow_missing=True)
+    for col in {"n_params", model_column(param_count)}:
+        if col in models.columns:
+            check_param_counts(models[col], col, labels=labels, allow_missing=True)
+
+
+def per_model_benchmark(table: pd.DataFrame, frame: ReferenceFrame,
+                        benchmark: str | None) -> str:
+    """The benchmark whose density represents each model in ``--per-model``.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`densing.density.compute_density`.
+    frame
+        The frame the table was computed against.
+    benchmark
+        The benchmark asked for, or ``None`` for the frame's averaged benchmark with the most
+        ``ok`` rows (the frame's order breaks ties).
+
+    Returns
+    -------
+    str
+        The benchmark name.
+    """
+    present = set(table["benchmark"])
+    if benchmark is not None:
+        if benchmark not in present:
+            raise InputError(
+                f"--benchmark {benchmark!r} has no rows; the table has "
+                f"{', '.join(sorted(map(str, present)))}"
+            )
+        return benchmark
+    averaged = [b for b in frame.benchmarks_ if frame.fits_ and frame.fits_[b].tasks]
+    ok = table[table["status"] == "ok"]
+    counts = {b: int((ok["benchmark"] == b).sum()) for b in averaged if b in present}
+    if not counts:
+        raise InputError(
+            "no model has scores on every task of an averaged benchmark "
+            f"({', '.join(averaged) or 'none in this frame'}); name one with --benchmark"
+        )
+    best = max(counts.values())
+    return next(b for b in averaged if counts.get(b) == best)
 
 
 def _run(args: argparse.Namespace) -> int:
-    scores = read_csv(args.scores, "scores")
-    models = read_csv(args.models, "models") if args.models else None
+    if args.tokens is not None:
+        check_tokens(args.tokens, "--tokens")
+    pmap = _protocol_map(args.protocol_map)
+    scores = read_csv(args.scores, "scores", {"model": str, "benchmark": str, "protocol": str})
+    models = read_csv(args.models, "models", {"model": str}) if args.models else None
+    _check_tables(scores, models, args.param_count)
+    frame = resolve_frame(args.frame)
     table = compute_density(
-        scores, models, args.frame, tokens=args.tokens, param_count=args.param_count,
-        protocol_map=_protocol_map(args.protocol_map),
+        scores, models, frame, tokens=args.tokens, param_count=args.param_count,
+        protocol_map=pmap,
     )
+    per_model = None
+    if args.per_model:
+        bench = per_model_benchmark(table, frame, args.benchmark)
+        per_model = model_densities(table, bench)
+        per_model["release_date"] = per_model["release_date"].dt.strftime("%Y-%m-%d")
     if args.out:
         atomic_write_csv(table, args.out)
         print(f"wrote {len(table)} rows to {args.out}")
+    if per_model is not None:
+        atomic_write_csv(per_model, args.per_model)
+        print(f"wrote {len(per_model)} models ({per_model['benchmark'].iloc[0]}) to "
+              f"{args.per_model}")
     if args.json:
         records = json.loads(table.to_json(orient="records", date_format="iso"))
         print_json({"rows": records})
-    elif not args.out:
+    elif not args.out and per_model is None:
         cols = ["model", "benchmark", "score", "n_params", "n_hat", "density", "density_low",
                 "density_high", "status"]
         print_table(table[cols])
@@ -46,18 +137,32 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``densing density``."""
+    """Register ``densing density``.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the top-level ``densing`` parser.
+    """
     p = sub.add_parser("density", help="densities of models from their scores")
     p.add_argument("--scores", required=True,
                    help="CSV with model,benchmark,protocol,score[,stderr] (score as fraction)")
     p.add_argument("--models",
                    help="CSV with model,n_params,release_date (default: the bundled models)")
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
-    p.add_argument("--tokens", type=float, default=None, help="data budget D0 (default 1e12)")
-    p.add_argument("--param-count", choices=["total", "non_embedding", "active"],
-                   default="total")
+    p.add_argument("--tokens", type=number, default=None, help="data budget D0 (default 1e12)")
+    p.add_argument("--param-count", choices=MODEL_PARAM_COUNTS, default="total")
     p.add_argument("--protocol-map",
                    help="'llv1' or FROM=TO[,FROM=TO] explicit protocol mapping onto the frame's")
-    p.add_argument("--out", help="write the table as CSV")
+    p.add_argument("--out", help="write the table (one row per model and benchmark) as CSV")
+    p.add_argument("--per-model", metavar="CSV",
+                   help="write one row per model (the input of densing trend --densities)")
+    p.add_argument("--benchmark", metavar="NAME",
+                   help="benchmark of --per-model (default: the frame's averaged benchmark "
+                        "with the most models)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no warnings")
     p.set_defaults(func=_run)
+
+
+__all__ = ["per_model_benchmark", "register"]

@@ -7,7 +7,9 @@ import warnings
 
 import pandas as pd
 
-from densing._cli._common import print_json, print_table, read_csv
+from densing._cli._common import integer, number, print_json, print_table, read_csv
+from densing._validation import check_n_bootstrap, check_param_count, check_random_state
+from densing.conventions import FRAME_PARAM_COUNTS
 from densing.exceptions import FitQualityWarning
 from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame, holdout_validation
 
@@ -36,8 +38,7 @@ def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", help="CSV of reference runs (default: bundled OLMo ladder)")
     p.add_argument("--irreducible", action="store_true", help="loss law with the + E term")
-    p.add_argument("--param-count", choices=["total", "non_embedding", "no_input_embedding"],
-                   default="total")
+    p.add_argument("--param-count", choices=FRAME_PARAM_COUNTS, default="total")
     p.add_argument("--chance-floor", action="store_true",
                    help="fix each sigmoid's floor at chance level instead of fitting it")
     p.add_argument("--benchmarks", help="comma-separated benchmarks (default: the frame's)")
@@ -45,6 +46,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    check_n_bootstrap(args.bootstrap, "--bootstrap")
+    check_random_state(args.seed, "--seed")
+    if args.max_params is not None:
+        check_param_count(args.max_params, "--max-params")
     runs = _read_runs(args.runs)
     if args.max_params is not None:
         runs = runs[runs["n_params"] < args.max_params]
@@ -69,6 +74,7 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    check_param_count(args.holdout_min_params, "--holdout-min-params")
     runs = _read_runs(args.runs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
@@ -94,21 +100,30 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``densing frame`` with its ``fit`` and ``validate`` subcommands."""
+    """Register ``densing frame`` with its ``fit`` and ``validate`` subcommands.
+
+    Parameters
+    ----------
+    sub
+        The subparsers of the top-level ``densing`` parser.
+    """
     p = sub.add_parser("frame", help="fit, save and validate reference frames")
     fsub = p.add_subparsers(dest="frame_command", metavar="ACTION", required=True)
     f = fsub.add_parser("fit", help="fit a reference frame and save it as JSON")
     _add_common(f)
     f.add_argument("--out", required=True, help="output JSON path")
-    f.add_argument("--bootstrap", type=int, default=0, help="bootstrap resamples over runs")
-    f.add_argument("--seed", type=int, default=0)
-    f.add_argument("--max-params", type=float, default=None,
+    f.add_argument("--bootstrap", type=integer, default=0, help="bootstrap resamples over runs")
+    f.add_argument("--seed", type=integer, default=0)
+    f.add_argument("--max-params", type=number, default=None,
                    help="fit only runs with fewer (non-embedding) parameters")
     f.add_argument("--name", default="custom")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=_fit)
     v = fsub.add_parser("validate", help="fit on small runs, predict held-out large runs")
     _add_common(v)
-    v.add_argument("--holdout-min-params", type=float, default=4e9)
+    v.add_argument("--holdout-min-params", type=number, default=4e9)
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=_validate)
+
+
+__all__ = ["register"]

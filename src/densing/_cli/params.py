@@ -56,3 +56,6 @@ def run(args: argparse.Namespace) -> int:
         shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
         print(f"{key:<{width}}  {shown}")
     return 0
+
+
+__all__ = ["register", "run"]

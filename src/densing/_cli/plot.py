@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from densing._cli._common import dispatch, read_csv
+from densing._cli._common import read_csv
 from densing.exceptions import InputError
 
 _SUFFIXES = (".png", ".svg", ".pdf")
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Write a figure to FILE; the format follows its suffix (.png, .svg, .pdf).",
     )
     kinds = parser.add_subparsers(dest="figure", metavar="FIGURE")
-    parser.set_defaults(func=dispatch, handler=None, help_parser=parser)
+    parser.set_defaults(func=None, help_parser=parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -43,14 +43,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
     p.add_argument("--seed", type=int, default=0, metavar="S")
     common(p)
-    p.set_defaults(handler=_trend)
+    p.set_defaults(func=_trend)
 
     p = kinds.add_parser("reference", help="the reference frame's two fitting steps")
     p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON")
     p.add_argument("--benchmark", default="average")
     p.add_argument("--runs", metavar="CSV", help="reference runs (needed for a JSON frame)")
     common(p)
-    p.set_defaults(handler=_reference)
+    p.set_defaults(func=_reference)
 
     p = kinds.add_parser("effective", help="effective against actual parameters (log-log)")
     p.add_argument("--densities", required=True, metavar="CSV",
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", default="average")
     p.add_argument("--label", action="store_true", help="write model names")
     common(p)
-    p.set_defaults(handler=_effective)
+    p.set_defaults(func=_effective)
 
 
 def _check_output(path: str) -> None:
