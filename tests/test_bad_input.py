@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from densing import _validation as V
 from densing.cli import main
 from densing.datasets import load_reference_runs
 from densing.density import compute_density
@@ -464,3 +465,236 @@ def test_trust_remote_code_is_off_by_default() -> None:
     args = build_parser().parse_args(["evaluate", "--model", "m", "--tasks", "t"])
     assert args.trust_remote_code is False
     assert build_parser().parse_args(["params", "m"]).trust_remote_code is False
+
+
+# -- CLI: density and frame through the shared field rules (densing._validation) -----------------
+# Each case: exit 2, one line on stderr that starts with "densing", names the value, no
+# traceback and no usage lines; no output written; the input files unchanged.
+
+GOOD_SCORES = ("model,benchmark,protocol,score,stderr\n"
+               "m1,hellaswag,rc-5shot,0.55,0.01\nm1,arc_challenge,rc-5shot,0.31,0.01\n"
+               "m2,hellaswag,rc-5shot,0.62,\nm2,arc_challenge,rc-5shot,0.40,\n")
+GOOD_MODELS = "model,n_params,release_date\nm1,1.1e9,2023-05-01\nm2,7e9,2024-01-15\n"
+
+
+def _scores_with(field: str, value: str) -> str:
+    head, first, *rest = GOOD_SCORES.splitlines()
+    cols = head.split(",")
+    cells = first.split(",")
+    cells[cols.index(field)] = value
+    return "\n".join([head, ",".join(cells), *rest]) + "\n"
+
+
+def _models_with(field: str, value: str) -> str:
+    head, first, *rest = GOOD_MODELS.splitlines()
+    cols = head.split(",")
+    cells = first.split(",")
+    cells[cols.index(field)] = value
+    return "\n".join([head, ",".join(cells), *rest]) + "\n"
+
+
+#: name -> (scores CSV text, models CSV text, extra argv, needles in the error line)
+DENSITY_CLI_CASES: dict[str, tuple[str, str, list[str], tuple[str, ...]]] = {
+    "stderr 1.2": (_scores_with("stderr", "1.2"), GOOD_MODELS, [], ("stderr=1.2", "'m1'")),
+    "stderr -0.01": (_scores_with("stderr", "-0.01"), GOOD_MODELS, [], ("stderr=-0.01",)),
+    "stderr inf": (_scores_with("stderr", "inf"), GOOD_MODELS, [], ("stderr=inf",)),
+    "stderr text": (_scores_with("stderr", "tiny"), GOOD_MODELS, [], ("stderr", "'tiny'")),
+    "score -0.1": (_scores_with("score", "-0.1"), GOOD_MODELS, [], ("score=-0.1", "'m1'")),
+    "score missing": (_scores_with("score", ""), GOOD_MODELS, [], ("score=nan", "'m1'")),
+    "score nan": (_scores_with("score", "nan"), GOOD_MODELS, [], ("score=nan",)),
+    "score inf": (_scores_with("score", "inf"), GOOD_MODELS, [], ("score=inf",)),
+    "score 1e400": (_scores_with("score", "1e400"), GOOD_MODELS, [], ("score=inf",)),
+    "score 62": (_scores_with("score", "62"), GOOD_MODELS, [], ("score=62", "divide by 100")),
+    "score 1.0001": (_scores_with("score", "1.0001"), GOOD_MODELS, [], ("score=1.0001",)),
+    "score text": (_scores_with("score", "high"), GOOD_MODELS, [], ("'high'",)),
+    "date 1900-01-01": (GOOD_SCORES, _models_with("release_date", "1900-01-01"), [],
+                        ("release_date=1900-01-01", "'m1'", "2015-01-01")),
+    "date 2100-01-01": (GOOD_SCORES, _models_with("release_date", "2100-01-01"), [],
+                        ("release_date=2100-01-01", "future")),
+    "date 2014-12-31": (GOOD_SCORES, _models_with("release_date", "2014-12-31"), [],
+                        ("release_date=2014-12-31",)),
+    "date day first": (GOOD_SCORES, _models_with("release_date", "31/01/2024"), [],
+                       ("'31/01/2024'", "YYYY-MM-DD")),
+    "date 30 February": (GOOD_SCORES, _models_with("release_date", "2024-02-30"), [],
+                         ("'2024-02-30'",)),
+    "date words": (GOOD_SCORES, _models_with("release_date", "last spring"), [],
+                   ("'last spring'",)),
+    "n_params 7": (GOOD_SCORES, _models_with("n_params", "7"), [],
+                   ("n_params=7", "billions", "'m1'")),
+    "n_params 0.5": (GOOD_SCORES, _models_with("n_params", "0.5"), [], ("n_params=0.5",)),
+    "n_params -7e9": (GOOD_SCORES, _models_with("n_params", "-7e9"), [],
+                      ("n_params=-7e+09", "positive")),
+    "n_params 0": (GOOD_SCORES, _models_with("n_params", "0"), [], ("n_params=0",)),
+    "n_params inf": (GOOD_SCORES, _models_with("n_params", "inf"), [], ("n_params=inf",)),
+    "n_params 7B": (GOOD_SCORES, _models_with("n_params", "7B"), [], ("'7B'", "7e9")),
+    "--tokens -1e12": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "-1e12"], ("--tokens=-1e+12",)),
+    "--tokens -5": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "-5"], ("--tokens=-5.0",)),
+    "--tokens 0": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "0"], ("--tokens=0.0",)),
+    "--tokens nan": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "nan"], ("--tokens=nan",)),
+    "--tokens inf": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "inf"], ("--tokens=inf",)),
+    "--tokens -inf": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "-inf"], ("--tokens=-inf",)),
+    "--tokens text": (GOOD_SCORES, GOOD_MODELS, ["--tokens", "1T"], ("'1T'",)),
+    "--protocol-map no =": (GOOD_SCORES, GOOD_MODELS, ["--protocol-map", "llv2"],
+                            ("'llv2'", "FROM=TO")),
+    "--protocol-map empty target": (GOOD_SCORES, GOOD_MODELS, ["--protocol-map", "a="],
+                                    ("--protocol-map", "'a'", "''")),
+    "--param-count unknown": (GOOD_SCORES, GOOD_MODELS, ["--param-count", "billions"],
+                              ("'billions'",)),
+    "--param-count of frames only": (GOOD_SCORES, GOOD_MODELS,
+                                     ["--param-count", "no_input_embedding"],
+                                     ("'no_input_embedding'",)),
+    "--benchmark without rows": (GOOD_SCORES, GOOD_MODELS, ["--benchmark", "mmlu"],
+                                 ("--benchmark", "'mmlu'", "average_llv1")),
+    "no averaged benchmark": (
+        "model,benchmark,protocol,score\nm1,piqa,rc-5shot,0.7\n", GOOD_MODELS, [],
+        ("averaged benchmark", "--benchmark")),
+    "frame missing": (GOOD_SCORES, GOOD_MODELS, ["--frame", "@TMP/none.json"],
+                      ("none.json",)),
+    "frame nested JSON": (GOOD_SCORES, GOOD_MODELS, ["--frame", "@TMP/nested.json"],
+                          ("nested.json", "nested too deeply")),
+    "frame not UTF-8": (GOOD_SCORES, GOOD_MODELS, ["--frame", "@TMP/latin1.json"],
+                        ("latin1.json", "UTF-8")),
+    "frame truncated": (GOOD_SCORES, GOOD_MODELS, ["--frame", "@TMP/truncated.json"],
+                        ("not valid JSON",)),
+    "scores missing file": ("", GOOD_MODELS, ["--scores", "@TMP/nope.csv"], ("nope.csv",)),
+    "scores binary": (GOOD_SCORES, GOOD_MODELS, ["--scores", "@TMP/garbage.csv"],
+                      ("garbage.csv",)),
+    "scores empty": ("", GOOD_MODELS, [], ("empty",)),
+    "models missing column": (GOOD_SCORES, "model,n_params\nm1,1e9\nm2,7e9\n", [],
+                              ("release_date",)),
+}
+
+
+def _fixture_files(tmp: Path) -> None:
+    (tmp / "nested.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp / "latin1.json").write_bytes('{"format": "densing café"}'.encode("latin-1"))
+    text = json.dumps(load_frame("olmo-ladder").to_dict())
+    (tmp / "truncated.json").write_text(text[: len(text) // 3])
+    (tmp / "garbage.csv").write_bytes(b"\x00\xff\xfe\x00binary\x00")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _assert_one_line_failure(cap: pytest.CaptureFixture[str], code: int,
+                             needles: tuple[str, ...]) -> str:
+    out = cap.readouterr()
+    assert code == 2, out.err
+    lines = [ln for ln in out.err.splitlines() if ln.strip()]
+    assert len(lines) == 1, out.err
+    line = lines[0]
+    assert line.startswith("densing") and ": error: " in line, line
+    assert "Traceback" not in out.err and "usage:" not in out.err
+    assert "np.float" not in line and "np.int" not in line
+    for needle in needles:
+        assert needle in line, f"{needle!r} not in {line!r}"
+    return line
+
+
+@pytest.mark.parametrize("name", sorted(DENSITY_CLI_CASES))
+def test_density_cli_bad_input(name: str, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    scores_text, models_text, extra, needles = DENSITY_CLI_CASES[name]
+    _fixture_files(tmp_path)
+    (tmp_path / "s.csv").write_text(scores_text)
+    (tmp_path / "m.csv").write_text(models_text)
+    out, per_model = tmp_path / "out" / "d.csv", tmp_path / "out" / "pm.csv"
+    out.parent.mkdir()
+    argv = ["density", "--scores", str(tmp_path / "s.csv"), "--models", str(tmp_path / "m.csv"),
+            *[a.replace("@TMP", str(tmp_path)) for a in extra],
+            "--out", str(out), "--per-model", str(per_model)]
+    before = _snapshot(tmp_path)
+    code = main(argv)
+    _assert_one_line_failure(capsys, code, needles)
+    assert _snapshot(tmp_path) == before  # nothing written, nothing changed
+    assert not any(out.parent.iterdir())
+
+
+def test_density_cli_good_input_passes(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The baseline of the cases above: the unmodified files succeed."""
+    (tmp_path / "s.csv").write_text(GOOD_SCORES)
+    (tmp_path / "m.csv").write_text(GOOD_MODELS)
+    out = tmp_path / "pm.csv"
+    assert main(["density", "--scores", str(tmp_path / "s.csv"), "--models",
+                 str(tmp_path / "m.csv"), "--per-model", str(out)]) == 0
+    assert capsys.readouterr().err == ""
+    assert pd.read_csv(out)["model"].tolist() == ["m1", "m2"]
+
+
+#: name -> (argv after "frame", needles)
+FRAME_CLI_CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "--bootstrap -3": (["fit", "--bootstrap", "-3"], ("--bootstrap=-3", ">= 0")),
+    "--bootstrap 2.5": (["fit", "--bootstrap", "2.5"], ("'2.5'", "integer")),
+    "--bootstrap many": (["fit", "--bootstrap", "many"], ("'many'",)),
+    "--bootstrap -1e3": (["fit", "--bootstrap", "-1e3"], ("'-1e3'",)),
+    "--seed -1": (["fit", "--seed", "-1"], ("--seed=-1",)),
+    "--seed text": (["fit", "--seed", "x"], ("'x'",)),
+    "--max-params -7e9": (["fit", "--max-params", "-7e9"], ("--max-params=-7e+09",)),
+    "--max-params 7": (["fit", "--max-params", "7"], ("--max-params=7.0", "billions")),
+    "--max-params nan": (["fit", "--max-params", "nan"], ("--max-params=nan",)),
+    "--param-count active": (["fit", "--param-count", "active"], ("'active'",)),
+    "runs missing": (["fit", "--runs", "@TMP/none.csv"], ("none.csv",)),
+    "runs binary": (["fit", "--runs", "@TMP/garbage.csv"], ("garbage.csv",)),
+    "unknown option": (["fit", "--boostrap", "3"], ("--boostrap",)),
+    "validate --holdout-min-params -4e9": (
+        ["validate", "--holdout-min-params", "-4e9"], ("--holdout-min-params=-4e+09",)),
+    "validate --holdout-min-params 4": (
+        ["validate", "--holdout-min-params", "4"], ("--holdout-min-params=4.0", "billions")),
+    "validate --holdout-min-params text": (
+        ["validate", "--holdout-min-params", "4B"], ("'4B'",)),
+    "no action": ([], ("ACTION",)),
+    "unknown action": (["refit"], ("'refit'",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FRAME_CLI_CASES))
+def test_frame_cli_bad_input(name: str, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    extra, needles = FRAME_CLI_CASES[name]
+    _fixture_files(tmp_path)
+    out = tmp_path / "out" / "frame.json"
+    out.parent.mkdir()
+    argv = ["frame", *[a.replace("@TMP", str(tmp_path)) for a in extra]]
+    if extra and extra[0] == "fit":
+        argv += ["--out", str(out)]
+    before = _snapshot(tmp_path)
+    code = main(argv)
+    _assert_one_line_failure(capsys, code, needles)
+    assert _snapshot(tmp_path) == before
+    assert not any(out.parent.iterdir())
+
+
+#: the command line and the API answer the same bad value with the same rule
+SAME_RULE_CASES = [
+    ("stderr", "1.2", lambda: V.check_stderr(1.2), "stderr=1.2"),
+    ("release_date", "1900-01-01", lambda: V.check_release_date("1900-01-01"),
+     "release_date=1900-01-01"),
+    ("release_date", "2100-01-01", lambda: V.check_release_date("2100-01-01"),
+     "release_date=2100-01-01"),
+    ("n_params", "7", lambda: V.check_param_count(7), "n_params=7"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "api", "needle"), SAME_RULE_CASES,
+                         ids=[f"{c[0]}={c[1]}" for c in SAME_RULE_CASES])
+def test_cli_and_api_give_the_same_message(field: str, value: str, api: Any, needle: str,
+                                           tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(InputError) as info:
+        api()
+    api_msg = str(info.value)
+    if field in ("stderr",):
+        (tmp_path / "s.csv").write_text(_scores_with(field, value))
+        (tmp_path / "m.csv").write_text(GOOD_MODELS)
+    else:
+        (tmp_path / "s.csv").write_text(GOOD_SCORES)
+        (tmp_path / "m.csv").write_text(_models_with(field, value))
+    code = main(["density", "--scores", str(tmp_path / "s.csv"), "--models",
+                 str(tmp_path / "m.csv")])
+    line = _assert_one_line_failure(capsys, code, (needle,))
+    # the CLI adds the model; the rest of the message is the API's, word for word
+    head, _, tail = api_msg.partition(" ")
+    assert line.endswith(tail) and head in line, (line, api_msg)

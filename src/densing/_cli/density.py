@@ -23,7 +23,7 @@ from densing._validation import (
 )
 from densing.conventions import MODEL_PARAM_COUNTS, model_column
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, model_densities, resolve_frame
-from densing.exceptions import InputError
+from densing.exceptions import DataFormatError, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +43,20 @@ def _protocol_map(text: str | None) -> dict[str, str] | None:
         src, dst = item.split("=", 1)
         out[src.strip()] = dst.strip()
     return check_protocol_map(out, "--protocol-map")
+
+
+def _load_frame(spec: str) -> ReferenceFrame:
+    """The ``--frame`` argument as a fitted frame, with one-line errors for unreadable JSON."""
+    try:
+        return resolve_frame(spec)
+    except RecursionError:
+        raise DataFormatError(
+            f"--frame {spec!r}: the JSON is nested too deeply to be a saved frame"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(
+            f"--frame {spec!r}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
 
 
 def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None, param_count: str) -> None:
@@ -109,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
     scores = read_csv(args.scores, "scores", {"model": str, "benchmark": str, "protocol": str})
     models = read_csv(args.models, "models", {"model": str}) if args.models else None
     _check_tables(scores, models, args.param_count)
-    frame = resolve_frame(args.frame)
+    frame = _load_frame(args.frame)
     table = compute_density(
         scores, models, frame, tokens=args.tokens, param_count=args.param_count,
         protocol_map=pmap,
