@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -19,3 +21,79 @@ def test_quick_start_runs(capsys):
     assert "doubling" in out
     rep = namespace["rep"]
     assert rep.trend.doubling_time_months_ > 0  # type: ignore[attr-defined]
+
+
+def _bash_block_after(marker: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split(marker, 1)[1]
+    block = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0]
+    return [ln.strip() for ln in block.splitlines() if ln.strip().startswith("densing ")]
+
+
+def test_density_to_trend_flow_runs_as_the_readme_shows(tmp_path, monkeypatch, capsys):
+    """density -> --per-model -> trend, with the README's own command lines."""
+    import json
+    import shlex
+
+    import numpy as np
+    import pandas as pd
+
+    import densing
+    from densing.cli import main
+
+    lines = _bash_block_after("Your own models:")
+    assert [shlex.split(ln)[1] for ln in lines] == ["density", "trend"]
+    # "your own models": 12 dated models with hellaswag and ARC-Challenge scores measured
+    # under the frame's protocol (bundled Open LLM Leaderboard scores, relabelled)
+    models = densing.load_models()
+    models = models[(models["release_date"] >= "2023-03-01") & models["n_params"].notna()]
+    scores = densing.load_scores("llv1:")
+    keep = {"llv1:hellaswag-10shot-acc_norm": "hellaswag",
+            "llv1:arc_challenge-25shot-acc_norm": "arc_challenge"}
+    scores = scores[scores["protocol"].isin(keep)]
+    both = scores.groupby("model")["protocol"].nunique()
+    names = sorted(set(both[both == 2].index) & set(models["model"]))[:12]
+    assert len(names) == 12
+    mine = scores[scores["model"].isin(names)].assign(
+        benchmark=lambda d: d["protocol"].map(keep), protocol="rc-5shot")
+    mine[["model", "benchmark", "protocol", "score"]].to_csv(
+        tmp_path / "my_scores.csv", index=False)
+    mm = models[models["model"].isin(names)][["model", "n_params", "release_date"]]
+    mm.assign(release_date=mm["release_date"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "my_models.csv", index=False)
+
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for line in lines:
+        capsys.readouterr()
+        assert main(shlex.split(line)[1:]) == 0, capsys.readouterr().err
+        outputs.append(capsys.readouterr().out)
+
+    per_model = pd.read_csv(tmp_path / "per_model.csv")
+    assert sorted(per_model["model"]) == names  # one row per model: no duplicates
+    assert set(per_model["benchmark"]) == {"average_llv1"}
+    # independent: average the two task scores, invert once, divide by the model's size
+    frame = densing.load_frame("olmo-ladder")
+    avg = mine.groupby("model")["score"].mean().loc[per_model["model"]]
+    n_hat = frame.effective_params(avg.to_numpy(), "average_llv1")["n_hat"].to_numpy()
+    size = mm.set_index("model")["n_params"].loc[per_model["model"]].to_numpy()
+    ok = per_model["status"].eq("ok").to_numpy()
+    assert ok.sum() >= 8
+    np.testing.assert_allclose(per_model["density"].to_numpy()[ok], (n_hat / size)[ok],
+                               rtol=1e-12)
+
+    fit = json.loads(outputs[1])
+    # independent frontier: models whose density beats every earlier one (running maximum)
+    pts = per_model[ok].assign(day=pd.to_datetime(per_model["release_date"][ok]))
+    pts = pts.sort_values(["day", "density"], ascending=[True, False])
+    best, front = -np.inf, []
+    for row in pts.itertuples():
+        if row.density > best:
+            front.append(row)
+            best = row.density
+    assert sorted(m["model"] for m in fit["frontier_models"]) == sorted(r.model for r in front)
+    days = np.array([(r.day - pd.Timestamp(fit["origin"])).days for r in front], dtype=float)
+    slope = np.polyfit(days, np.log([r.density for r in front]), 1)[0]
+    assert len(front) >= 3
+    assert fit["slope_per_day"] == pytest.approx(slope, rel=1e-9)
+    assert fit["doubling_time_days"] == pytest.approx(np.log(2) / slope, rel=1e-9)
