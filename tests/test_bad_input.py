@@ -95,11 +95,6 @@ def trend_table() -> pd.DataFrame:
     })
 
 
-@pytest.fixture(scope="module")
-def frame() -> ReferenceFrame:
-    return load_frame("olmo-ladder")
-
-
 def with_col(df: pd.DataFrame, col: str, values: list[Any]) -> pd.DataFrame:
     out = df.copy()
     out[col] = values

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from densing.laws import LossLaw, ScoreLaw
-from densing.reference import ReferenceFrame, load_frame
+from densing.reference import ReferenceFrame
 from densing.trend import DensingTrend
 
 SETTINGS = settings(derandomize=True, max_examples=60, deadline=None,
@@ -108,11 +108,6 @@ def test_loss_decreasing_in_size(law: LossLaw, log_n: list[float]) -> None:
 # -- N_hat through the reference frame ------------------------------------------------------------
 #: statuses in the order a rising score passes through them
 STATUS_RANK = {"below_floor": 0, "ok": 1, "below_data_term": 2, "above_ceiling": 3}
-
-
-@pytest.fixture(scope="module")
-def frame() -> ReferenceFrame:
-    return load_frame("olmo-ladder")
 
 
 @settings(derandomize=True, max_examples=40, deadline=None,
