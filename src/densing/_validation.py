@@ -13,6 +13,11 @@ Rules common to all of them:
   reprs such as ``np.float64(1.2)``;
 - a release date lies between :data:`EARLIEST_RELEASE_DATE` and a year after today.
 
+Common parameters: ``value`` (``values`` for array forms) is what is checked; ``name`` is the
+field name shown in the message (``"--tokens"`` on the command line); ``where`` adds context
+(``"of model 'm1' on 'hellaswag'"``); array forms take ``labels``, one per value, shown as
+``of {label} 'name'``. Each check returns the value in the type its annotation gives.
+
 The module imports numpy and pandas only inside the array forms, so the command line can use
 the scalar checks while it starts.
 """
@@ -64,8 +69,6 @@ def format_value(value: Any, limit: int = 60) -> str:
 
     Parameters
     ----------
-    value
-        Any value.
     limit
         Longest text shown; longer text is cut and ends with ``...``.
 
@@ -128,30 +131,13 @@ def _is_missing(value: Any) -> bool:
 # -- numbers ---------------------------------------------------------------------------------
 
 
-def check_number(
-    value: Any,
-    name: str,
-    *,
-    where: str = "",
-    hint: str = "",
-) -> float:
+def check_number(value: Any, name: str, *, where: str = "", hint: str = "") -> float:
     """A real number (any value, NaN and infinities included), or :class:`InputError`.
 
     Parameters
     ----------
-    value
-        The value to check.
-    name
-        Field name used in the message.
-    where
-        Context appended to the name, e.g. ``"of model 'm1'"``.
     hint
         Example of a valid value for the message, e.g. ``"such as 1e12"``.
-
-    Returns
-    -------
-    float
-        The value as a Python float.
     """
     if isinstance(value, bool) or type(value).__name__ == "bool_" or not isinstance(
         value, numbers.Real
@@ -166,41 +152,22 @@ def check_number(
     return float(value)
 
 
-def check_scalar(
-    value: Any,
-    name: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    include_low: bool = True,
-    include_high: bool = True,
-    integer: bool = False,
-    where: str = "",
-    hint: str = "",
-) -> float:
+def check_scalar(value: Any, name: str, *, low: float | None = None,
+                 high: float | None = None, include_low: bool = True,
+                 include_high: bool = True, integer: bool = False, where: str = "",
+                 hint: str = "") -> float:
     """A finite number within bounds, or :class:`InputError` (scikit-learn's ``check_scalar``).
 
     Parameters
     ----------
-    value
-        The value to check.
-    name
-        Field name used in the message.
     low, high
         Bounds; ``None`` for none.
     include_low, include_high
         Whether each bound itself is allowed.
     integer
         Require an integral value.
-    where
-        Context appended to the name.
     hint
         What a valid value looks like, appended to the message.
-
-    Returns
-    -------
-    float
-        The value as a Python float.
     """
     v = check_number(value, name, where=where)
     shown = format_value(value)
@@ -222,22 +189,7 @@ def check_scalar(
 
 
 def check_score(value: Any, name: str = "score", *, where: str = "") -> float:
-    """A score: a finite fraction in ``[0, 1]``.
-
-    Parameters
-    ----------
-    value
-        The score.
-    name
-        Field name used in the message.
-    where
-        Context, e.g. ``"of model 'm1' on 'hellaswag'"``.
-
-    Returns
-    -------
-    float
-        The score.
-    """
+    """A score: a finite fraction in ``[0, 1]``."""
     v = check_number(value, name, where=where, hint="such as 0.62")
     shown = format_value(value)
     if not math.isfinite(v):
@@ -254,22 +206,7 @@ def check_score(value: Any, name: str = "score", *, where: str = "") -> float:
 
 
 def check_stderr(value: Any, name: str = "stderr", *, where: str = "") -> float | None:
-    """A score's standard error: missing (``None``/NaN) or a finite fraction in ``[0, 1]``.
-
-    Parameters
-    ----------
-    value
-        The standard error.
-    name
-        Field name used in the message.
-    where
-        Context appended to the name.
-
-    Returns
-    -------
-    float or None
-        The standard error, ``None`` when missing.
-    """
+    """A score's standard error: missing (``None``/NaN) or a finite fraction in ``[0, 1]``."""
     if _is_missing(value):
         return None
     v = check_number(value, name, where=where, hint="such as 0.005")
@@ -282,22 +219,7 @@ def check_stderr(value: Any, name: str = "stderr", *, where: str = "") -> float 
 
 
 def check_param_count(value: Any, name: str = "n_params", *, where: str = "") -> float:
-    """A parameter count: a finite raw count of at least :data:`BILLIONS_BELOW`.
-
-    Parameters
-    ----------
-    value
-        The count (``7e9``, not ``7`` or ``"7B"``).
-    name
-        Field name used in the message.
-    where
-        Context appended to the name.
-
-    Returns
-    -------
-    float
-        The count.
-    """
+    """A parameter count: a finite raw count of at least :data:`BILLIONS_BELOW`."""
     v = check_number(value, name, where=where, hint="(a raw count such as 7e9)")
     shown = format_value(value)
     if not math.isfinite(v) or v <= 0:
@@ -313,22 +235,7 @@ def check_param_count(value: Any, name: str = "n_params", *, where: str = "") ->
 
 
 def check_tokens(value: Any, name: str = "tokens", *, where: str = "") -> float:
-    """A token count: finite and positive.
-
-    Parameters
-    ----------
-    value
-        The count (``1e12``).
-    name
-        Field name used in the message.
-    where
-        Context appended to the name.
-
-    Returns
-    -------
-    float
-        The count.
-    """
+    """A token count: finite and positive."""
     v = check_number(value, name, where=where, hint="such as 1e12")
     if not math.isfinite(v) or v <= 0:
         raise InputError(
@@ -339,20 +246,7 @@ def check_tokens(value: Any, name: str = "tokens", *, where: str = "") -> float:
 
 
 def check_ci(value: Any, name: str = "ci") -> float:
-    """A confidence level strictly between 0 and 1.
-
-    Parameters
-    ----------
-    value
-        The level (``0.95``).
-    name
-        Field name used in the message.
-
-    Returns
-    -------
-    float
-        The level.
-    """
+    """A confidence level strictly between 0 and 1."""
     v = check_number(value, name, hint="such as 0.95")
     if not (0.0 < v < 1.0):
         raise InputError(
@@ -367,17 +261,8 @@ def check_integer(value: Any, name: str, *, minimum: int | None = None,
 
     Parameters
     ----------
-    value
-        The value.
-    name
-        Field name used in the message.
     minimum, maximum
         Inclusive bounds; ``None`` for none.
-
-    Returns
-    -------
-    int
-        The value.
     """
     bounds = []
     if minimum is not None:
@@ -404,36 +289,17 @@ def check_n_bootstrap(value: Any, name: str = "n_bootstrap", *, minimum: int = 0
 
     Parameters
     ----------
-    value
-        The count.
-    name
-        Field name used in the message (``"--bootstrap"`` on the command line).
     minimum
         Smallest count allowed.
-
-    Returns
-    -------
-    int
-        The count.
     """
     return check_integer(value, name, minimum=minimum)
 
 
 def check_random_state(value: Any, name: str = "random_state") -> Any:
-    """A seed that :func:`numpy.random.default_rng` takes.
+    """A seed that :func:`numpy.random.default_rng` takes, returned unchanged.
 
-    Parameters
-    ----------
-    value
-        ``None``, a non-negative integer, or a numpy ``Generator``, ``BitGenerator`` or
-        ``SeedSequence``.
-    name
-        Field name used in the message.
-
-    Returns
-    -------
-    object
-        The value unchanged (an integral float becomes an ``int``).
+    ``None``, a non-negative integer, or a numpy ``Generator``, ``BitGenerator`` or
+    ``SeedSequence``.
     """
     if value is None:
         return None
@@ -462,13 +328,6 @@ def as_rng(random_state: Any, name: str = "random_state") -> np.random.Generator
     ----------
     random_state
         As for :func:`check_random_state`.
-    name
-        Field name used in the message.
-
-    Returns
-    -------
-    numpy.random.Generator
-        ``np.random.default_rng(random_state)``.
     """
     import numpy as np
 
@@ -483,17 +342,8 @@ def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
 
     Parameters
     ----------
-    value
-        The name.
-    name
-        Field name used in the message.
     choices
         The allowed names.
-
-    Returns
-    -------
-    str
-        The name.
     """
     allowed = tuple(choices)
     if not isinstance(value, str) or value not in allowed:
@@ -508,50 +358,19 @@ def check_param_count_name(value: Any, allowed: Iterable[str] = PARAM_COUNTS) ->
 
     Parameters
     ----------
-    value
-        The name.
     allowed
         The names this caller supports.
-
-    Returns
-    -------
-    str
-        The name.
     """
     return check_choice(value, "param_count", allowed)
 
 
 def check_frontier(value: Any) -> str:
-    """A frontier method name (see :data:`densing.conventions.FRONTIERS`).
-
-    Parameters
-    ----------
-    value
-        The name.
-
-    Returns
-    -------
-    str
-        The name.
-    """
+    """A frontier method name (see :data:`densing.conventions.FRONTIERS`)."""
     return check_choice(value, "frontier", FRONTIERS)
 
 
 def check_protocol_map(value: Any, name: str = "protocol_map") -> dict[str, str] | None:
-    """A mapping of score protocols onto frame protocols, or ``None``.
-
-    Parameters
-    ----------
-    value
-        ``None`` or a mapping of non-empty protocol names to non-empty protocol names.
-    name
-        Field name used in the message.
-
-    Returns
-    -------
-    dict or None
-        A plain ``dict`` copy.
-    """
+    """A mapping of score protocols onto frame protocols, or ``None``."""
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -576,46 +395,25 @@ def check_protocol_map(value: Any, name: str = "protocol_map") -> dict[str, str]
 
 
 def latest_release_date() -> _dt.date:
-    """The latest release date accepted: :data:`FUTURE_MARGIN_DAYS` after today (UTC).
-
-    Returns
-    -------
-    datetime.date
-        The bound.
-    """
+    """The latest release date accepted: :data:`FUTURE_MARGIN_DAYS` after today (UTC)."""
     today = _dt.datetime.now(_dt.timezone.utc).date()
     return today + _dt.timedelta(days=FUTURE_MARGIN_DAYS)
 
 
-def check_release_date(
-    value: Any,
-    name: str = "release_date",
-    *,
-    where: str = "",
-    allow_missing: bool = False,
-    earliest: _dt.date = EARLIEST_RELEASE_DATE,
-    latest: _dt.date | None = None,
-) -> _dt.date | None:
-    """A release date: an ISO ``YYYY-MM-DD`` string or a date object, within the window.
+def check_release_date(value: Any, name: str = "release_date", *, where: str = "",
+                       allow_missing: bool = False, earliest: _dt.date = EARLIEST_RELEASE_DATE,
+                       latest: _dt.date | None = None) -> _dt.date | None:
+    """A release date within the window, as a ``datetime.date``.
+
+    Accepts ``"YYYY-MM-DD"`` (optionally followed by a time after ``T`` or a space), a
+    ``datetime.date``/``datetime``/``pandas.Timestamp`` or a ``numpy.datetime64``.
 
     Parameters
     ----------
-    value
-        A string (``"2024-01-31"``, optionally followed by a time after ``T`` or a space), a
-        ``datetime.date``/``datetime``/``pandas.Timestamp`` or a ``numpy.datetime64``.
-    name
-        Field name used in the message.
-    where
-        Context appended to the name.
     allow_missing
         Return ``None`` for a missing value (``None``, NaN, NaT, ``""``) instead of raising.
     earliest, latest
         The window; ``latest`` defaults to :func:`latest_release_date`.
-
-    Returns
-    -------
-    datetime.date or None
-        The date (``None`` only when missing and allowed).
     """
     w = _where(where)
     missing = _is_missing(value) or (isinstance(value, str) and not value.strip())
@@ -664,33 +462,15 @@ def check_release_date(
     return day
 
 
-def check_release_dates(
-    values: Any,
-    name: str = "release_date",
-    *,
-    labels: Sequence[Any] | None = None,
-    label: str = "model",
-    allow_missing: bool = False,
-) -> np.ndarray:
+def check_release_dates(values: Any, name: str = "release_date", *,
+                        labels: Sequence[Any] | None = None, label: str = "model",
+                        allow_missing: bool = False) -> np.ndarray:
     """Release dates as ``datetime64[D]``, each checked by :func:`check_release_date`.
 
     Parameters
     ----------
-    values
-        A sequence, array or pandas Series of dates.
-    name
-        Field name used in the message.
-    labels
-        One label per value (model names), shown in the message.
-    label
-        What a label is (``"model"``).
     allow_missing
         Keep missing values as ``NaT`` instead of raising.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``datetime64[D]`` array.
     """
     import numpy as np
 
@@ -708,20 +488,7 @@ def check_release_dates(
 
 
 def as_float_array(name: str, values: Any) -> np.ndarray:
-    """Convert ``values`` to a float array of at least one dimension; text and booleans fail.
-
-    Parameters
-    ----------
-    name
-        The quantity's name, used in the message.
-    values
-        Scalar or array-like of numbers.
-
-    Returns
-    -------
-    numpy.ndarray
-        A float array of at least one dimension.
-    """
+    """Convert ``values`` to a float array of at least one dimension; text and booleans fail."""
     import numpy as np
 
     if isinstance(values, bool) or type(values).__name__ == "bool_":
@@ -752,10 +519,6 @@ def check_finite_positive(name: str, values: Any, *, allow_zero: bool = False) -
 
     Parameters
     ----------
-    name
-        The quantity's name, used in the message.
-    values
-        The values to check.
     allow_zero
         Accept zeros.
     """
@@ -785,47 +548,13 @@ def _first_bad(values: Any, name: str, labels: Sequence[Any] | None, label: str,
 
 def check_scores(values: Any, name: str = "score", *, labels: Sequence[Any] | None = None,
                  label: str = "model") -> np.ndarray:
-    """Scores as a float array, each checked by :func:`check_score`.
-
-    Parameters
-    ----------
-    values
-        Scalar or array-like of scores.
-    name
-        Field name used in the message.
-    labels
-        One label per value, shown in the message.
-    label
-        What a label is (``"model"``).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array of at least one dimension.
-    """
+    """Scores as a float array, each checked by :func:`check_score`."""
     return _first_bad(values, name, labels, label, check_score)
 
 
 def check_stderrs(values: Any, name: str = "stderr", *, labels: Sequence[Any] | None = None,
                   label: str = "model") -> np.ndarray:
-    """Standard errors as a float array (NaN = missing), each checked by :func:`check_stderr`.
-
-    Parameters
-    ----------
-    values
-        Scalar or array-like of standard errors; ``None``/NaN entries are missing.
-    name
-        Field name used in the message.
-    labels
-        One label per value, shown in the message.
-    label
-        What a label is (``"model"``).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array, NaN where missing.
-    """
+    """Standard errors as a float array (NaN = missing), each checked by :func:`check_stderr`."""
     import numpy as np
 
     if isinstance(values, (list, tuple)):
@@ -840,21 +569,8 @@ def check_param_counts(values: Any, name: str = "n_params", *,
 
     Parameters
     ----------
-    values
-        Scalar or array-like of raw counts.
-    name
-        Field name used in the message.
-    labels
-        One label per value, shown in the message.
-    label
-        What a label is (``"model"``).
     allow_missing
         Keep NaN entries (missing counts) instead of raising.
-
-    Returns
-    -------
-    numpy.ndarray
-        Float array of at least one dimension.
     """
     def check(v: float, name: str, *, where: str) -> None:
         if allow_missing and math.isnan(v):
