@@ -693,3 +693,46 @@ def test_cli_and_api_give_the_same_message(field: str, value: str, api: Any, nee
     # the CLI adds the model; the rest of the message is the API's, word for word
     head, _, tail = api_msg.partition(" ")
     assert line.endswith(tail) and head in line, (line, api_msg)
+
+
+#: name -> (config.json fields over a valid small llama config, needles)
+PARAMS_CONFIG_CASES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "negative hidden_size": ({"hidden_size": -64}, ("hidden_size=-64", ">= 1")),
+    "zero hidden_size": ({"hidden_size": 0}, ("hidden_size=0",)),
+    "zero heads": ({"num_attention_heads": 0}, ("num_attention_heads=0",)),
+    "negative kv heads": ({"num_key_value_heads": -1}, ("num_key_value_heads=-1",)),
+    "zero layers": ({"num_hidden_layers": 0}, ("num_hidden_layers=0",)),
+    "negative vocab": ({"vocab_size": -32000}, ("vocab_size=-32000",)),
+    "fractional heads": ({"num_attention_heads": 2.5}, ("num_attention_heads=2.5",)),
+    "zero intermediate": ({"intermediate_size": 0}, ("intermediate_size=0",)),
+}
+SMALL_LLAMA = {"model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
+               "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 1000}
+
+
+@pytest.mark.parametrize("as_file", [False, True], ids=["dir", "config.json"])
+@pytest.mark.parametrize("name", sorted(PARAMS_CONFIG_CASES))
+def test_params_cli_bad_config(name: str, as_file: bool, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    fields, needles = PARAMS_CONFIG_CASES[name]
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({**SMALL_LLAMA, **fields}))
+    before = _snapshot(tmp_path)
+    code = main(["params", str(model / "config.json") if as_file else str(model)])
+    _assert_one_line_failure(capsys, code, ("config.json", *needles))
+    assert _snapshot(tmp_path) == before
+
+
+def test_params_looks_up_non_local_names_offline(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    import os
+
+    from densing._cli.params import _hub_offline_unless_local
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with _hub_offline_unless_local("some-org/some-model"):
+        assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    assert "HF_HUB_OFFLINE" not in os.environ
+    with _hub_offline_unless_local(str(tmp_path)):  # a local path: nothing changes
+        assert "HF_HUB_OFFLINE" not in os.environ
