@@ -154,3 +154,60 @@ def test_trend_scaling_changes_only_the_intercept(log_k: float, slope: float,
         lo2, hi2 = t2.ci_["slope_per_day"]
         assert lo2 == pytest.approx(lo1, rel=1e-6, abs=1e-10)
         assert hi2 == pytest.approx(hi1, rel=1e-6, abs=1e-10)
+
+
+# -- the shared field rules (densing._validation) ------------------------------------------------
+@SETTINGS
+@given(x=st.floats(allow_nan=True, allow_infinity=True))
+def test_format_value_round_trips_every_float(x: float) -> None:
+    from densing._validation import format_value
+
+    text = format_value(np.float64(x))
+    assert "np." not in text
+    back = float(text)
+    assert (np.isnan(back) and np.isnan(x)) or back == x
+
+
+@SETTINGS
+@given(x=st.floats(allow_nan=True, allow_infinity=True))
+def test_score_rule_accepts_exactly_the_unit_interval(x: float) -> None:
+    from densing._validation import check_score, format_value
+    from densing.exceptions import InputError
+
+    if 0.0 <= x <= 1.0:
+        assert check_score(np.float64(x)) == x
+    else:
+        with pytest.raises(InputError) as info:
+            check_score(np.float64(x))
+        assert f"score={format_value(x)}" in str(info.value)
+
+
+@SETTINGS
+@given(x=st.floats(allow_nan=True, allow_infinity=True))
+def test_param_count_rule(x: float) -> None:
+    from densing._validation import BILLIONS_BELOW, check_param_count
+    from densing.exceptions import InputError
+
+    if np.isfinite(x) and x >= BILLIONS_BELOW:
+        assert check_param_count(x) == x
+    else:
+        with pytest.raises(InputError, match="n_params="):
+            check_param_count(x)
+
+
+@SETTINGS
+@given(days=st.integers(-40_000, 40_000))
+def test_release_date_window(days: int) -> None:
+    import datetime as dt
+
+    from densing._validation import EARLIEST_RELEASE_DATE, check_release_date
+    from densing.exceptions import InputError
+
+    today = dt.datetime.now(dt.timezone.utc).date()
+    day = today + dt.timedelta(days=days)
+    inside = EARLIEST_RELEASE_DATE <= day <= today + dt.timedelta(days=366)
+    if inside:
+        assert check_release_date(day.isoformat()) == day
+    else:
+        with pytest.raises(InputError, match=f"release_date={day.isoformat()}"):
+            check_release_date(day.isoformat())
