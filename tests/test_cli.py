@@ -174,3 +174,13 @@ def test_main_restores_warning_handling(run_cli, tmp_path):
     run_cli([*_mixed_convention_inputs(tmp_path), "--quiet"])
     assert warnings.showwarning is before
     assert warnings.filters == filters
+
+
+@pytest.mark.parametrize("argv", [["--help"], []])
+def test_help_does_not_look_up_the_version(argv):
+    code = ("import sys\nfrom densing.cli import main\n"
+            f"main({argv!r})\n"
+            "print('META', 'importlib.metadata' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.strip().splitlines()[-1] == "META False"

@@ -9,7 +9,6 @@ arXiv:2412.04315).
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from densing.exceptions import (
@@ -24,10 +23,8 @@ from densing.exceptions import (
     ScoreOutOfRangeError,
 )
 
-try:
-    __version__ = version("densing")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+#: the installed version (importlib.metadata), looked up on first use
+__version__: str
 
 if TYPE_CHECKING:
     from densing.datasets import (
@@ -73,7 +70,19 @@ _LAZY: dict[str, str] = {
 }
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("densing")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> object:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'densing' has no attribute {name!r}")

@@ -69,13 +69,20 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(self.prog, message)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up (importlib.metadata) only when asked."""
 
-    try:
-        return version("densing")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help="show the version and exit" if help is None else help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        import densing
+
+        print(f"densing {densing.__version__}")
+        parser.exit()
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -102,7 +109,7 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
     """
     parser = _Parser(prog="densing",
                      description="Capability density of LLMs and the densing law.")
-    parser.add_argument("--version", action="version", version=f"densing {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.set_defaults(func=None, help_parser=parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     full = set(_COMMANDS if commands is None else commands)
