@@ -736,3 +736,33 @@ def test_params_looks_up_non_local_names_offline(monkeypatch: pytest.MonkeyPatch
     assert "HF_HUB_OFFLINE" not in os.environ
     with _hub_offline_unless_local(str(tmp_path)):  # a local path: nothing changes
         assert "HF_HUB_OFFLINE" not in os.environ
+
+
+#: files other commands read, through the command line's backstop for unreadable input
+BACKSTOP_CASES: dict[str, tuple[list[str], str]] = {
+    "reproduce: nested frame": (["reproduce", "--frame", "@TMP/nested.json"], "nested.json"),
+    "reproduce: frame not UTF-8": (["reproduce", "--frame", "@TMP/latin1.json"],
+                                   "latin1.json"),
+    "leaderboard add: nested results": (
+        ["leaderboard", "add", "@TMP/board", "--model", "m", "--params", "7e9",
+         "--release-date", "2024-01-01", "--results", "@TMP/nested.json"], "nested.json"),
+    "leaderboard add: --params -7e9": (
+        ["leaderboard", "add", "@TMP/board", "--model", "m", "--params", "-7e9",
+         "--release-date", "2024-01-01", "--scores", "@TMP/s.csv"], "-7"),
+    "trend: nested file": (["trend", "--densities", "@TMP/nested.json"], "model"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BACKSTOP_CASES))
+def test_cli_backstop_for_unreadable_input(name: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    argv, needle = BACKSTOP_CASES[name]
+    _fixture_files(tmp_path)
+    (tmp_path / "s.csv").write_text(GOOD_SCORES)
+    assert main(["leaderboard", "init", str(tmp_path / "board")]) == 0
+    capsys.readouterr()
+    before = _snapshot(tmp_path)
+    code = main([a.replace("@TMP", str(tmp_path)) for a in argv])
+    line = _assert_one_line_failure(capsys, code, (needle,))
+    assert len(line) <= 700
+    assert _snapshot(tmp_path) == before

@@ -127,8 +127,26 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     print(f"warning: {text}", file=sys.stderr if file is None else file)
 
 
+def _input_files(args: argparse.Namespace) -> str:
+    """The files named on the command line, for a message about one that cannot be read."""
+    names = []
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and os.path.isfile(item):
+                names.append(repr(item))
+    if not names:
+        return "an input file"
+    return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
+
+
+#: longest error line printed; longer messages (a table's whole header, ...) are cut
+_MAX_MESSAGE = 600
+
+
 def _fail(prog: str, message: object) -> int:
     text = " ".join(str(message).split())
+    if len(text) > _MAX_MESSAGE:
+        text = text[: _MAX_MESSAGE - 3] + "..."
     print(f"{prog}: error: {text}", file=sys.stderr)
     return 2
 
@@ -171,10 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 PermissionError) as exc:
             return _fail(prog, exc)
         except UnicodeDecodeError as exc:
-            return _fail(prog, f"cannot read a file as UTF-8 text ({exc.reason} at byte "
-                               f"{exc.start})")
+            return _fail(prog, f"cannot read {_input_files(args)} as UTF-8 text ({exc.reason} "
+                               f"at byte {exc.start})")
         except RecursionError:
-            return _fail(prog, "an input file is nested too deeply to read")
+            return _fail(prog, f"cannot read {_input_files(args)}: nested too deeply")
         except ImportError as exc:
             return _fail(prog, exc)
         except BrokenPipeError:  # e.g. `densing reproduce | head`: the reader left
