@@ -358,3 +358,30 @@ def test_curated_values_reach_models_csv() -> None:
         assert int(row["n_params_nonembedding"]) == total - emb, r["hf_id"]
         assert row["n_params_arch"] == r["n_params_arch"]
         assert row["arch_source"].startswith(r["arch_source"] + "; total: ")
+
+
+def test_curated_benchmark_sizes() -> None:
+    sizes = {r["benchmark"]: r for r in _curated("benchmark_sizes.csv")}
+    scored = set(_bundled("scores.csv")["benchmark"])
+    laddered = set(_bundled("reference_runs_olmo_ladder.csv")["benchmark"])
+    assert scored | laddered == set(sizes)
+    for name, r in sizes.items():
+        assert r["n_items"].isdigit() and int(r["n_items"]) > 0, name
+        assert r["split"] in {"test", "validation"}, name
+        assert r["source"] and r["source_link"].startswith("https://"), name
+    # the combined MMLU of the reference runs weights its four subject groups by their sizes
+    groups = sum(int(r["n_questions"]) for r in _curated("mmlu_groups.csv"))
+    assert int(sizes["mmlu"]["n_items"]) == groups
+    # every protocol in scores.csv is named by its benchmark's row (report:* by prefix)
+    scores = _bundled("scores.csv")
+    for bench, protocol in scores[["benchmark", "protocol"]].drop_duplicates().itertuples(
+        index=False
+    ):
+        named = sizes[bench]["protocols"]
+        assert protocol in named or f"report:{bench}*" in named, (bench, protocol)
+    # and SOURCES.md records each size with its source link
+    text = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    for name, r in sizes.items():
+        row = f"| {name} | {r['dataset']} | {r['split']} | {int(r['n_items']):,} |"
+        assert row in text, name
+        assert r["source_link"] in text, name

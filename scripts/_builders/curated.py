@@ -18,6 +18,7 @@ __all__ = [
     "ClosedModel",
     "CuratedTableError",
     "architectures",
+    "benchmark_sizes",
     "canonical_names",
     "closed_models",
     "derived_models",
@@ -43,6 +44,7 @@ __all__ = [
 # file name -> key columns (the columns whose combination is unique)
 TABLES: dict[str, tuple[str, ...]] = {
     "architectures.csv": ("hf_id",),
+    "benchmark_sizes.csv": ("benchmark",),
     "canonical_names.csv": ("hf_id",),
     "closed_models.csv": ("model",),
     "derived_models.csv": ("hf_id",),
@@ -278,6 +280,15 @@ def olmo_benchmarks() -> dict[str, tuple[str, str]]:
 def mmlu_groups() -> dict[str, int]:
     """lm-eval MMLU subject group -> test-split question count (weights of combined MMLU)."""
     return {r["group"]: int(r["n_questions"]) for r in read_table("mmlu_groups.csv")}
+
+
+def benchmark_sizes() -> list[dict[str, str]]:
+    """One row per benchmark: dataset, split, n_items (evaluated size), protocols, source."""
+    rows = [dict(r) for r in read_table("benchmark_sizes.csv")]
+    for r in rows:
+        if not r["n_items"].isdigit() or int(r["n_items"]) <= 0:
+            raise CuratedTableError(f"benchmark_sizes.csv: bad n_items {r['n_items']!r}")
+    return rows
 
 
 def sources_template() -> str:

@@ -11,12 +11,33 @@ import pandas as pd
 from . import curated
 from .common import DATA_VERSION, commit_of
 
-__all__ = ["sha256", "write_manifest", "write_sources"]
+__all__ = ["benchmark_sizes_table", "sha256", "write_manifest", "write_sources"]
 
 
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def benchmark_sizes_table() -> str:
+    """The curated benchmark sizes as a Markdown table (one row per benchmark)."""
+    lines = [
+        "| benchmark | dataset | split | items | protocols | source | note |",
+        "|---|---|---|---:|---|---|---|",
+    ]
+    for r in curated.benchmark_sizes():
+        source = f"[{r['source']}]({r['source_link']})" if r["source_link"] else r["source"]
+        cells = [
+            r["benchmark"],
+            r["dataset"],
+            r["split"],
+            f"{int(r['n_items']):,}",
+            r["protocols"],
+            source,
+            r["note"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def write_sources(shared: Path, out: Path, models: pd.DataFrame) -> None:
@@ -39,6 +60,7 @@ def write_sources(shared: Path, out: Path, models: pd.DataFrame) -> None:
         ),
         n_verified=int(models["arch_source"].str.startswith("verified:").sum()),
         n_curated=int(models["arch_source"].str.startswith("curated:").sum()),
+        benchmark_sizes=benchmark_sizes_table(),
     )
     (out / "SOURCES.md").write_text(text, encoding="utf-8", newline="\n")
 
