@@ -21,8 +21,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing.exceptions import DensingWarning, InputError
-from densing.reference import DEFAULT_BENCHMARK, ReferenceFrame, draws_interval, load_frame
+from densing.exceptions import DensingWarning, ExtrapolationWarning, InputError
+from densing.reference import (
+    DEFAULT_BENCHMARK,
+    EXTRAPOLATION_FACTOR,
+    ReferenceFrame,
+    average_tasks,
+    check_is_fitted,
+    draws_interval,
+    load_frame,
+)
+from densing.reference._checks import check_ci, check_random_state, check_tokens, show
 
 #: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
 #: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
@@ -65,9 +74,26 @@ def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> Refe
     if frame is None:
         return load_frame("olmo-ladder")
     if isinstance(frame, ReferenceFrame):
-        frame._check()
+        check_is_fitted(frame)
         return frame
     return load_frame(frame)
+
+
+def _check_protocol_map(protocol_map: Any) -> dict[str, str]:
+    """A mapping of score protocols onto frame protocols (text to text)."""
+    if protocol_map is None:
+        return {}
+    if not isinstance(protocol_map, Mapping):
+        raise InputError(
+            "protocol_map must be a mapping of score protocol -> frame protocol; "
+            f"got {show(protocol_map)}"
+        )
+    for key, value in protocol_map.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise InputError(
+                f"protocol_map entries must be text -> text; got {show(key)}: {show(value)}"
+            )
+    return dict(protocol_map)
 
 
 def _validate_scores(scores: Any) -> pd.DataFrame:
@@ -209,8 +235,11 @@ def compute_density(
         ``above_ceiling``, ``below_data_term``; density 0 or inf), ``protocol_mismatch``,
         ``unknown_benchmark`` or ``missing_params`` (density NaN).
     """
+    level = check_ci(ci)
+    seed = check_random_state(random_state)
+    pmap = _check_protocol_map(protocol_map)
     fr = resolve_frame(frame)
-    d0 = float(fr.tokens if tokens is None else tokens)
+    d0 = check_tokens(fr.tokens if tokens is None else tokens)
     sc = _validate_scores(scores)
     md = _validate_models(load_default_models() if models is None else models, param_count)
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
@@ -226,7 +255,6 @@ def compute_density(
             f"{len(unknown)} scored model(s) missing from the models table, e.g. {unknown[:3]}; "
             "add them with n_params and release_date"
         )
-    pmap = dict(protocol_map or {})
     frame_protocols = fr.protocol_
     sc["_protocol"] = sc["protocol"].map(lambda p: pmap.get(p, p))
     sc["status"] = "ok"
@@ -244,21 +272,17 @@ def compute_density(
             f"model {row['model']!r} has several scores on {row['benchmark']!r} that map to the "
             "frame's protocol; keep one"
         )
-    # averaged benchmarks: mean of the task scores (the paper's rule)
+    # averaged benchmarks: mean of the task scores (the paper's rule), one implementation
+    # with the reference runs' averages (densing.reference.averages)
     avg_rows = []
     for bench in fr.benchmarks_:
-        tasks = fr.fits_[bench].tasks if fr.fits_ else ()
+        tasks = fr[bench].tasks
         if not tasks:
             continue
-        sub = usable[usable["benchmark"].isin(tasks)]
-        full = sub.groupby("model")["benchmark"].nunique() == len(set(tasks))
-        sub = sub[sub["model"].isin(full[full].index)]
-        if sub.empty:
+        g = average_tasks(usable, tasks, ["model"], mean_cols=["score"],
+                          stderr_col="stderr" if "stderr" in usable.columns else None)
+        if g is None:
             continue
-        agg: dict[str, Any] = {"score": ("score", "mean")}
-        if "stderr" in sub.columns:
-            agg["stderr"] = ("stderr", lambda s: float(np.sqrt((s**2).sum())) / len(s))
-        g = sub.groupby("model", sort=True).agg(**agg).reset_index()
         g["benchmark"] = bench
         g["protocol"] = frame_protocols[bench]
         g["_protocol"] = frame_protocols[bench]
@@ -274,25 +298,35 @@ def compute_density(
         allrows[col] = np.nan
     allrows["extrapolated"] = False
     allrows["beyond_reference_score"] = False
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(seed)
+    far: list[str] = []
     for bench_key, idx in allrows[allrows["status"] == "ok"].groupby("benchmark").groups.items():
-        bench = str(bench_key)
+        fit = fr[str(bench_key)]
         rows = allrows.loc[idx]
-        eff = fr.effective_params(rows["score"].to_numpy(), bench, d0, ci=ci)
-        allrows.loc[idx, "n_hat"] = eff["n_hat"].to_numpy()
-        allrows.loc[idx, "n_hat_low"] = eff["n_hat_low"].to_numpy()
-        allrows.loc[idx, "n_hat_high"] = eff["n_hat_high"].to_numpy()
-        allrows.loc[idx, "status"] = eff["status"].to_numpy()
-        allrows.loc[idx, "extrapolated"] = eff["extrapolated"].to_numpy()
-        allrows.loc[idx, "beyond_reference_score"] = eff["beyond_reference_score"].to_numpy()
-        if score_noise and fr.n_draws_ and "stderr" in rows.columns:
+        scores_ok = rows["score"].to_numpy(dtype=float)
+        inv = fit.invert(scores_ok, d0, ci=level)
+        allrows.loc[idx, "n_hat"] = inv.n_hat
+        allrows.loc[idx, "n_hat_low"] = inv.n_hat_low
+        allrows.loc[idx, "n_hat_high"] = inv.n_hat_high
+        allrows.loc[idx, "status"] = inv.status
+        allrows.loc[idx, "extrapolated"] = inv.extrapolated
+        allrows.loc[idx, "beyond_reference_score"] = inv.beyond_reference_score
+        far += [f"{m} on {fit.benchmark}" for m in rows["model"][inv.far_beyond_sizes]]
+        if score_noise and fit.has_draws and "stderr" in rows.columns:
             se = rows["stderr"].fillna(0.0).to_numpy()
-            z = rng.standard_normal((fr.n_draws_, len(rows)))
-            noisy = np.clip(rows["score"].to_numpy() + z * se, 0.0, 1.0)
-            nd = fr.effective_params_draws(noisy, bench, d0, per_draw=True)
-            low, high = draws_interval(nd, ci)
+            z = rng.standard_normal((fit.n_draws, len(rows)))
+            noisy = np.clip(scores_ok + z * se, 0.0, 1.0)
+            low, high = draws_interval(fit.n_hat_draws(noisy, d0, per_draw=True), level)
             allrows.loc[idx, "n_hat_low"] = low
             allrows.loc[idx, "n_hat_high"] = high
+    if far:
+        warnings.warn(
+            f"{len(far)} N_hat value(s) exceed {EXTRAPOLATION_FACTOR:g}x the largest reference "
+            f"model, e.g. {', '.join(far[:3])}: far outside the sizes the frame was fitted and "
+            "checked on",
+            ExtrapolationWarning,
+            stacklevel=2,
+        )
     for src, dst in (("n_hat", "density"), ("n_hat_low", "density_low"),
                      ("n_hat_high", "density_high")):
         allrows[dst] = allrows[src] / allrows["n_params"]

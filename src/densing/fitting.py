@@ -366,11 +366,33 @@ def group_bootstrap_weights(
         drawn in each resample.
     """
     codes, uniques = pd.factorize(np.asarray(groups), sort=True)
-    n_g = len(uniques)
-    draws = rng.integers(0, n_g, size=(n_boot, n_g))
-    counts = np.zeros((n_boot, n_g), dtype=np.int64)
-    np.add.at(counts, (np.repeat(np.arange(n_boot), n_g), draws.ravel()), 1)
+    counts = group_bootstrap_counts(len(uniques), n_boot, rng)
     return counts[:, codes].astype(float)
+
+
+def group_bootstrap_counts(n_groups: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """How many times each group is drawn in each resample of a group bootstrap.
+
+    Parameters
+    ----------
+    n_groups
+        Number of groups (e.g. reference runs).
+    n_boot
+        Number of resamples.
+    rng
+        Random generator (``np.random.default_rng(seed)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer counts of shape ``(n_boot, n_groups)``; each row sums to ``n_groups``. Index
+        the columns by each row's group code to get row weights
+        (:func:`group_bootstrap_weights`).
+    """
+    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
+    counts = np.zeros((n_boot, n_groups), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n_groups), draws.ravel()), 1)
+    return counts
 
 
 def grid(*axes: Sequence[float]) -> np.ndarray:
