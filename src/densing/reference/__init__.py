@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from densing.reference._checks import check_is_fitted
 from densing.reference._defaults import (
     CHANCE_LEVELS,
     DEFAULT_AVERAGES,
@@ -26,15 +27,11 @@ from densing.reference._defaults import (
     STATUSES,
     FrameParamCount,
 )
+from densing.reference._runs import chance_level, validate_runs
 from densing.reference.averages import average_tasks, build_averages, combine_stderr
 from densing.reference.benchmark_fit import BenchmarkFit, Inversion, draws_interval
 from densing.reference.catalogue import SHIPPED_FRAMES, load_frame
-from densing.reference.frame import (
-    ReferenceFrame,
-    check_is_fitted,
-    validate_runs,
-    warn_far_extrapolation,
-)
+from densing.reference.frame import ReferenceFrame
 from densing.reference.holdout import holdout_validation
 
 __all__ = [
@@ -57,11 +54,11 @@ __all__ = [
     "ReferenceFrame",
     "average_tasks",
     "build_averages",
+    "chance_level",
     "check_is_fitted",
     "combine_stderr",
     "draws_interval",
     "holdout_validation",
     "load_frame",
     "validate_runs",
-    "warn_far_extrapolation",
 ]

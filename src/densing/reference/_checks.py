@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from densing.exceptions import InputError
+from densing.exceptions import InputError, NotFittedError
 
-__all__ = ["check_ci", "check_random_state", "check_scores", "check_tokens", "show"]
+__all__ = [
+    "check_ci", "check_is_fitted", "check_random_state", "check_scores", "check_tokens", "show",
+]
 
 
 def show(value: Any) -> str:
@@ -134,3 +136,26 @@ def check_scores(value: Any, *, ravel: bool = True, check_range: bool = True) ->
             hint = " (percentages? divide by 100)" if first > 1 else ""
             raise InputError(f"score must be a fraction in [0, 1]; got {show(first)}{hint}")
     return arr
+
+
+def check_is_fitted(obj: Any, attribute: str = "fits_", method: str = "fit") -> Any:
+    """The fitted attribute of ``obj``; :class:`~densing.NotFittedError` while it is unset.
+
+    Parameters
+    ----------
+    obj
+        A fitted object (e.g. a :class:`~densing.reference.ReferenceFrame`).
+    attribute
+        The attribute that fitting sets.
+    method
+        The method the message tells the user to call.
+
+    Returns
+    -------
+    object
+        The attribute's value.
+    """
+    value = getattr(obj, attribute, None)
+    if value is None:
+        raise NotFittedError(obj, method)
+    return value

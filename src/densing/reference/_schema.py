@@ -269,3 +269,4 @@ def check_settings(settings: Any, benchmarks: Mapping[str, Any]) -> None:
         if isinstance(entry, Mapping) and entry.get("tasks") and name not in averages:
             raise DataFormatError(
                 f"benchmark {name!r} has tasks but is not in settings.averages")
+

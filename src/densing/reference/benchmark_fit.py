@@ -9,6 +9,7 @@ interval over the draws. :class:`~densing.reference.ReferenceFrame` and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from densing.exceptions import DataFormatError, NotFittedError
+from densing.exceptions import DataFormatError, ExtrapolationWarning, NotFittedError
 from densing.fitting import MIN_CONVERGED
 from densing.laws import LossLaw, ScoreLaw
 from densing.reference._defaults import (
@@ -27,6 +28,7 @@ from densing.reference._defaults import (
     SMALL_ALPHA,
     STATUSES,
 )
+from densing.reference._schema import check_benchmark_entry, law_from_dict
 
 __all__ = ["BenchmarkFit", "Inversion", "draws_interval"]
 
@@ -110,6 +112,27 @@ class Inversion:
     def status(self) -> np.ndarray:
         """Status names (object array), e.g. ``ok`` or ``below_floor``."""
         return np.array(STATUSES, dtype=object)[self.code]
+
+    def warn_if_far(self, size_max: float, stacklevel: int = 3) -> None:
+        """Warn once (:class:`~densing.exceptions.ExtrapolationWarning`) for far ``N_hat``.
+
+        Parameters
+        ----------
+        size_max
+            The largest reference model's parameter count.
+        stacklevel
+            Passed to :func:`warnings.warn`.
+        """
+        far = self.far_beyond_sizes
+        if far.any():
+            top = float(np.max(self.n_hat[far]))
+            warnings.warn(
+                f"{int(far.sum())} N_hat value(s) on {self.benchmark!r} exceed "
+                f"{EXTRAPOLATION_FACTOR:g}x the largest reference model ({size_max:.3g}), up "
+                f"to {top:.3g}: far outside the sizes the frame was fitted and checked on",
+                ExtrapolationWarning,
+                stacklevel=stacklevel,
+            )
 
     def to_frame(self) -> pd.DataFrame:
         """The inversion as the table :meth:`ReferenceFrame.effective_params` returns.
@@ -386,8 +409,6 @@ class BenchmarkFit:
         DataFormatError
             A parameter outside its law's domain, a malformed field or bad draw shapes.
         """
-        from densing.reference._schema import check_benchmark_entry, law_from_dict
-
         check_benchmark_entry(benchmark, data)
         ll = law_from_dict(benchmark, "loss_law", data["loss_law"])
         sl = law_from_dict(benchmark, "score_law", data["score_law"])

@@ -33,139 +33,31 @@ from densing._io import atomic_write_text
 from densing._progress import progress
 from densing.exceptions import (
     DataFormatError,
-    ExtrapolationWarning,
     FitQualityWarning,
     InputError,
     NotFittedError,
     ScoreOutOfRangeError,
 )
-from densing.fitting import as_float_array, group_bootstrap_counts
+from densing.fitting import group_bootstrap_counts
 from densing.laws import LossLaw, ScoreLaw
-from densing.reference._checks import check_ci, check_scores, check_tokens
+from densing.reference._checks import check_ci, check_is_fitted, check_scores, check_tokens
 from densing.reference._defaults import (
-    CHANCE_LEVELS,
     DEFAULT_AVERAGES,
     DEFAULT_BENCHMARK,
     DEFAULT_TOKENS,
-    EXTRAPOLATION_FACTOR,
     PARAM_COLUMNS,
-    REQUIRED_COLUMNS,
     FrameParamCount,
 )
+from densing.reference._report import FrameReport
+from densing.reference._runs import chance_level, validate_runs
+from densing.reference._saved import FRAME_FORMAT, parse_frame, read_json
 from densing.reference.averages import build_averages
-from densing.reference.benchmark_fit import BenchmarkFit, Inversion
+from densing.reference.benchmark_fit import BenchmarkFit
 
-__all__ = [
-    "ReferenceFrame", "check_is_fitted", "read_json", "validate_runs", "warn_far_extrapolation",
-]
-
-#: format tag of saved frames
-FRAME_FORMAT = "densing.ReferenceFrame/1"
+__all__ = ["FRAME_FORMAT", "ReferenceFrame"]
 
 
-def check_is_fitted(frame: ReferenceFrame) -> dict[str, BenchmarkFit]:
-    """The fitted benchmarks of ``frame``; :class:`~densing.NotFittedError` before ``fit``.
-
-    Parameters
-    ----------
-    frame
-        A reference frame.
-
-    Returns
-    -------
-    dict
-        Benchmark name -> :class:`BenchmarkFit`.
-    """
-    if frame.fits_ is None:
-        raise NotFittedError(frame)
-    return frame.fits_
-
-
-def warn_far_extrapolation(inv: Inversion, size_max: float, stacklevel: int = 3) -> None:
-    """Warn once when any ``N_hat`` exceeds the largest reference model by far.
-
-    Parameters
-    ----------
-    inv
-        An inversion (:meth:`BenchmarkFit.invert`).
-    size_max
-        The largest reference model's parameter count.
-    stacklevel
-        Passed to :func:`warnings.warn`.
-    """
-    far = inv.far_beyond_sizes
-    if far.any():
-        top = float(np.max(inv.n_hat[far]))
-        warnings.warn(
-            f"{int(far.sum())} N_hat value(s) on {inv.benchmark!r} exceed "
-            f"{EXTRAPOLATION_FACTOR:g}x the largest reference model ({size_max:.3g}), up to "
-            f"{top:.3g}: far outside the sizes the frame was fitted and checked on",
-            ExtrapolationWarning,
-            stacklevel=stacklevel,
-        )
-
-
-def _chance(benchmark: str, tasks: Sequence[str]) -> float | None:
-    if tasks:
-        vals = [CHANCE_LEVELS.get(t) for t in tasks]
-        if any(v is None for v in vals):
-            return None
-        return float(np.mean([float(v) for v in vals if v is not None]))
-    return CHANCE_LEVELS.get(benchmark)
-
-
-def validate_runs(runs: Any) -> pd.DataFrame:
-    """Check and normalise a tidy table of reference evaluations.
-
-    Parameters
-    ----------
-    runs
-        The table (see :meth:`ReferenceFrame.fit`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with float columns and a boolean ``is_final``.
-    """
-    if not isinstance(runs, pd.DataFrame):
-        raise InputError(f"runs must be a pandas DataFrame; got {type(runs).__name__}")
-    if runs.empty:
-        raise InputError("runs is empty: give a table of reference evaluations")
-    missing = [c for c in REQUIRED_COLUMNS if c not in runs.columns]
-    if missing:
-        raise InputError(
-            f"runs is missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}"
-        )
-    df = runs.copy()
-    for col in ("n_params", "tokens", "loss", "score", "step"):
-        df[col] = as_float_array(col, df[col].to_numpy())
-    for col in ("n_params_total", "n_params_nonembedding"):
-        if col in df.columns:
-            df[col] = as_float_array(col, df[col].to_numpy())
-    for col in ("n_params", "tokens", "loss"):
-        bad = ~np.isfinite(df[col]) | (df[col] <= 0)
-        if bad.any():
-            row = df.loc[bad].iloc[0]
-            raise InputError(
-                f"{col} must be finite and positive; got {float(row[col])!r} in run "
-                f"{row['run']!r} ({int(bad.sum())} bad row(s))"
-            )
-    bad = ~np.isfinite(df["score"]) | (df["score"] < 0)
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(f"score must be finite and >= 0; got {float(row['score'])!r} "
-                         f"in run {row['run']!r}")
-    if df["score"].max() > 1:
-        raise InputError(
-            f"scores must be fractions in [0, 1]; got {df['score'].max():.4g} "
-            "(percentages? divide by 100)"
-        )
-    if df["is_final"].dtype != bool:
-        df["is_final"] = df["is_final"].astype(str).str.lower().isin(["true", "1", "yes"])
-    return df
-
-
-class ReferenceFrame:
+class ReferenceFrame(FrameReport):
     """A reference frame that maps benchmark scores to effective parameter counts.
 
     Parameters
@@ -262,7 +154,7 @@ class ReferenceFrame:
         if isinstance(self.floor, str):
             if self.floor != "chance":
                 raise InputError(f"floor must be 'chance', None or a mapping; got {self.floor!r}")
-            return _chance(benchmark, tasks)
+            return chance_level(benchmark, tasks)
         return self.floor.get(benchmark)
 
     #: kept for callers of the old private name
@@ -535,7 +427,7 @@ class ReferenceFrame:
             i = int(np.flatnonzero(code > 0)[0])
             raise ScoreOutOfRangeError(s[i], (float(inv.score_low[i]), float(inv.score_high[i])),
                                        str(inv.status[i]), fit.benchmark)
-        warn_far_extrapolation(inv, fit.size_range[1])
+        inv.warn_if_far(fit.size_range[1])
         return inv.to_frame()
 
     def effective_params_draws(
@@ -579,70 +471,6 @@ class ReferenceFrame:
         """Number of bootstrap draws of the frame (0 when not bootstrapped)."""
         fits = check_is_fitted(self)
         return next(iter(fits.values())).n_draws
-
-    # -- reporting ---------------------------------------------------------------------
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One row per benchmark and parameter: estimate, bootstrap SE and 95 % interval."""
-        rows = []
-        for bench, fit in sorted(check_is_fitted(self).items()):
-            for step, law in (("loss", fit.loss_law), ("score", fit.score_law)):
-                s = law.summary.reset_index()
-                s.insert(0, "law", step)
-                s.insert(0, "benchmark", bench)
-                rows.append(s)
-        return pd.concat(rows, ignore_index=True)
-
-    def diagnostics(self, tokens: float | None = None) -> pd.DataFrame:
-        """Per-benchmark fit diagnostics: exponents, ceiling, invertible range, flags.
-
-        Parameters
-        ----------
-        tokens
-            Data budget ``D0`` for the invertible range (default: the frame's).
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per benchmark.
-        """
-        rows = []
-        for bench, fit in sorted(check_is_fitted(self).items()):
-            lo, hi = self.valid_score_range(bench, tokens)
-            p, q = fit.loss_law.params_ or {}, fit.score_law.params_ or {}
-            rows.append({
-                "benchmark": bench,
-                "protocol": fit.protocol,
-                "runs": fit.n_runs,
-                "checkpoints": fit.n_checkpoints,
-                "alpha": p.get("alpha"),
-                "beta": p.get("beta"),
-                "E": p.get("E", 0.0),
-                "gamma": q.get("gamma"),
-                "floor_d": q.get("d"),
-                "ceiling": q.get("c", 0.0) + q.get("d", 0.0),
-                "score_low": lo,
-                "score_high": hi,
-                "max_ref_score": fit.max_score,
-                "flags": "; ".join(fit.flags),
-            })
-        return pd.DataFrame(rows)
-
-    def print_summary(self) -> None:
-        """Print a header, the per-benchmark diagnostics and the flags."""
-        fits = check_is_fitted(self)
-        form = "a*N^-alpha + b*D^-beta" + (" + E" if self.irreducible else "")
-        print(f"<ReferenceFrame {self.name!r}>  {len(fits)} benchmarks, {self.n_runs_} runs")
-        print(f"  loss law: L = {form};  score law: S = c/(1+exp(-gamma(L-l))) + d")
-        print(f"  parameter count: {self.param_count};  D0 = {self.tokens:.3g} tokens;  "
-              f"bootstrap: {self.n_bootstrap or 'none'}")
-        diag = self.diagnostics().drop(columns=["flags"])
-        with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(diag.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        flags = [f"  {b}: {f}" for b, fit in sorted(fits.items()) for f in fit.flags]
-        if flags:
-            print("Flags (METHOD.md traps):")
-            print("\n".join(flags))
 
     # -- saving and loading ------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -714,37 +542,14 @@ class ReferenceFrame:
         DataFormatError
             One line naming the bad field and value.
         """
-        from densing.reference._schema import check_settings
-
-        if not isinstance(data, Mapping):
-            raise DataFormatError(
-                f"not a densing reference frame: a JSON {type(data).__name__}, not an object")
-        if data.get("format") != FRAME_FORMAT:
-            raise DataFormatError(
-                f"not a densing reference frame (format={data.get('format')!r})"
-            )
-        try:
-            st = data["settings"]
-            benches = data["benchmarks"]
-            check_settings(st, benches)
-            frame = cls(
-                irreducible=bool(st["irreducible"]), floor=st["floor"],
-                max_ceiling=float(st["max_ceiling"]), param_count=st["param_count"],
-                averages=st["averages"], tokens=float(st["tokens"]),
-                n_bootstrap=int(st["n_bootstrap"]), random_state=st["random_state"],
-                delta=float(st["delta"]), name=str(data["name"]),
-            )
-            fits = {bench: BenchmarkFit.from_dict(bench, b) for bench, b in benches.items()}
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            if isinstance(exc, DataFormatError):
-                raise DataFormatError(f"malformed reference-frame JSON: {exc}") from None
-            raise DataFormatError(f"malformed reference-frame JSON: {exc!r}") from None
-        draws = {f.n_draws for f in fits.values()}
-        if len(draws) > 1:
-            raise DataFormatError(
-                f"malformed reference-frame JSON: benchmarks carry different numbers of "
-                f"bootstrap draws {sorted(draws)}; a frame's benchmarks share its resamples"
-            )
+        st, fits = parse_frame(data)
+        frame = cls(
+            irreducible=bool(st["irreducible"]), floor=st["floor"],
+            max_ceiling=float(st["max_ceiling"]), param_count=st["param_count"],
+            averages=st["averages"], tokens=float(st["tokens"]),
+            n_bootstrap=int(st["n_bootstrap"]), random_state=st["random_state"],
+            delta=float(st["delta"]), name=str(data["name"]),
+        )
         frame.fits_ = fits
         frame.n_runs_ = data.get("n_runs")
         frame.param_column_ = str(st.get("param_column", PARAM_COLUMNS[st["param_count"]]))
@@ -786,39 +591,3 @@ class ReferenceFrame:
             return f"<ReferenceFrame {self.name!r}: unfitted>"
         return (f"<ReferenceFrame {self.name!r}: {len(self.fits_)} benchmarks, "
                 f"{self.n_runs_} runs, {'L+E' if self.irreducible else 'L'}>")
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, answering every failure with one line that names the file.
-
-    Parameters
-    ----------
-    path
-        The file.
-
-    Returns
-    -------
-    object
-        The parsed JSON.
-
-    Raises
-    ------
-    DataFormatError
-        Unreadable, not UTF-8, not JSON, or nested too deeply to parse.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(
-            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"{path}: not valid JSON ({exc})") from None
-    except RecursionError:
-        raise DataFormatError(f"{path}: JSON nested too deeply to be a reference frame") from None
