@@ -116,14 +116,31 @@ def test_bootstrap_is_seeded_and_vectorised():
     n, d, loss = ladder(LossLaw.from_params(**TRUE_NO_E), noise=0.005)
     runs = np.arange(n.size)
     a = LossLaw().fit(n, d, loss)
-    b1 = a.bootstrap(n, d, loss, groups=runs, n_boot=50, random_state=3).draws.copy()
-    b2 = a.bootstrap(n, d, loss, groups=runs, n_boot=50, random_state=3).draws
+    b1 = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=50, random_state=3).draws.copy()
+    b2 = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=50, random_state=3).draws
     assert np.array_equal(b1, b2)
     assert b1.shape == (50, 4)
     summary = a.summary
     assert list(summary.columns) == ["estimate", "se", "ci_low", "ci_high"]
     assert (summary["ci_low"] <= summary["estimate"]).all()
     assert (summary["estimate"] <= summary["ci_high"]).all()
+
+
+def test_n_boot_still_works_with_a_deprecation_warning():
+    n, d, loss = ladder(LossLaw.from_params(**TRUE_NO_E), noise=0.005)
+    runs = np.arange(n.size)
+    a = LossLaw().fit(n, d, loss)
+    new = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=12, random_state=5).draws.copy()
+    with pytest.warns(DeprecationWarning, match="n_bootstrap"):
+        old = a.bootstrap(n, d, loss, groups=runs, n_boot=12, random_state=5).draws
+    assert old.shape == (12, 4)
+    assert np.array_equal(new, old)
+    s = ScoreLaw.from_params(c=0.6, gamma=-8.0, l=1.0, d=0.25)
+    lv = np.linspace(0.5, 2.0, 40)
+    fitted = ScoreLaw().fit(lv, s.predict(lv) + 0.002 * np.sin(7 * lv))
+    with pytest.warns(DeprecationWarning, match="n_boot is deprecated"):
+        draws = fitted.bootstrap(lv, s.predict(lv), n_boot=7).draws
+    assert draws.shape == (7, 4)
 
 
 def test_group_bootstrap_resamples_whole_groups():

@@ -473,11 +473,12 @@ class FittedLaw:
             w = np.asarray(weights, dtype=float)
             if w.ndim != 2 or w.shape[1] != n_rows:
                 raise InputError(
-                    f"bootstrap weights must have shape (n_boot, {n_rows}); got {w.shape}"
+                    f"bootstrap weights must have shape (n_bootstrap, {n_rows}); got {w.shape}"
                 )
             return w
-        if int(n_boot) < 1:
-            raise InputError(f"n_boot must be a positive integer; got {n_boot!r}")
+        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+            shown = repr(n_boot.item() if isinstance(n_boot, np.generic) else n_boot)
+            raise InputError(f"n_bootstrap must be a positive integer; got {shown}")
         g = np.arange(n_rows) if groups is None else np.asarray(groups)
         if g.shape != (n_rows,):
             raise InputError(f"groups must have one label per row ({n_rows}); got {g.shape}")
@@ -615,3 +616,20 @@ def as_float_array(name: str, values: Any) -> np.ndarray:
             "counts like 7e9 first)"
         ) from exc
     return np.atleast_1d(arr)
+
+
+__all__ = [
+    "DEFAULT_DELTA",
+    "MIN_CONVERGED",
+    "BootstrapResult",
+    "FitResult",
+    "FittedLaw",
+    "as_float_array",
+    "batched_fit",
+    "check_finite_positive",
+    "grid",
+    "group_bootstrap_counts",
+    "group_bootstrap_weights",
+    "huber",
+    "multistart_fit",
+]

@@ -14,9 +14,11 @@ Fitting uses the robust engine in :mod:`densing.fitting`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from densing.exceptions import InputError
 from densing.fitting import (
@@ -31,6 +33,18 @@ from densing.fitting import (
 #: internal scales that keep log-inputs near zero (well-conditioned fits)
 _N_SCALE = 1e9
 _D_SCALE = 1e11
+
+
+def _bootstrap_count(n_bootstrap: int, n_boot: int | None) -> int:
+    """``n_bootstrap``, or the deprecated ``n_boot`` keyword with a DeprecationWarning."""
+    if n_boot is None:
+        return n_bootstrap
+    warnings.warn(
+        "n_boot is deprecated; pass n_bootstrap (the one name for bootstrap counts in densing)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return n_boot
 
 
 def _col(draws: np.ndarray, i: int) -> np.ndarray:
@@ -100,7 +114,7 @@ class LossLaw(FittedLaw):
             p = np.concatenate([p, np.zeros((p.shape[0], 1))], axis=1)
         return p
 
-    def predict(self, n_params: Any, tokens: Any, draws: bool = False) -> np.ndarray:
+    def predict(self, n_params: ArrayLike, tokens: ArrayLike, draws: bool = False) -> np.ndarray:
         """Loss at ``n_params`` and ``tokens`` (broadcast together).
 
         Parameters
@@ -127,7 +141,7 @@ class LossLaw(FittedLaw):
 
     __call__ = predict
 
-    def loss_floor(self, tokens: Any, draws: bool = False) -> np.ndarray:
+    def loss_floor(self, tokens: ArrayLike, draws: bool = False) -> np.ndarray:
         """The asymptote ``b D^-beta + E`` approached as ``N -> inf`` at ``tokens``.
 
         The inverse :meth:`params_for_loss` exists only for losses strictly above it.
@@ -152,7 +166,7 @@ class LossLaw(FittedLaw):
         return out if draws else out[0]
 
     def params_for_loss(
-        self, loss: Any, tokens: Any, draws: bool = False, per_draw: bool = False
+        self, loss: ArrayLike, tokens: ArrayLike, draws: bool = False, per_draw: bool = False
     ) -> np.ndarray:
         """Exact inverse: the ``N`` that reaches ``loss`` with ``tokens`` of data.
 
@@ -236,7 +250,9 @@ class LossLaw(FittedLaw):
                                                      float(np.log(0.8 * e0))])
         return grid(scales, exps, scales, exps)
 
-    def _validate(self, n_params: Any, tokens: Any, loss: Any):
+    def _validate(
+        self, n_params: ArrayLike, tokens: ArrayLike, loss: ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = as_float_array("n_params", n_params)
         d = as_float_array("tokens", tokens)
         lv = as_float_array("loss", loss)
@@ -273,12 +289,12 @@ class LossLaw(FittedLaw):
 
     def fit(
         self,
-        n_params: Any,
-        tokens: Any,
-        loss: Any,
+        n_params: ArrayLike,
+        tokens: ArrayLike,
+        loss: ArrayLike,
         irreducible: bool | None = None,
         *,
-        weights: Any = None,
+        weights: ArrayLike | None = None,
         delta: float = DEFAULT_DELTA,
     ) -> LossLaw:
         """Fit the law by robust multi-start L-BFGS-B.
@@ -312,15 +328,16 @@ class LossLaw(FittedLaw):
 
     def bootstrap(
         self,
-        n_params: Any,
-        tokens: Any,
-        loss: Any,
-        groups: Any = None,
-        n_boot: int = 200,
+        n_params: ArrayLike,
+        tokens: ArrayLike,
+        loss: ArrayLike,
+        groups: ArrayLike | None = None,
+        n_bootstrap: int = 200,
         random_state: int | np.random.Generator | None = 0,
         *,
         weights: np.ndarray | None = None,
         delta: float = DEFAULT_DELTA,
+        n_boot: int | None = None,
     ) -> BootstrapResult:
         """Bootstrap the fit by resampling groups of runs (vectorised refits).
 
@@ -330,15 +347,17 @@ class LossLaw(FittedLaw):
             The data the law was fitted on.
         groups
             Group label per row (default: every row its own group).
-        n_boot
+        n_bootstrap
             Number of resamples.
         random_state
             Seed or generator.
         weights
-            Row weights per resample, shape ``(n_boot, n_rows)``; overrides ``groups``,
-            ``n_boot`` and ``random_state`` (used to share resamples between laws).
+            Row weights per resample, shape ``(n_bootstrap, n_rows)``; overrides ``groups``,
+            ``n_bootstrap`` and ``random_state`` (used to share resamples between laws).
         delta
             Huber transition point.
+        n_boot
+            Deprecated name of ``n_bootstrap`` (warns).
 
         Returns
         -------
@@ -347,7 +366,8 @@ class LossLaw(FittedLaw):
         """
         self._check_fitted()
         n, d, lv = self._validate(n_params, tokens, loss)
-        w = self._boot_weights(n.size, groups, n_boot, random_state, weights)
+        n_bootstrap = _bootstrap_count(n_bootstrap, n_boot)
+        w = self._boot_weights(n.size, groups, n_bootstrap, random_state, weights)
         x = (np.log(n / _N_SCALE), np.log(d / _D_SCALE))
         return self._refit_weighted(x, lv, w, self._bounds(lv), delta)
 
@@ -402,7 +422,7 @@ class ScoreLaw(FittedLaw):
     def _draws(self, draws: bool) -> np.ndarray:
         return self.param_draws() if draws else self._param_vector()[None, :]
 
-    def predict(self, loss: Any, draws: bool = False, per_draw: bool = False) -> np.ndarray:
+    def predict(self, loss: ArrayLike, draws: bool = False, per_draw: bool = False) -> np.ndarray:
         """Score at ``loss``.
 
         Parameters
@@ -447,7 +467,7 @@ class ScoreLaw(FittedLaw):
         low, high = p[:, 3], p[:, 0] + p[:, 3]
         return (low, high) if draws else (low[0], high[0])
 
-    def inverse(self, score: Any, draws: bool = False, per_draw: bool = False) -> np.ndarray:
+    def inverse(self, score: ArrayLike, draws: bool = False, per_draw: bool = False) -> np.ndarray:
         """Exact inverse: the loss at which the law reaches ``score``.
 
         ``L = l + logit((S - d) / c) / gamma`` for ``d < S < c + d``; NaN elsewhere.
@@ -524,7 +544,7 @@ class ScoreLaw(FittedLaw):
             return grid(ss, gammas, mids, (0.5 * smin, 0.95 * smin))
         return grid(ss, gammas, mids)
 
-    def _validate(self, loss: Any, score: Any):
+    def _validate(self, loss: ArrayLike, score: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         lv = as_float_array("loss", loss)
         sv = as_float_array("score", score)
         if lv.shape != sv.shape or lv.ndim != 1:
@@ -549,7 +569,12 @@ class ScoreLaw(FittedLaw):
         return lv, sv
 
     def fit(
-        self, loss: Any, score: Any, *, weights: Any = None, delta: float = DEFAULT_DELTA
+        self,
+        loss: ArrayLike,
+        score: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+        delta: float = DEFAULT_DELTA,
     ) -> ScoreLaw:
         """Fit the sigmoid by robust multi-start L-BFGS-B.
 
@@ -575,14 +600,15 @@ class ScoreLaw(FittedLaw):
 
     def bootstrap(
         self,
-        loss: Any,
-        score: Any,
-        groups: Any = None,
-        n_boot: int = 200,
+        loss: ArrayLike,
+        score: ArrayLike,
+        groups: ArrayLike | None = None,
+        n_bootstrap: int = 200,
         random_state: int | np.random.Generator | None = 0,
         *,
         weights: np.ndarray | None = None,
         delta: float = DEFAULT_DELTA,
+        n_boot: int | None = None,
     ) -> BootstrapResult:
         """Bootstrap the fit by resampling groups of checkpoints (vectorised refits).
 
@@ -592,15 +618,17 @@ class ScoreLaw(FittedLaw):
             The data the law was fitted on.
         groups
             Group label per row, e.g. the run each checkpoint belongs to (default: rows).
-        n_boot
+        n_bootstrap
             Number of resamples.
         random_state
             Seed or generator.
         weights
-            Row weights per resample, shape ``(n_boot, n_rows)``; overrides ``groups``,
-            ``n_boot`` and ``random_state`` (used to share resamples between laws).
+            Row weights per resample, shape ``(n_bootstrap, n_rows)``; overrides ``groups``,
+            ``n_bootstrap`` and ``random_state`` (used to share resamples between laws).
         delta
             Huber transition point.
+        n_boot
+            Deprecated name of ``n_bootstrap`` (warns).
 
         Returns
         -------
@@ -609,5 +637,9 @@ class ScoreLaw(FittedLaw):
         """
         self._check_fitted()
         lv, sv = self._validate(loss, score)
-        w = self._boot_weights(lv.size, groups, n_boot, random_state, weights)
+        n_bootstrap = _bootstrap_count(n_bootstrap, n_boot)
+        w = self._boot_weights(lv.size, groups, n_bootstrap, random_state, weights)
         return self._refit_weighted(lv, sv, w, self._bounds(lv, sv), delta)
+
+
+__all__ = ["LossLaw", "ScoreLaw"]

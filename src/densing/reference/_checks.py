@@ -14,7 +14,8 @@ import numpy as np
 from densing.exceptions import InputError, NotFittedError
 
 __all__ = [
-    "check_ci", "check_is_fitted", "check_random_state", "check_scores", "check_tokens", "show",
+    "check_ci", "check_is_fitted", "check_n_bootstrap", "check_random_state", "check_scores",
+    "check_tokens", "show",
 ]
 
 
@@ -71,6 +72,25 @@ def check_ci(value: Any) -> float:
     if not _real(value) or not (0.0 < float(value) < 1.0):
         raise InputError(f"ci must be a confidence level in (0, 1), e.g. 0.95; got {show(value)}")
     return float(value)
+
+
+def check_n_bootstrap(value: Any) -> int:
+    """A bootstrap count: an integer >= 0 (0: no bootstrap).
+
+    Parameters
+    ----------
+    value
+        The value given.
+
+    Returns
+    -------
+    int
+        The count.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or int(value) < 0:
+        raise InputError(f"n_bootstrap must be an integer >= 0; got {show(value)}")
+    return int(value)
 
 
 def check_random_state(value: Any) -> int | np.random.Generator | None:

@@ -40,7 +40,14 @@ from densing.exceptions import (
 )
 from densing.fitting import group_bootstrap_counts
 from densing.laws import LossLaw, ScoreLaw
-from densing.reference._checks import check_ci, check_is_fitted, check_scores, check_tokens
+from densing.reference._checks import (
+    check_ci,
+    check_is_fitted,
+    check_n_bootstrap,
+    check_random_state,
+    check_scores,
+    check_tokens,
+)
 from densing.reference._defaults import (
     DEFAULT_AVERAGES,
     DEFAULT_BENCHMARK,
@@ -180,6 +187,8 @@ class ReferenceFrame(FrameReport):
         FitQualityWarning
             When a benchmark's loss exponent is tiny or its sigmoid ceiling is low.
         """
+        n_boot = check_n_bootstrap(self.n_bootstrap)
+        seed = check_random_state(self.random_state)
         df = validate_runs(runs)
         df = build_averages(df, self.averages)
         pcol = self._param_column(df)
@@ -192,9 +201,9 @@ class ReferenceFrame(FrameReport):
         run_codes, run_names = pd.factorize(df["run"], sort=True)
         df = df.assign(_run=run_codes)
         counts = None
-        if self.n_bootstrap:
-            rng = np.random.default_rng(self.random_state)
-            counts = group_bootstrap_counts(len(run_names), int(self.n_bootstrap), rng)
+        if n_boot:
+            rng = np.random.default_rng(seed)
+            counts = group_bootstrap_counts(len(run_names), n_boot, rng)
             counts = counts.astype(float)
         fits: dict[str, BenchmarkFit] = {}
         flags_all: list[str] = []
