@@ -190,3 +190,14 @@ def test_not_fitted_and_degenerate_inputs():
         ScoreLaw().fit(np.linspace(1, 2, 10), np.linspace(30, 60, 10))
     with pytest.raises(InputError, match="numbers"):
         LossLaw().fit(["7B"] * 3, [1e10] * 3, [2.0] * 3)
+
+
+def test_group_bootstrap_counts_are_the_weights_per_group():
+    from densing.fitting import group_bootstrap_counts
+
+    groups = np.array(["b", "a", "b", "c", "a"])
+    w = group_bootstrap_weights(groups, 25, np.random.default_rng(11))
+    counts = group_bootstrap_counts(3, 25, np.random.default_rng(11))
+    assert counts.shape == (25, 3) and (counts.sum(axis=1) == 3).all()
+    codes = np.array([1, 0, 1, 2, 0])  # sorted group labels a, b, c
+    np.testing.assert_array_equal(w, counts[:, codes])

@@ -451,7 +451,7 @@ def density_draws(
         Shape ``(n_draws, n_models)``; censored draws give 0 or inf.
     """
     fr = resolve_frame(frame)
-    d0 = float(fr.tokens if tokens is None else tokens)
+    d0 = check_tokens(fr.tokens if tokens is None else tokens)
     nd = fr.effective_params_draws(densities["score"].to_numpy(), benchmark, d0)
     return nd / densities["n_params"].to_numpy()[None, :]
 
