@@ -21,17 +21,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._validation import (
+    check_ci,
+    check_is_fitted,
+    check_param_count_name,
+    check_param_counts,
+    check_protocol_map,
+    check_random_state,
+    check_release_dates,
+    check_stderrs,
+    check_tokens,
+    format_value,
+)
+from densing.conventions import (
+    MODEL_PARAM_COUNTS,
+    PARAM_COUNT_CONVENTIONS,
+    model_column,
+)
 from densing.exceptions import DensingWarning, ExtrapolationWarning, InputError
 from densing.reference import (
     DEFAULT_BENCHMARK,
     EXTRAPOLATION_FACTOR,
     ReferenceFrame,
     average_tasks,
-    check_is_fitted,
     draws_interval,
     load_frame,
 )
-from densing.reference._checks import check_ci, check_random_state, check_tokens, show
 
 #: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
 #: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
@@ -42,13 +57,8 @@ LLV1_PROTOCOL_MAP: dict[str, str] = {
     "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
 }
 
-PARAM_COUNTS = ("total", "non_embedding", "active")
-
-_PARAM_COLUMN = {
-    "total": "n_params",
-    "non_embedding": "n_params_nonembedding",
-    "active": "active_params",
-}
+#: parameter-count conventions of target models (:mod:`densing.conventions`)
+PARAM_COUNTS: tuple[str, ...] = MODEL_PARAM_COUNTS
 
 DENSITY_COLUMNS = [
     "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",
@@ -74,26 +84,9 @@ def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> Refe
     if frame is None:
         return load_frame("olmo-ladder")
     if isinstance(frame, ReferenceFrame):
-        check_is_fitted(frame)
+        check_is_fitted(frame, "fits_")
         return frame
     return load_frame(frame)
-
-
-def _check_protocol_map(protocol_map: Any) -> dict[str, str]:
-    """A mapping of score protocols onto frame protocols (text to text)."""
-    if protocol_map is None:
-        return {}
-    if not isinstance(protocol_map, Mapping):
-        raise InputError(
-            "protocol_map must be a mapping of score protocol -> frame protocol; "
-            f"got {show(protocol_map)}"
-        )
-    for key, value in protocol_map.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise InputError(
-                f"protocol_map entries must be text -> text; got {show(key)}: {show(value)}"
-            )
-    return dict(protocol_map)
 
 
 def _validate_scores(scores: Any) -> pd.DataFrame:
@@ -112,9 +105,14 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
         raise InputError(f"score must be numeric: {exc}") from exc
     bad = ~np.isfinite(df["score"])
     if bad.any():
-        raise InputError(f"score of model {df.loc[bad, 'model'].iloc[0]!r} is not finite")
+        row = df.loc[bad].iloc[0]
+        raise InputError(
+            f"score {format_value(row['score'])} of model {row['model']!r} is not finite")
     if (df["score"] < 0).any():
-        raise InputError(f"score of model {df.loc[df['score'] < 0, 'model'].iloc[0]!r} is < 0")
+        row = df.loc[df["score"] < 0].iloc[0]
+        raise InputError(
+            f"score {format_value(row['score'])} of model {row['model']!r} is < 0; scores are "
+            "fractions in [0, 1]")
     if (df["score"] > 1).any():
         row = df.loc[df["score"] > 1].iloc[0]
         raise InputError(
@@ -123,8 +121,7 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
         )
     if "stderr" in df.columns:
         df["stderr"] = pd.to_numeric(df["stderr"], errors="coerce")
-        if (df["stderr"] < 0).any():
-            raise InputError("stderr must be non-negative")
+        check_stderrs(df["stderr"].to_numpy(dtype=float), labels=df["model"].tolist())
     dup = df.duplicated(["model", "benchmark", "protocol"], keep=False)
     if dup.any():
         row = df.loc[dup].iloc[0]
@@ -136,8 +133,7 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
 
 
 def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
-    if param_count not in PARAM_COUNTS:
-        raise InputError(f"param_count must be one of {PARAM_COUNTS}; got {param_count!r}")
+    name = check_param_count_name(param_count, PARAM_COUNTS)
     if not isinstance(models, pd.DataFrame):
         raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
     need = ["model", "n_params", "release_date"]
@@ -154,33 +150,18 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
         raise InputError(
             f"n_params must be a raw count such as 7e9 (not text like '7B'): {exc}"
         ) from exc
-    col = _PARAM_COLUMN[param_count]
+    convention = PARAM_COUNT_CONVENTIONS[name]
+    col = model_column(name)
     if col not in df.columns:
-        raise InputError(f"param_count={param_count!r} needs a column {col!r} in models")
+        raise InputError(f"param_count={name!r} needs a column {col!r} in models")
     n = pd.to_numeric(df[col], errors="coerce").astype(float)
-    if param_count == "active":  # dense models: active == total
-        n = n.fillna(df["n_params"])
+    if convention.model_fallback is not None:  # dense models: active == total
+        n = n.fillna(df[convention.model_fallback])
     df["_n"] = n
-    bad = df["_n"].notna() & ((df["_n"] <= 0) | ~np.isfinite(df["_n"]))
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(f"{col} of model {row['model']!r} must be positive; got {row['_n']!r}")
-    small = df["_n"].notna() & (df["_n"] < 1e4)
-    if small.any():
-        row = df.loc[small].iloc[0]
-        raise InputError(
-            f"{col}={row['_n']:.4g} for model {row['model']!r} looks like billions; "
-            "pass raw counts (e.g. 7e9, not 7)"
-        )
-    dates = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
-    bad = dates.isna() & df["release_date"].notna()
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(
-            f"release_date {row['release_date']!r} of model {row['model']!r} is not an ISO date "
-            "(use YYYY-MM-DD)"
-        )
-    df["release_date"] = dates
+    labels = df["model"].tolist()
+    check_param_counts(n.to_numpy(), col, labels=labels, allow_missing=True)
+    check_release_dates(df["release_date"].tolist(), labels=labels, allow_missing=True)
+    df["release_date"] = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
     return df
 
 
@@ -237,7 +218,7 @@ def compute_density(
     """
     level = check_ci(ci)
     seed = check_random_state(random_state)
-    pmap = _check_protocol_map(protocol_map)
+    pmap = check_protocol_map(protocol_map) or {}
     fr = resolve_frame(frame)
     d0 = check_tokens(fr.tokens if tokens is None else tokens)
     sc = _validate_scores(scores)

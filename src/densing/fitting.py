@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from densing._validation import as_float_array, check_finite_positive
 from densing.exceptions import ConvergenceError, FitQualityWarning, InputError, NotFittedError
 
 #: A batched model: ``(theta (B, k), x) -> (pred (B, n), jac (B, n, k))``.
@@ -568,54 +569,6 @@ class FittedLaw:
             return f"<{type(self).__name__}: unfitted>"
         body = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         return f"<{type(self).__name__}: {body}>"
-
-
-def check_finite_positive(name: str, values: np.ndarray, *, allow_zero: bool = False) -> None:
-    """Raise :class:`InputError` unless every value is finite and positive.
-
-    Parameters
-    ----------
-    name
-        The quantity's name, used in the message.
-    values
-        The values to check.
-    allow_zero
-        Accept zeros.
-    """
-    v = np.asarray(values, dtype=float)
-    bad = ~np.isfinite(v) | ((v < 0) if allow_zero else (v <= 0))
-    if bad.any():
-        first = v[bad][0]
-        sign = "non-negative" if allow_zero else "positive"
-        raise InputError(
-            f"{name} must be finite and {sign}; got {first!r} "
-            f"({int(bad.sum())} bad value(s) of {v.size})"
-        )
-
-
-def as_float_array(name: str, values: Any) -> np.ndarray:
-    """Convert ``values`` to a 1-D float array, with a clear error for text or ragged input.
-
-    Parameters
-    ----------
-    name
-        The quantity's name, used in the message.
-    values
-        Scalar or array-like of numbers.
-
-    Returns
-    -------
-    numpy.ndarray
-        A float array of at least one dimension.
-    """
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name} must be numbers; got {values!r:.80} (convert text such as '7B' to raw "
-            "counts like 7e9 first)"
-        ) from exc
-    return np.atleast_1d(arr)
 
 
 __all__ = [

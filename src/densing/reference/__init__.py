@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from densing.reference._checks import check_is_fitted
 from densing.reference._defaults import (
     CHANCE_LEVELS,
     DEFAULT_AVERAGES,
@@ -55,7 +54,6 @@ __all__ = [
     "average_tasks",
     "build_averages",
     "chance_level",
-    "check_is_fitted",
     "combine_stderr",
     "draws_interval",
     "holdout_validation",

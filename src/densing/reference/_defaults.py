@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from densing.conventions import FRAME_PARAM_COUNTS, reference_column
+
 #: data budget D0 at which scores are inverted (tokens)
 DEFAULT_TOKENS = 1e12
 
@@ -44,12 +46,8 @@ DEFAULT_BENCHMARK = "average"
 #: parameter-count conventions of the reference runs
 FrameParamCount = Literal["total", "non_embedding", "no_input_embedding"]
 
-#: parameter-count conventions of the reference runs -> column
-PARAM_COLUMNS: dict[str, str] = {
-    "total": "n_params_total",
-    "non_embedding": "n_params_nonembedding",
-    "no_input_embedding": "n_params",
-}
+#: parameter-count conventions of the reference runs -> column (:mod:`densing.conventions`)
+PARAM_COLUMNS: dict[str, str] = {n: reference_column(n) for n in FRAME_PARAM_COUNTS}
 
 REQUIRED_COLUMNS = ("run", "n_params", "tokens", "step", "is_final", "benchmark", "loss", "score")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from densing.reference._checks import check_is_fitted, check_tokens
+from densing._validation import check_is_fitted, check_tokens
 from densing.reference.benchmark_fit import BenchmarkFit
 
 __all__ = ["FrameReport"]
@@ -22,8 +22,9 @@ class FrameReport:
     n_bootstrap: int
 
     def _fits(self) -> dict[str, BenchmarkFit]:
-        fits: dict[str, BenchmarkFit] = check_is_fitted(self)
-        return fits
+        check_is_fitted(self, "fits_")
+        assert self.fits_ is not None
+        return self.fits_
 
     @property
     def summary(self) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from densing._validation import format_value
 from densing.exceptions import DataFormatError
 from densing.fitting import BootstrapResult, FittedLaw
 from densing.laws import LossLaw, ScoreLaw
@@ -27,13 +28,7 @@ __all__ = ["check_benchmark_entry", "check_settings", "law_from_dict"]
 _CEILING_SLACK = 1e-9
 
 
-def _fmt(value: Any) -> str:
-    """A value as a user reads it: ``-0.3``, ``nan``, ``'abc'`` (never a numpy repr)."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return repr(float(value)) if isinstance(value, (float, np.floating)) else str(int(value))
-    return repr(value)[:60]
+_fmt = format_value
 
 
 def _number(where: str, value: Any) -> float:

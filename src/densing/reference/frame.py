@@ -31,6 +31,15 @@ from numpy.typing import ArrayLike
 
 from densing._io import atomic_write_text
 from densing._progress import progress
+from densing._validation import (
+    as_float_array,
+    check_ci,
+    check_n_bootstrap,
+    check_random_state,
+    check_scores,
+    check_tokens,
+)
+from densing.conventions import reference_column
 from densing.exceptions import (
     DataFormatError,
     FitQualityWarning,
@@ -40,14 +49,6 @@ from densing.exceptions import (
 )
 from densing.fitting import group_bootstrap_counts
 from densing.laws import LossLaw, ScoreLaw
-from densing.reference._checks import (
-    check_ci,
-    check_is_fitted,
-    check_n_bootstrap,
-    check_random_state,
-    check_scores,
-    check_tokens,
-)
 from densing.reference._defaults import (
     DEFAULT_AVERAGES,
     DEFAULT_BENCHMARK,
@@ -142,11 +143,7 @@ class ReferenceFrame(FrameReport):
 
     # -- fitting -----------------------------------------------------------------------
     def _param_column(self, runs: pd.DataFrame) -> str:
-        col = PARAM_COLUMNS.get(self.param_count)
-        if col is None:
-            raise InputError(
-                f"param_count must be one of {sorted(PARAM_COLUMNS)}; got {self.param_count!r}"
-            )
+        col = reference_column(self.param_count)
         if col not in runs.columns:
             if self.param_count == "total" and "n_params" in runs.columns:
                 return "n_params"  # runs that give a single count
@@ -271,7 +268,7 @@ class ReferenceFrame(FrameReport):
 
     # -- access ------------------------------------------------------------------------
     def _check(self) -> dict[str, BenchmarkFit]:
-        return check_is_fitted(self)
+        return self._fits()
 
     def fit_for(self, benchmark: str | None = None) -> BenchmarkFit:
         """The fit of one benchmark (default: ``average``).
@@ -286,7 +283,7 @@ class ReferenceFrame(FrameReport):
         BenchmarkFit
             Its two laws and their inversion.
         """
-        fits = check_is_fitted(self)
+        fits = self._fits()
         bench = DEFAULT_BENCHMARK if benchmark is None else benchmark
         if not isinstance(bench, str) or bench not in fits:
             raise InputError(
@@ -303,7 +300,7 @@ class ReferenceFrame(FrameReport):
         return iter(self.benchmarks_)
 
     def __len__(self) -> int:
-        return len(check_is_fitted(self))
+        return len(self._fits())
 
     def __contains__(self, benchmark: object) -> bool:
         return self.fits_ is not None and benchmark in self.fits_
@@ -311,12 +308,12 @@ class ReferenceFrame(FrameReport):
     @property
     def benchmarks_(self) -> list[str]:
         """Names of the fitted benchmarks."""
-        return sorted(check_is_fitted(self))
+        return sorted(self._fits())
 
     @property
     def protocol_(self) -> dict[str, str]:
         """Protocol of each fitted benchmark."""
-        return {b: f.protocol for b, f in check_is_fitted(self).items()}
+        return {b: f.protocol for b, f in self._fits().items()}
 
     def predict_loss(
         self, n_params: ArrayLike, tokens: ArrayLike, benchmark: str | None = None
@@ -429,7 +426,7 @@ class ReferenceFrame(FrameReport):
         fit = self.fit_for(benchmark)
         d0 = self._d0(tokens)
         level = check_ci(ci)
-        s = check_scores(score)
+        s = check_scores(score).ravel()
         inv = fit.invert(s, d0, ci=level)
         code = inv.code
         if strict and np.any(code > 0):
@@ -472,13 +469,15 @@ class ReferenceFrame(FrameReport):
         fit = self.fit_for(benchmark)
         if not fit.has_draws:
             raise NotFittedError(self, "fit (with n_bootstrap > 0)")
-        s = check_scores(score, ravel=not per_draw)
+        s = as_float_array("score", score)
+        if not per_draw:
+            s = s.ravel()
         return fit.n_hat_draws(s, self._d0(tokens), per_draw=per_draw)
 
     @property
     def n_draws_(self) -> int:
         """Number of bootstrap draws of the frame (0 when not bootstrapped)."""
-        fits = check_is_fitted(self)
+        fits = self._fits()
         return next(iter(fits.values())).n_draws
 
     # -- saving and loading ------------------------------------------------------------
@@ -490,7 +489,7 @@ class ReferenceFrame(FrameReport):
         dict
             Settings and per-benchmark laws, with bootstrap draws when present.
         """
-        fits = check_is_fitted(self)
+        fits = self._fits()
         settings: dict[str, Any] = {
             "irreducible": self.irreducible,
             "floor": self.floor,
