@@ -32,8 +32,9 @@ from densing.reference import ReferenceFrame, load_frame
 
 
 @pytest.fixture(scope="module")
-def shipped() -> ReferenceFrame:
-    return load_frame("olmo-ladder")
+def shipped(frame: ReferenceFrame) -> ReferenceFrame:
+    """The shared ``frame`` fixture (conftest.py): the shipped olmo-ladder frame."""
+    return frame
 
 
 def scores(**cols: Any) -> pd.DataFrame:

@@ -15,12 +15,6 @@ from densing.density import (
     model_densities,
 )
 from densing.exceptions import DensingWarning, InputError
-from densing.reference import load_frame
-
-
-@pytest.fixture(scope="module")
-def frame():
-    return load_frame("olmo-ladder")
 
 
 @pytest.fixture()

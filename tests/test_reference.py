@@ -34,14 +34,10 @@ from densing.reference import (
 )
 
 
+# ``frame`` (olmo-ladder) and ``reference_runs`` come from conftest.py
 @pytest.fixture(scope="module")
-def runs() -> pd.DataFrame:
-    return load_reference_runs()
-
-
-@pytest.fixture(scope="module")
-def frame() -> ReferenceFrame:
-    return load_frame("olmo-ladder")
+def runs(reference_runs) -> pd.DataFrame:
+    return reference_runs
 
 
 @pytest.fixture(scope="module")
