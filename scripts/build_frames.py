@@ -10,9 +10,14 @@ The default frame ``olmo-ladder`` (loss law without E) and its variant ``olmo-la
 fitted on the OLMo ladder runs below 4B parameters (OLMo-2 7B/13B are held out for the
 self-check), on the nine rc tasks and the averaged benchmarks, with 200 bootstrap resamples
 of the reference runs (seed 0). Shipping the fitted frames makes ``densing reproduce`` fast;
-``densing.reference.load_frame`` refits on the fly for any other setting. ``--check`` refits
-and compares every parameter and draw with a relative tolerance of 1e-6 (the fit is
-deterministic; the tolerance absorbs floating-point differences between machines).
+``densing.reference.load_frame`` refits on the fly for any other setting.
+
+``--check`` refits and compares with the committed files on what users consume (predicted
+losses and scores, ``N_hat`` and statuses on a grid of scores, objective values, bootstrap
+quantiles, flags by kind), each with the tolerance stated in ``densing._frame_check`` and the
+README's "Reliability" section. On one machine a refit is bit-identical; across machines the
+poorly identified loss-law parameters drift in their fifth or sixth digit along a flat valley
+of the objective while those quantities stay within the tolerances.
 """
 
 from __future__ import annotations
@@ -20,13 +25,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from densing._frame_check import TOLERANCES, compare_frames
 from densing.exceptions import FitQualityWarning
 from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame
 
@@ -41,14 +44,13 @@ N_BOOTSTRAP = 200
 MAX_PARAMS = 4e9
 
 
-def build(out: Path) -> list[Path]:
-    """Fit every bundled frame and write it under ``out``."""
+def fit_frames() -> dict[str, ReferenceFrame]:
+    """Fit every bundled frame from the bundled runs (deterministic on one machine)."""
     from densing.datasets import load_reference_runs
 
     runs = load_reference_runs("olmo-ladder")
     runs = runs[runs["n_params"] < MAX_PARAMS]
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
+    frames = {}
     for name, kw in FRAMES.items():
         frame = ReferenceFrame(
             benchmarks=list(DEFAULT_FRAME_BENCHMARKS), n_bootstrap=N_BOOTSTRAP, random_state=0,
@@ -57,55 +59,52 @@ def build(out: Path) -> list[Path]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitQualityWarning)
             frame.fit(runs)
+        frames[name] = frame
+    return frames
+
+
+def build(out: Path) -> list[Path]:
+    """Fit every bundled frame and write it under ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in fit_frames().items():
         paths.append(frame.save(out / f"{name}.json"))
         print(f"wrote {paths[-1]}")
     return paths
 
 
-def _close(a: Any, b: Any, path: str, bad: list[str]) -> None:
-    if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) != set(b):
-            bad.append(f"{path}: keys differ")
-            return
-        for k in a:
-            _close(a[k], b[k], f"{path}.{k}", bad)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            bad.append(f"{path}: lengths differ")
-            return
-        try:
-            x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-        except (TypeError, ValueError):
-            for i, (u, v) in enumerate(zip(a, b, strict=True)):
-                _close(u, v, f"{path}[{i}]", bad)
-            return
-        if not np.allclose(x, y, rtol=1e-6, atol=1e-12, equal_nan=True):
-            bad.append(f"{path}: values differ")
-    elif isinstance(a, float) or isinstance(b, float):
-        if not np.isclose(float(a), float(b), rtol=1e-6, atol=1e-12):
-            bad.append(f"{path}: {a} != {b}")
-    elif a != b:
-        bad.append(f"{path}: {a!r} != {b!r}")
+def check(frames: dict[str, ReferenceFrame] | None = None) -> int:
+    """Compare fresh fits (default: refit now) with the committed frames.
 
+    Parameters
+    ----------
+    frames
+        Fitted frames by name; refitted from the bundled runs when omitted.
 
-def check() -> int:
-    """Refit into a temporary folder and compare with the committed frames."""
-    with tempfile.TemporaryDirectory() as tmp:
-        build(Path(tmp))
-        bad: list[str] = []
-        for name in FRAMES:
-            committed = OUT / f"{name}.json"
-            if not committed.is_file():
-                bad.append(f"{committed} is missing")
-                continue
-            _close(json.loads(committed.read_text()),
-                   json.loads((Path(tmp) / f"{name}.json").read_text()), name, bad)
+    Returns
+    -------
+    int
+        0 when every frame agrees within the tolerances, 1 otherwise.
+    """
+    fresh = fit_frames() if frames is None else frames
+    bad: list[str] = []
+    for name in FRAMES:
+        committed = OUT / f"{name}.json"
+        if not committed.is_file():
+            bad.append(f"{committed} is missing")
+            continue
+        actual = json.loads(json.dumps(fresh[name].to_dict()))
+        bad.extend(str(m) for m in compare_frames(json.loads(committed.read_text()), actual,
+                                                  name))
     if bad:
-        print("build_frames --check: committed frames differ from a fresh fit:", file=sys.stderr)
+        print("build_frames --check: committed frames differ from a fresh fit beyond the "
+              "tolerances:", file=sys.stderr)
         for line in bad[:20]:
             print(f"  {line}", file=sys.stderr)
         return 1
-    print(f"build_frames --check: {len(FRAMES)} frames match a fresh fit.")
+    tol = ", ".join(f"{k} {v:g}" for k, v in TOLERANCES.items())
+    print(f"build_frames --check: {len(FRAMES)} frames match a fresh fit within the "
+          f"tolerances ({tol}).")
     return 0
 
 

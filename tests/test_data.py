@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 import subprocess
@@ -237,3 +238,150 @@ def test_wheel_contains_data(tmp_path: Path) -> None:
     for name in datasets.data_manifest()["files"]:
         assert f"densing/data/{name}" in names
     assert "densing/data/MANIFEST.json" in names
+
+
+# --- scripts/curated/: the hand-curated tables build_data.py joins -------------------------
+
+CURATED = REPO / "scripts" / "curated"
+# key columns per curated table (default: the first column)
+CURATED_KEYS = {"epoch_benchmark_tables.csv": ("file_stem", "score_column")}
+
+
+def _curated(name: str) -> list[dict[str, str]]:
+    """Rows of one curated CSV as strings, read with the csv module (not the builders)."""
+    with open(CURATED / name, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert all(header) and len(set(header)) == len(header), name
+    for i, row in enumerate(body, start=2):
+        assert len(row) == len(header), f"{name}:{i}: {len(row)} fields, header has {len(header)}"
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def _bundled(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+
+
+def test_curated_tables_parse_with_unique_keys() -> None:
+    names = sorted(p.name for p in CURATED.glob("*.csv"))
+    assert len(names) >= 15
+    for name in names:
+        rows = _curated(name)
+        assert rows, name
+        keys = CURATED_KEYS.get(name) or (next(iter(rows[0])),)
+        seen = [tuple(r[k] for k in keys) for r in rows]
+        dupes = {k for k in seen if seen.count(k) > 1}
+        assert not dupes, f"{name}: duplicate keys {sorted(dupes)}"
+        assert all(all(k) for k in seen), f"{name}: empty key"
+    readme = (CURATED / "README.md").read_text(encoding="utf-8")
+    for name in [*names, "SOURCES.md.in"]:
+        assert f"`{name}`" in readme, f"{name} is not described in scripts/curated/README.md"
+
+
+def test_curated_builders_read_every_table() -> None:
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        from _builders import curated
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    assert set(curated.TABLES) == {p.name for p in CURATED.glob("*.csv")}
+    for name in curated.TABLES:
+        assert len(curated.read_table(name)) == len(_curated(name)), name
+
+
+def test_curated_models_appear_in_built_tables() -> None:
+    models = _bundled("models.csv").set_index("hf_id")
+    names = set(models["model"])
+    for name in (
+        "release_dates.csv",
+        "architectures.csv",
+        "param_fixes.csv",
+        "moe_active.csv",
+        "token_fixes.csv",
+        "derived_models.csv",
+        "extra_open_models.csv",
+        "epoch_aliases.csv",
+        "canonical_names.csv",
+    ):
+        missing = {r["hf_id"] for r in _curated(name)} - set(models.index)
+        assert not missing, f"{name}: not in models.csv: {sorted(missing)}"
+    for r in _curated("canonical_names.csv"):
+        assert models.loc[r["hf_id"], "model"] == r["model"]
+    for r in _curated("epoch_version_aliases.csv"):
+        assert r["model"] in names, r
+    orgs = {h.split("/", 1)[0] for h in models.index}
+    assert {r["hf_org"] for r in _curated("organizations.csv")} <= orgs
+    paper = _bundled("paper_models.csv").set_index("model")
+    curated_paper = _curated("paper_models.csv")
+    assert [r["model"] for r in curated_paper] == list(paper.index)
+    for r in curated_paper:
+        assert paper.loc[r["model"], "figure"] == r["figure"]
+        assert paper.loc[r["model"], "models_csv_name"] == r["models_csv_name"]
+        assert not r["models_csv_name"] or r["models_csv_name"] in names
+    closed = {r["model"] for r in _curated("closed_models.csv")}
+    assert closed == {r["model"] for r in curated_paper if not r["models_csv_name"]}
+    for r in _curated("paper_dates.csv"):
+        assert paper.loc[r["model"], "release_date"] == r["release_date"]
+        assert paper.loc[r["model"], "date_source"] == "paper"
+
+
+def test_curated_values_reach_models_csv() -> None:
+    models = _bundled("models.csv").set_index("hf_id")
+    for r in _curated("release_dates.csv"):
+        row = models.loc[r["hf_id"]]
+        assert (row["release_date"], row["date_source"], row["date_note"]) == (
+            r["release_date"],
+            "curated",
+            r["note"],
+        ), r["hf_id"]
+    for r in _curated("param_fixes.csv"):
+        row = models.loc[r["hf_id"]]
+        assert int(row["n_params"]) == int(r["n_params"]), r["hf_id"]
+        assert row["n_params_source"] == r["n_params_source"]
+    for r in _curated("moe_active.csv"):
+        row = models.loc[r["hf_id"]]
+        assert row["is_moe"] == "True" and int(row["active_params"]) == int(r["active_params"])
+    assert (models["is_moe"] == "True").sum() == len(_curated("moe_active.csv"))
+    for r in _curated("derived_models.csv"):
+        row = models.loc[r["hf_id"]]
+        assert (row["derived_from"], row["relation"]) == (r["derived_from"], r["relation"])
+    # non-embedding count, recomputed here from the curated architecture values:
+    # total - vocab x width x (1 if tied else 2) - head bias (untied only) - learned positions
+    for r in _curated("architectures.csv"):
+        row = models.loc[r["hf_id"]]
+        vocab, width = int(r["vocab_size"]), int(r["d_embed"] or r["d_model"])
+        tied = r["tied_embeddings"] == "True"
+        emb = vocab * width * (1 if tied else 2) + int(r["pos_embedding"])
+        if not tied and r["lm_head_bias"] == "True":
+            emb += vocab
+        total = int(r["n_params_arch"]) if r["n_params_arch"] else int(row["n_params"])
+        assert int(row["n_params_nonembedding"]) == total - emb, r["hf_id"]
+        assert row["n_params_arch"] == r["n_params_arch"]
+        assert row["arch_source"].startswith(r["arch_source"] + "; total: ")
+
+
+def test_curated_benchmark_sizes() -> None:
+    sizes = {r["benchmark"]: r for r in _curated("benchmark_sizes.csv")}
+    scored = set(_bundled("scores.csv")["benchmark"])
+    laddered = set(_bundled("reference_runs_olmo_ladder.csv")["benchmark"])
+    assert scored | laddered == set(sizes)
+    for name, r in sizes.items():
+        assert r["n_items"].isdigit() and int(r["n_items"]) > 0, name
+        assert r["split"] in {"test", "validation"}, name
+        assert r["source"] and r["source_link"].startswith("https://"), name
+    # the combined MMLU of the reference runs weights its four subject groups by their sizes
+    groups = sum(int(r["n_questions"]) for r in _curated("mmlu_groups.csv"))
+    assert int(sizes["mmlu"]["n_items"]) == groups
+    # every protocol in scores.csv is named by its benchmark's row (report:* by prefix)
+    scores = _bundled("scores.csv")
+    for bench, protocol in scores[["benchmark", "protocol"]].drop_duplicates().itertuples(
+        index=False
+    ):
+        named = sizes[bench]["protocols"]
+        assert protocol in named or f"report:{bench}*" in named, (bench, protocol)
+    # and SOURCES.md records each size with its source link
+    text = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    for name, r in sizes.items():
+        row = f"| {name} | {r['dataset']} | {r['split']} | {int(r['n_items']):,} |"
+        assert row in text, name
+        assert r["source_link"] in text, name

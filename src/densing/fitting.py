@@ -112,7 +112,7 @@ def multistart_fit(
     weights: np.ndarray | None = None,
     maxiter: int = 500,
     screen_iter: int = 60,
-    polish: int = 4,
+    polish: int = 8,
 ) -> FitResult:
     """Minimise the Huber loss of log residuals with L-BFGS-B from several starts.
 
