@@ -161,9 +161,6 @@ class ReferenceFrame(FrameReport):
             return chance_level(benchmark, tasks)
         return self.floor.get(benchmark)
 
-    #: kept for callers of the old private name
-    _validate_runs = staticmethod(validate_runs)
-
     def fit(self, runs: pd.DataFrame) -> ReferenceFrame:
         """Fit both steps for every benchmark.
 
@@ -267,9 +264,6 @@ class ReferenceFrame(FrameReport):
         return fit
 
     # -- access ------------------------------------------------------------------------
-    def _check(self) -> dict[str, BenchmarkFit]:
-        return self._fits()
-
     def fit_for(self, benchmark: str | None = None) -> BenchmarkFit:
         """The fit of one benchmark (default: ``average``).
 
