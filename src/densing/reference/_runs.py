@@ -16,7 +16,20 @@ __all__ = ["chance_level", "validate_runs"]
 
 
 def chance_level(benchmark: str, tasks: Sequence[str] = ()) -> float | None:
-    """Chance level of a benchmark, or the mean over an average's tasks (None if unknown)."""
+    """Chance level of a benchmark, or the mean over an average's tasks.
+
+    Parameters
+    ----------
+    benchmark
+        Benchmark name.
+    tasks
+        The tasks of an averaged benchmark (empty for a single task).
+
+    Returns
+    -------
+    float or None
+        The expected accuracy of uniform guessing; ``None`` when a level is unknown.
+    """
     if tasks:
         vals = [CHANCE_LEVELS.get(t) for t in tasks]
         if any(v is None for v in vals):

@@ -196,11 +196,37 @@ class BenchmarkFit:
 
     # -- predictions -------------------------------------------------------------------
     def predict_loss(self, n_params: ArrayLike, tokens: ArrayLike) -> np.ndarray:
-        """Predicted conditional loss (step 1) at ``n_params`` and ``tokens``."""
+        """Predicted conditional loss (step 1) at ``n_params`` and ``tokens``.
+
+        Parameters
+        ----------
+        n_params
+            Parameter counts (in the frame's convention).
+        tokens
+            Training tokens.
+
+        Returns
+        -------
+        numpy.ndarray
+            Predicted loss.
+        """
         return self.loss_law.predict(n_params, tokens)
 
     def predict_score(self, n_params: ArrayLike, tokens: ArrayLike) -> np.ndarray:
-        """Predicted score (steps 1 then 2) at ``n_params`` and ``tokens``."""
+        """Predicted score (steps 1 then 2) at ``n_params`` and ``tokens``.
+
+        Parameters
+        ----------
+        n_params
+            Parameter counts (in the frame's convention).
+        tokens
+            Training tokens.
+
+        Returns
+        -------
+        numpy.ndarray
+            Predicted score (fraction).
+        """
         return self.score_law.predict(self.loss_law.predict(n_params, tokens))
 
     def valid_score_range(self, tokens: float) -> tuple[float, float]:
