@@ -15,12 +15,6 @@ from densing.density import (
     model_densities,
 )
 from densing.exceptions import DensingWarning, InputError
-from densing.reference import load_frame
-
-
-@pytest.fixture(scope="module")
-def frame():
-    return load_frame("olmo-ladder")
 
 
 @pytest.fixture()
@@ -174,3 +168,13 @@ def test_scores_above_the_reference_are_flagged(frame, models):
     out = compute_density(sc, models, frame).set_index("model")
     assert not out.loc["m1", "beyond_reference_score"]
     assert out.loc["m2", "beyond_reference_score"]
+
+
+def test_averaged_stderr_combines_independent_tasks(frame, models):
+    # one averaging rule for runs and targets: mean score, sqrt(sum se^2) / n_tasks
+    sc = rows(("m1", "hellaswag", "rc-5shot", 0.6), ("m1", "arc_challenge", "rc-5shot", 0.4))
+    sc["stderr"] = [0.03, 0.04]
+    out = compute_density(sc, models, frame)
+    avg = out[out["benchmark"] == "average_llv1"].iloc[0]
+    assert avg["score"] == pytest.approx((0.6 + 0.4) / 2)
+    assert avg["stderr"] == pytest.approx(((0.03**2 + 0.04**2) ** 0.5) / 2)

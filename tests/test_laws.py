@@ -116,14 +116,31 @@ def test_bootstrap_is_seeded_and_vectorised():
     n, d, loss = ladder(LossLaw.from_params(**TRUE_NO_E), noise=0.005)
     runs = np.arange(n.size)
     a = LossLaw().fit(n, d, loss)
-    b1 = a.bootstrap(n, d, loss, groups=runs, n_boot=50, random_state=3).draws.copy()
-    b2 = a.bootstrap(n, d, loss, groups=runs, n_boot=50, random_state=3).draws
+    b1 = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=50, random_state=3).draws.copy()
+    b2 = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=50, random_state=3).draws
     assert np.array_equal(b1, b2)
     assert b1.shape == (50, 4)
     summary = a.summary
     assert list(summary.columns) == ["estimate", "se", "ci_low", "ci_high"]
     assert (summary["ci_low"] <= summary["estimate"]).all()
     assert (summary["estimate"] <= summary["ci_high"]).all()
+
+
+def test_n_boot_still_works_with_a_deprecation_warning():
+    n, d, loss = ladder(LossLaw.from_params(**TRUE_NO_E), noise=0.005)
+    runs = np.arange(n.size)
+    a = LossLaw().fit(n, d, loss)
+    new = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=12, random_state=5).draws.copy()
+    with pytest.warns(DeprecationWarning, match="n_bootstrap"):
+        old = a.bootstrap(n, d, loss, groups=runs, n_boot=12, random_state=5).draws
+    assert old.shape == (12, 4)
+    assert np.array_equal(new, old)
+    s = ScoreLaw.from_params(c=0.6, gamma=-8.0, l=1.0, d=0.25)
+    lv = np.linspace(0.5, 2.0, 40)
+    fitted = ScoreLaw().fit(lv, s.predict(lv) + 0.002 * np.sin(7 * lv))
+    with pytest.warns(DeprecationWarning, match="n_boot is deprecated"):
+        draws = fitted.bootstrap(lv, s.predict(lv), n_boot=7).draws
+    assert draws.shape == (7, 4)
 
 
 def test_group_bootstrap_resamples_whole_groups():
@@ -173,3 +190,14 @@ def test_not_fitted_and_degenerate_inputs():
         ScoreLaw().fit(np.linspace(1, 2, 10), np.linspace(30, 60, 10))
     with pytest.raises(InputError, match="numbers"):
         LossLaw().fit(["7B"] * 3, [1e10] * 3, [2.0] * 3)
+
+
+def test_group_bootstrap_counts_are_the_weights_per_group():
+    from densing.fitting import group_bootstrap_counts
+
+    groups = np.array(["b", "a", "b", "c", "a"])
+    w = group_bootstrap_weights(groups, 25, np.random.default_rng(11))
+    counts = group_bootstrap_counts(3, 25, np.random.default_rng(11))
+    assert counts.shape == (25, 3) and (counts.sum(axis=1) == 3).all()
+    codes = np.array([1, 0, 1, 2, 0])  # sorted group labels a, b, c
+    np.testing.assert_array_equal(w, counts[:, codes])

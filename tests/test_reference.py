@@ -34,14 +34,10 @@ from densing.reference import (
 )
 
 
+# ``frame`` (olmo-ladder) and ``reference_runs`` come from conftest.py
 @pytest.fixture(scope="module")
-def runs() -> pd.DataFrame:
-    return load_reference_runs()
-
-
-@pytest.fixture(scope="module")
-def frame() -> ReferenceFrame:
-    return load_frame("olmo-ladder")
+def runs(reference_runs) -> pd.DataFrame:
+    return reference_runs
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +222,100 @@ def test_cli_frame_fit_writes_loadable_json(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not found" in err[0]
     assert not (tmp_path / "x.json").exists()
+
+
+# -- the frame as a collection of BenchmarkFit, and the array-level inversion -------------------
+def test_frame_is_a_collection_of_benchmark_fits(frame):
+    from densing.reference import BenchmarkFit
+
+    assert len(frame) == len(DEFAULT_FRAME_BENCHMARKS) == len(list(frame))
+    assert sorted(frame) == sorted(DEFAULT_FRAME_BENCHMARKS)
+    assert "hellaswag" in frame and "gsm8k" not in frame
+    fit = frame["hellaswag"]
+    assert isinstance(fit, BenchmarkFit) and fit.benchmark == "hellaswag"
+    assert frame.fit_for(None).benchmark == "average"
+    with pytest.raises(InputError, match="'gsm8k'"):
+        frame["gsm8k"]
+
+
+def test_invert_matches_the_closed_form(frame):
+    # independent computation: the two inverses written out with the saved parameters
+    fit = frame["hellaswag"]
+    p, q = fit.loss_law.params_, fit.score_law.params_
+    s = np.array([0.35, 0.5, 0.62, 0.7])
+    d0 = 1e12
+    z = (s - q["d"]) / q["c"]
+    loss = q["l"] + np.log(z / (1 - z)) / q["gamma"]
+    n_hat = ((loss - p["b"] * d0 ** -p["beta"]) / p["a"]) ** (-1 / p["alpha"])
+    inv = fit.invert(s, d0)
+    np.testing.assert_allclose(inv.loss_hat, loss, rtol=1e-12)
+    np.testing.assert_allclose(inv.n_hat, n_hat, rtol=1e-9)
+    assert list(inv.status) == ["ok"] * 4
+    assert (inv.n_hat_low < inv.n_hat).all() and (inv.n_hat < inv.n_hat_high).all()
+    # the interval is the nearest-rank percentile of the per-draw inversions on the log scale
+    draws = fit.n_hat_draws(s, d0)
+    assert draws.shape == (fit.n_draws, 4)
+    logs = np.sort(np.log(draws), axis=0)
+    k = int(np.round(0.025 * (fit.n_draws - 1)))
+    np.testing.assert_allclose(inv.n_hat_low, np.exp(logs[k]), rtol=1e-12)
+    # effective_params is the same arrays as a table
+    table = frame.effective_params(s, "hellaswag")
+    np.testing.assert_array_equal(table["n_hat"].to_numpy(), inv.n_hat)
+    np.testing.assert_array_equal(table["n_hat_low"].to_numpy(), inv.n_hat_low)
+
+
+def test_param_column_is_restored_on_load(frame, runs, tmp_path):
+    assert frame.param_column_ == "n_params_total"
+    assert load_frame("olmo-ladder+E").param_column_ == "n_params_total"
+    # a frame fitted on runs with a single count falls back to n_params, and keeps it
+    small = runs[(runs["n_params"] < 1.5e9) & (runs["benchmark"] == "piqa")]
+    small = small.drop(columns=["n_params_total"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitQualityWarning)
+        fr = ReferenceFrame(averages={}, quiet=True).fit(small)
+    assert fr.param_column_ == "n_params"
+    again = ReferenceFrame.load(fr.save(tmp_path / "f.json"))
+    assert again.param_column_ == "n_params"
+    # the shipped files carry no extra key: their default column is implied
+    assert "param_column" not in frame.to_dict()["settings"]
+
+
+def test_far_extrapolation_warns_once_per_call(frame):
+    from densing.exceptions import ExtrapolationWarning
+    from densing.reference import EXTRAPOLATION_FACTOR
+
+    largest = frame["hellaswag"].size_range[1]
+    with pytest.warns(ExtrapolationWarning) as caught:
+        out = frame.effective_params([0.97, 0.98, 0.99], "hellaswag")
+    assert len([w for w in caught if w.category is ExtrapolationWarning]) == 1
+    assert (out["status"] == "ok").all()  # statuses are unchanged (renaming is deferred)
+    assert (out["n_hat"] > EXTRAPOLATION_FACTOR * largest).all()
+    assert "3 N_hat value(s)" in str(caught[0].message)
+    # within the factor: no warning, even when extrapolated beyond the largest run
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ExtrapolationWarning)
+        ok = frame.effective_params([0.45, 0.8], "hellaswag")
+    assert (ok["n_hat"] <= EXTRAPOLATION_FACTOR * largest).all()
+    assert ok["extrapolated"].iloc[1]
+
+
+def test_compute_density_warns_once_and_reproduce_output_is_unchanged(frame, capsys):
+    from densing.density import compute_density
+    from densing.exceptions import ExtrapolationWarning
+
+    sc = pd.DataFrame({"model": ["a", "a", "b"], "benchmark": ["hellaswag", "arc_challenge",
+                                                               "hellaswag"],
+                       "protocol": "rc-5shot", "score": [0.99, 0.95, 0.98]})
+    models = pd.DataFrame({"model": ["a", "b"], "n_params": [7e10, 7e10],
+                           "release_date": ["2024-01-01", "2024-02-01"]})
+    with pytest.warns(ExtrapolationWarning) as caught:
+        compute_density(sc, models, frame)
+    assert len([w for w in caught if w.category is ExtrapolationWarning]) == 1
+    # reproduce: the warning never reaches its output, and prints at most once per call
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        assert main(["reproduce", "--json", "--seed", "0"]) == 0
+    out = capsys.readouterr()
+    assert len([w for w in rec if w.category is ExtrapolationWarning]) <= 1
+    assert "ExtrapolationWarning" not in out.out
+    json.loads(out.out)

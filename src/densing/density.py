@@ -21,8 +21,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing.exceptions import DensingWarning, InputError
-from densing.reference import DEFAULT_BENCHMARK, ReferenceFrame, draws_interval, load_frame
+from densing._validation import (
+    check_ci,
+    check_is_fitted,
+    check_param_count_name,
+    check_param_counts,
+    check_protocol_map,
+    check_random_state,
+    check_release_dates,
+    check_stderrs,
+    check_tokens,
+    format_value,
+)
+from densing.conventions import (
+    MODEL_PARAM_COUNTS,
+    PARAM_COUNT_CONVENTIONS,
+    model_column,
+)
+from densing.exceptions import DensingWarning, ExtrapolationWarning, InputError
+from densing.reference import (
+    DEFAULT_BENCHMARK,
+    EXTRAPOLATION_FACTOR,
+    ReferenceFrame,
+    average_tasks,
+    draws_interval,
+    load_frame,
+)
 
 #: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
 #: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
@@ -33,13 +57,8 @@ LLV1_PROTOCOL_MAP: dict[str, str] = {
     "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
 }
 
-PARAM_COUNTS = ("total", "non_embedding", "active")
-
-_PARAM_COLUMN = {
-    "total": "n_params",
-    "non_embedding": "n_params_nonembedding",
-    "active": "active_params",
-}
+#: parameter-count conventions of target models (:mod:`densing.conventions`)
+PARAM_COUNTS: tuple[str, ...] = MODEL_PARAM_COUNTS
 
 DENSITY_COLUMNS = [
     "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",
@@ -65,7 +84,7 @@ def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> Refe
     if frame is None:
         return load_frame("olmo-ladder")
     if isinstance(frame, ReferenceFrame):
-        frame._check()
+        check_is_fitted(frame, "fits_")
         return frame
     return load_frame(frame)
 
@@ -86,9 +105,14 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
         raise InputError(f"score must be numeric: {exc}") from exc
     bad = ~np.isfinite(df["score"])
     if bad.any():
-        raise InputError(f"score of model {df.loc[bad, 'model'].iloc[0]!r} is not finite")
+        row = df.loc[bad].iloc[0]
+        raise InputError(
+            f"score {format_value(row['score'])} of model {row['model']!r} is not finite")
     if (df["score"] < 0).any():
-        raise InputError(f"score of model {df.loc[df['score'] < 0, 'model'].iloc[0]!r} is < 0")
+        row = df.loc[df["score"] < 0].iloc[0]
+        raise InputError(
+            f"score {format_value(row['score'])} of model {row['model']!r} is < 0; scores are "
+            "fractions in [0, 1]")
     if (df["score"] > 1).any():
         row = df.loc[df["score"] > 1].iloc[0]
         raise InputError(
@@ -97,8 +121,7 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
         )
     if "stderr" in df.columns:
         df["stderr"] = pd.to_numeric(df["stderr"], errors="coerce")
-        if (df["stderr"] < 0).any():
-            raise InputError("stderr must be non-negative")
+        check_stderrs(df["stderr"].to_numpy(dtype=float), labels=df["model"].tolist())
     dup = df.duplicated(["model", "benchmark", "protocol"], keep=False)
     if dup.any():
         row = df.loc[dup].iloc[0]
@@ -110,8 +133,7 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
 
 
 def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
-    if param_count not in PARAM_COUNTS:
-        raise InputError(f"param_count must be one of {PARAM_COUNTS}; got {param_count!r}")
+    name = check_param_count_name(param_count, PARAM_COUNTS)
     if not isinstance(models, pd.DataFrame):
         raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
     need = ["model", "n_params", "release_date"]
@@ -128,33 +150,18 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
         raise InputError(
             f"n_params must be a raw count such as 7e9 (not text like '7B'): {exc}"
         ) from exc
-    col = _PARAM_COLUMN[param_count]
+    convention = PARAM_COUNT_CONVENTIONS[name]
+    col = model_column(name)
     if col not in df.columns:
-        raise InputError(f"param_count={param_count!r} needs a column {col!r} in models")
+        raise InputError(f"param_count={name!r} needs a column {col!r} in models")
     n = pd.to_numeric(df[col], errors="coerce").astype(float)
-    if param_count == "active":  # dense models: active == total
-        n = n.fillna(df["n_params"])
+    if convention.model_fallback is not None:  # dense models: active == total
+        n = n.fillna(df[convention.model_fallback])
     df["_n"] = n
-    bad = df["_n"].notna() & ((df["_n"] <= 0) | ~np.isfinite(df["_n"]))
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(f"{col} of model {row['model']!r} must be positive; got {row['_n']!r}")
-    small = df["_n"].notna() & (df["_n"] < 1e4)
-    if small.any():
-        row = df.loc[small].iloc[0]
-        raise InputError(
-            f"{col}={row['_n']:.4g} for model {row['model']!r} looks like billions; "
-            "pass raw counts (e.g. 7e9, not 7)"
-        )
-    dates = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
-    bad = dates.isna() & df["release_date"].notna()
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(
-            f"release_date {row['release_date']!r} of model {row['model']!r} is not an ISO date "
-            "(use YYYY-MM-DD)"
-        )
-    df["release_date"] = dates
+    labels = df["model"].tolist()
+    check_param_counts(n.to_numpy(), col, labels=labels, allow_missing=True)
+    check_release_dates(df["release_date"].tolist(), labels=labels, allow_missing=True)
+    df["release_date"] = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
     return df
 
 
@@ -209,8 +216,11 @@ def compute_density(
         ``above_ceiling``, ``below_data_term``; density 0 or inf), ``protocol_mismatch``,
         ``unknown_benchmark`` or ``missing_params`` (density NaN).
     """
+    level = check_ci(ci)
+    seed = check_random_state(random_state)
+    pmap = check_protocol_map(protocol_map) or {}
     fr = resolve_frame(frame)
-    d0 = float(fr.tokens if tokens is None else tokens)
+    d0 = check_tokens(fr.tokens if tokens is None else tokens)
     sc = _validate_scores(scores)
     md = _validate_models(load_default_models() if models is None else models, param_count)
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
@@ -226,7 +236,6 @@ def compute_density(
             f"{len(unknown)} scored model(s) missing from the models table, e.g. {unknown[:3]}; "
             "add them with n_params and release_date"
         )
-    pmap = dict(protocol_map or {})
     frame_protocols = fr.protocol_
     sc["_protocol"] = sc["protocol"].map(lambda p: pmap.get(p, p))
     sc["status"] = "ok"
@@ -244,21 +253,17 @@ def compute_density(
             f"model {row['model']!r} has several scores on {row['benchmark']!r} that map to the "
             "frame's protocol; keep one"
         )
-    # averaged benchmarks: mean of the task scores (the paper's rule)
+    # averaged benchmarks: mean of the task scores (the paper's rule), one implementation
+    # with the reference runs' averages (densing.reference.averages)
     avg_rows = []
     for bench in fr.benchmarks_:
-        tasks = fr.fits_[bench].tasks if fr.fits_ else ()
+        tasks = fr[bench].tasks
         if not tasks:
             continue
-        sub = usable[usable["benchmark"].isin(tasks)]
-        full = sub.groupby("model")["benchmark"].nunique() == len(set(tasks))
-        sub = sub[sub["model"].isin(full[full].index)]
-        if sub.empty:
+        g = average_tasks(usable, tasks, ["model"], mean_cols=["score"],
+                          stderr_col="stderr" if "stderr" in usable.columns else None)
+        if g is None:
             continue
-        agg: dict[str, Any] = {"score": ("score", "mean")}
-        if "stderr" in sub.columns:
-            agg["stderr"] = ("stderr", lambda s: float(np.sqrt((s**2).sum())) / len(s))
-        g = sub.groupby("model", sort=True).agg(**agg).reset_index()
         g["benchmark"] = bench
         g["protocol"] = frame_protocols[bench]
         g["_protocol"] = frame_protocols[bench]
@@ -274,25 +279,35 @@ def compute_density(
         allrows[col] = np.nan
     allrows["extrapolated"] = False
     allrows["beyond_reference_score"] = False
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(seed)
+    far: list[str] = []
     for bench_key, idx in allrows[allrows["status"] == "ok"].groupby("benchmark").groups.items():
-        bench = str(bench_key)
+        fit = fr[str(bench_key)]
         rows = allrows.loc[idx]
-        eff = fr.effective_params(rows["score"].to_numpy(), bench, d0, ci=ci)
-        allrows.loc[idx, "n_hat"] = eff["n_hat"].to_numpy()
-        allrows.loc[idx, "n_hat_low"] = eff["n_hat_low"].to_numpy()
-        allrows.loc[idx, "n_hat_high"] = eff["n_hat_high"].to_numpy()
-        allrows.loc[idx, "status"] = eff["status"].to_numpy()
-        allrows.loc[idx, "extrapolated"] = eff["extrapolated"].to_numpy()
-        allrows.loc[idx, "beyond_reference_score"] = eff["beyond_reference_score"].to_numpy()
-        if score_noise and fr.n_draws_ and "stderr" in rows.columns:
+        scores_ok = rows["score"].to_numpy(dtype=float)
+        inv = fit.invert(scores_ok, d0, ci=level)
+        allrows.loc[idx, "n_hat"] = inv.n_hat
+        allrows.loc[idx, "n_hat_low"] = inv.n_hat_low
+        allrows.loc[idx, "n_hat_high"] = inv.n_hat_high
+        allrows.loc[idx, "status"] = inv.status
+        allrows.loc[idx, "extrapolated"] = inv.extrapolated
+        allrows.loc[idx, "beyond_reference_score"] = inv.beyond_reference_score
+        far += [f"{m} on {fit.benchmark}" for m in rows["model"][inv.far_beyond_sizes]]
+        if score_noise and fit.has_draws and "stderr" in rows.columns:
             se = rows["stderr"].fillna(0.0).to_numpy()
-            z = rng.standard_normal((fr.n_draws_, len(rows)))
-            noisy = np.clip(rows["score"].to_numpy() + z * se, 0.0, 1.0)
-            nd = fr.effective_params_draws(noisy, bench, d0, per_draw=True)
-            low, high = draws_interval(nd, ci)
+            z = rng.standard_normal((fit.n_draws, len(rows)))
+            noisy = np.clip(scores_ok + z * se, 0.0, 1.0)
+            low, high = draws_interval(fit.n_hat_draws(noisy, d0, per_draw=True), level)
             allrows.loc[idx, "n_hat_low"] = low
             allrows.loc[idx, "n_hat_high"] = high
+    if far:
+        warnings.warn(
+            f"{len(far)} N_hat value(s) exceed {EXTRAPOLATION_FACTOR:g}x the largest reference "
+            f"model, e.g. {', '.join(far[:3])}: far outside the sizes the frame was fitted and "
+            "checked on",
+            ExtrapolationWarning,
+            stacklevel=2,
+        )
     for src, dst in (("n_hat", "density"), ("n_hat_low", "density_low"),
                      ("n_hat_high", "density_high")):
         allrows[dst] = allrows[src] / allrows["n_params"]
@@ -417,7 +432,7 @@ def density_draws(
         Shape ``(n_draws, n_models)``; censored draws give 0 or inf.
     """
     fr = resolve_frame(frame)
-    d0 = float(fr.tokens if tokens is None else tokens)
+    d0 = check_tokens(fr.tokens if tokens is None else tokens)
     nd = fr.effective_params_draws(densities["score"].to_numpy(), benchmark, d0)
     return nd / densities["n_params"].to_numpy()[None, :]
 

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from densing._validation import as_float_array, check_finite_positive
 from densing.exceptions import ConvergenceError, FitQualityWarning, InputError, NotFittedError
 
 #: A batched model: ``(theta (B, k), x) -> (pred (B, n), jac (B, n, k))``.
@@ -366,11 +367,33 @@ def group_bootstrap_weights(
         drawn in each resample.
     """
     codes, uniques = pd.factorize(np.asarray(groups), sort=True)
-    n_g = len(uniques)
-    draws = rng.integers(0, n_g, size=(n_boot, n_g))
-    counts = np.zeros((n_boot, n_g), dtype=np.int64)
-    np.add.at(counts, (np.repeat(np.arange(n_boot), n_g), draws.ravel()), 1)
+    counts = group_bootstrap_counts(len(uniques), n_boot, rng)
     return counts[:, codes].astype(float)
+
+
+def group_bootstrap_counts(n_groups: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """How many times each group is drawn in each resample of a group bootstrap.
+
+    Parameters
+    ----------
+    n_groups
+        Number of groups (e.g. reference runs).
+    n_boot
+        Number of resamples.
+    rng
+        Random generator (``np.random.default_rng(seed)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer counts of shape ``(n_boot, n_groups)``; each row sums to ``n_groups``. Index
+        the columns by each row's group code to get row weights
+        (:func:`group_bootstrap_weights`).
+    """
+    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
+    counts = np.zeros((n_boot, n_groups), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n_groups), draws.ravel()), 1)
+    return counts
 
 
 def grid(*axes: Sequence[float]) -> np.ndarray:
@@ -451,11 +474,12 @@ class FittedLaw:
             w = np.asarray(weights, dtype=float)
             if w.ndim != 2 or w.shape[1] != n_rows:
                 raise InputError(
-                    f"bootstrap weights must have shape (n_boot, {n_rows}); got {w.shape}"
+                    f"bootstrap weights must have shape (n_bootstrap, {n_rows}); got {w.shape}"
                 )
             return w
-        if int(n_boot) < 1:
-            raise InputError(f"n_boot must be a positive integer; got {n_boot!r}")
+        if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+            shown = repr(n_boot.item() if isinstance(n_boot, np.generic) else n_boot)
+            raise InputError(f"n_bootstrap must be a positive integer; got {shown}")
         g = np.arange(n_rows) if groups is None else np.asarray(groups)
         if g.shape != (n_rows,):
             raise InputError(f"groups must have one label per row ({n_rows}); got {g.shape}")
@@ -547,49 +571,18 @@ class FittedLaw:
         return f"<{type(self).__name__}: {body}>"
 
 
-def check_finite_positive(name: str, values: np.ndarray, *, allow_zero: bool = False) -> None:
-    """Raise :class:`InputError` unless every value is finite and positive.
-
-    Parameters
-    ----------
-    name
-        The quantity's name, used in the message.
-    values
-        The values to check.
-    allow_zero
-        Accept zeros.
-    """
-    v = np.asarray(values, dtype=float)
-    bad = ~np.isfinite(v) | ((v < 0) if allow_zero else (v <= 0))
-    if bad.any():
-        first = v[bad][0]
-        sign = "non-negative" if allow_zero else "positive"
-        raise InputError(
-            f"{name} must be finite and {sign}; got {first!r} "
-            f"({int(bad.sum())} bad value(s) of {v.size})"
-        )
-
-
-def as_float_array(name: str, values: Any) -> np.ndarray:
-    """Convert ``values`` to a 1-D float array, with a clear error for text or ragged input.
-
-    Parameters
-    ----------
-    name
-        The quantity's name, used in the message.
-    values
-        Scalar or array-like of numbers.
-
-    Returns
-    -------
-    numpy.ndarray
-        A float array of at least one dimension.
-    """
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name} must be numbers; got {values!r:.80} (convert text such as '7B' to raw "
-            "counts like 7e9 first)"
-        ) from exc
-    return np.atleast_1d(arr)
+__all__ = [
+    "DEFAULT_DELTA",
+    "MIN_CONVERGED",
+    "BootstrapResult",
+    "FitResult",
+    "FittedLaw",
+    "as_float_array",
+    "batched_fit",
+    "check_finite_positive",
+    "grid",
+    "group_bootstrap_counts",
+    "group_bootstrap_weights",
+    "huber",
+    "multistart_fit",
+]

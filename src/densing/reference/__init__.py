@@ -1,0 +1,62 @@
+"""The reference frame: fitted laws per benchmark, and score -> effective parameter count.
+
+* :class:`ReferenceFrame` -- fits steps 1 and 2 of the densing method per benchmark on a tidy
+  table of reference runs; a collection of :class:`BenchmarkFit` (``frame["hellaswag"]``).
+* :class:`BenchmarkFit` -- one benchmark's laws, with the array-level
+  :meth:`~BenchmarkFit.invert` (score -> ``N_hat`` with a censoring status).
+* :func:`load_frame` -- the bundled frames by name, or a saved JSON file (``catalogue``).
+* :func:`holdout_validation` -- fit on small runs, predict the held-out large ones.
+* :func:`build_averages` -- the averaged benchmarks (the paper's AVERAGE).
+"""
+
+from __future__ import annotations
+
+from densing.reference._defaults import (
+    CHANCE_LEVELS,
+    DEFAULT_AVERAGES,
+    DEFAULT_BENCHMARK,
+    DEFAULT_FRAME_BENCHMARKS,
+    DEFAULT_TOKENS,
+    EXTRAPOLATION_FACTOR,
+    LOW_CEILING,
+    NEAR_ASYMPTOTE,
+    PARAM_COLUMNS,
+    REQUIRED_COLUMNS,
+    SMALL_ALPHA,
+    STATUSES,
+    FrameParamCount,
+)
+from densing.reference._runs import chance_level, validate_runs
+from densing.reference.averages import average_tasks, build_averages, combine_stderr
+from densing.reference.benchmark_fit import BenchmarkFit, Inversion, draws_interval
+from densing.reference.catalogue import SHIPPED_FRAMES, load_frame
+from densing.reference.frame import ReferenceFrame
+from densing.reference.holdout import holdout_validation
+
+__all__ = [
+    "CHANCE_LEVELS",
+    "DEFAULT_AVERAGES",
+    "DEFAULT_BENCHMARK",
+    "DEFAULT_FRAME_BENCHMARKS",
+    "DEFAULT_TOKENS",
+    "EXTRAPOLATION_FACTOR",
+    "LOW_CEILING",
+    "NEAR_ASYMPTOTE",
+    "PARAM_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SHIPPED_FRAMES",
+    "SMALL_ALPHA",
+    "STATUSES",
+    "BenchmarkFit",
+    "FrameParamCount",
+    "Inversion",
+    "ReferenceFrame",
+    "average_tasks",
+    "build_averages",
+    "chance_level",
+    "combine_stderr",
+    "draws_interval",
+    "holdout_validation",
+    "load_frame",
+    "validate_runs",
+]

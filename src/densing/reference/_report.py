@@ -1,0 +1,91 @@
+"""How a reference frame shows itself: parameter summary, diagnostics, printed report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from densing._validation import check_is_fitted, check_tokens
+from densing.reference.benchmark_fit import BenchmarkFit
+
+__all__ = ["FrameReport"]
+
+
+class FrameReport:
+    """Reporting methods of :class:`~densing.reference.ReferenceFrame` (a mixin)."""
+
+    fits_: dict[str, BenchmarkFit] | None
+    name: str
+    n_runs_: int | None
+    irreducible: bool
+    param_count: str
+    tokens: float
+    n_bootstrap: int
+
+    def _fits(self) -> dict[str, BenchmarkFit]:
+        check_is_fitted(self, "fits_")
+        assert self.fits_ is not None
+        return self.fits_
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per benchmark and parameter: estimate, bootstrap SE and 95 % interval."""
+        rows = []
+        for bench, fit in sorted(self._fits().items()):
+            for step, law in (("loss", fit.loss_law), ("score", fit.score_law)):
+                s = law.summary.reset_index()
+                s.insert(0, "law", step)
+                s.insert(0, "benchmark", bench)
+                rows.append(s)
+        return pd.concat(rows, ignore_index=True)
+
+    def diagnostics(self, tokens: float | None = None) -> pd.DataFrame:
+        """Per-benchmark fit diagnostics: exponents, ceiling, invertible range, flags.
+
+        Parameters
+        ----------
+        tokens
+            Data budget ``D0`` for the invertible range (default: the frame's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per benchmark.
+        """
+        d0 = check_tokens(self.tokens if tokens is None else tokens)
+        rows = []
+        for bench, fit in sorted(self._fits().items()):
+            lo, hi = fit.valid_score_range(d0)
+            p, q = fit.loss_law.params_ or {}, fit.score_law.params_ or {}
+            rows.append({
+                "benchmark": bench,
+                "protocol": fit.protocol,
+                "runs": fit.n_runs,
+                "checkpoints": fit.n_checkpoints,
+                "alpha": p.get("alpha"),
+                "beta": p.get("beta"),
+                "E": p.get("E", 0.0),
+                "gamma": q.get("gamma"),
+                "floor_d": q.get("d"),
+                "ceiling": q.get("c", 0.0) + q.get("d", 0.0),
+                "score_low": lo,
+                "score_high": hi,
+                "max_ref_score": fit.max_score,
+                "flags": "; ".join(fit.flags),
+            })
+        return pd.DataFrame(rows)
+
+    def print_summary(self) -> None:
+        """Print a header, the per-benchmark diagnostics and the flags."""
+        fits = self._fits()
+        form = "a*N^-alpha + b*D^-beta" + (" + E" if self.irreducible else "")
+        print(f"<ReferenceFrame {self.name!r}>  {len(fits)} benchmarks, {self.n_runs_} runs")
+        print(f"  loss law: L = {form};  score law: S = c/(1+exp(-gamma(L-l))) + d")
+        print(f"  parameter count: {self.param_count};  D0 = {self.tokens:.3g} tokens;  "
+              f"bootstrap: {self.n_bootstrap or 'none'}")
+        diag = self.diagnostics().drop(columns=["flags"])
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(diag.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        flags = [f"  {b}: {f}" for b, fit in sorted(fits.items()) for f in fit.flags]
+        if flags:
+            print("Flags (METHOD.md traps):")
+            print("\n".join(flags))

@@ -1,0 +1,116 @@
+"""Named reference frames: the fitted JSON shipped in the package, refits and a cache.
+
+:func:`load_frame` answers ``"olmo-ladder"`` (and ``"olmo-ladder+E"``) from the JSON that
+``scripts/build_frames.py`` ships when the settings are the shipped ones, refits from the
+bundled runs for any other setting, and loads a saved file for a path. Frames are cached
+per settings within a process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from densing.exceptions import FitQualityWarning
+from densing.reference._defaults import DEFAULT_FRAME_BENCHMARKS, DEFAULT_TOKENS
+from densing.reference.frame import ReferenceFrame
+
+__all__ = ["SHIPPED_FRAMES", "load_frame"]
+
+_FRAME_CACHE: dict[tuple[Any, ...], ReferenceFrame] = {}
+
+#: fitted frames shipped in the package (scripts/build_frames.py): name -> settings
+SHIPPED_FRAMES: dict[str, dict[str, Any]] = {
+    "olmo-ladder": {"irreducible": False},
+    "olmo-ladder+E": {"irreducible": True},
+}
+
+_DEFAULT_SETTINGS: dict[str, Any] = {
+    "irreducible": False, "floor": None, "max_ceiling": 1.0, "param_count": "total",
+    "tokens": DEFAULT_TOKENS, "delta": 1e-3,
+}
+
+
+def _shipped_frame(
+    name: str, max_params: float | None, kwargs: Mapping[str, Any]
+) -> ReferenceFrame | None:
+    """The shipped JSON of a bundled frame when the settings are the shipped ones."""
+    if name not in SHIPPED_FRAMES or max_params not in (None, 4e9):
+        return None
+    settings = dict(SHIPPED_FRAMES[name])
+    accepted = {"n_bootstrap": (0, 200), "random_state": (0,)}
+    for key, value in kwargs.items():
+        if key == "name":
+            continue
+        if key in accepted:
+            if value not in accepted[key]:
+                return None
+            continue
+        if settings.get(key, _DEFAULT_SETTINGS.get(key, object())) != value:
+            return None
+    cache_key = ("shipped", name)
+    if cache_key not in _FRAME_CACHE:
+        from importlib.resources import files
+
+        res = files("densing") / "data" / "frames" / f"{name}.json"
+        if not res.is_file():
+            return None
+        _FRAME_CACHE[cache_key] = ReferenceFrame.from_dict(json.loads(res.read_text()))
+    return _FRAME_CACHE[cache_key]
+
+
+def load_frame(
+    name_or_path: str | os.PathLike[str] = "olmo-ladder",
+    *,
+    max_params: float | None = None,
+    **kwargs: Any,
+) -> ReferenceFrame:
+    """A fitted reference frame by name (fitted from bundled data) or from a saved JSON file.
+
+    Parameters
+    ----------
+    name_or_path
+        ``"olmo-ladder"`` (the default frame), ``"olmo-ladder+E"`` (its loss law with the
+        irreducible term) or a path to a file written by :meth:`ReferenceFrame.save`. With
+        default settings the bundled frames load from the fitted JSON shipped in the package
+        (200 bootstrap resamples of the reference runs); other settings refit on the fly.
+    max_params
+        Fit only on reference runs with fewer parameters than this (non-embedding count),
+        e.g. ``4e9`` to hold out OLMo-2 7B and 13B. The default frame fits on every run up to
+        3B and holds out 7B and 13B (its self-check).
+    **kwargs
+        Settings passed to :class:`ReferenceFrame` (``irreducible``, ``param_count``, ...).
+
+    Returns
+    -------
+    ReferenceFrame
+        The fitted frame (cached per settings within a process).
+    """
+    p = str(name_or_path)
+    if p.endswith(".json") or os.path.sep in p:
+        return ReferenceFrame.load(p)
+    from densing.datasets import load_reference_runs
+
+    shipped = _shipped_frame(p, max_params, kwargs)
+    if shipped is not None:
+        return shipped
+    if p.startswith("olmo-ladder"):
+        if p == "olmo-ladder+E":
+            kwargs.setdefault("irreducible", True)
+        p = "olmo-ladder"
+        if max_params is None:
+            max_params = 4e9
+        kwargs.setdefault("benchmarks", DEFAULT_FRAME_BENCHMARKS)
+    key = (p, max_params, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+    if key not in _FRAME_CACHE:
+        runs = load_reference_runs(p)
+        if max_params is not None:
+            runs = runs[runs["n_params"] < max_params]
+        kwargs.setdefault("name", p)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitQualityWarning)
+            _FRAME_CACHE[key] = ReferenceFrame(**kwargs).fit(runs)
+    return _FRAME_CACHE[key]
