@@ -74,6 +74,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=_render)
 
+    p = acts.add_parser("check", help="verify that the log, the tables and meta.json agree")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=_check)
+
+    p = acts.add_parser("repair", help="rebuild the damaged side from the other (with a backup)")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=_repair)
+
     p = acts.add_parser("history", help="list the changes")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -136,9 +144,9 @@ def _show(args: argparse.Namespace) -> int:
             "density_high", "status", "frontier"]
     print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
     print("---")
-    from densing._leaderboard_render import _trend_text
+    from densing.leaderboard.render import trend_text
 
-    print(f"Trend: {_trend_text(res)}")
+    print(f"Trend: {trend_text(res)}")
     return 0
 
 
@@ -158,4 +166,15 @@ def _history(args: argparse.Namespace) -> int:
         print_json(hist.to_dict(orient="records"))
     else:
         print_table(hist)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    print(_open(args).check())
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    for line in _open(args).repair():
+        print(line)
     return 0

@@ -1,19 +1,22 @@
 """Rendering of a density leaderboard: Markdown, and one self-contained HTML page with an
-inline SVG figure and sortable columns (no external requests). Internal to
-:mod:`densing.leaderboard`."""
+inline SVG figure and sortable columns (no external requests).
+
+Names are text, never markup: Markdown cells escape Markdown and HTML, the page escapes HTML.
+"""
 
 from __future__ import annotations
 
 import html
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from densing.leaderboard import LeaderboardResult
+from densing.leaderboard.result import LeaderboardResult
+
+__all__ = ["html_page", "markdown", "trend_text"]
 
 
 _STATUS_TEXT = {
@@ -62,7 +65,19 @@ def _bench_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.startswith("score:")]
 
 
-def _trend_text(res: LeaderboardResult) -> str:
+def trend_text(res: LeaderboardResult) -> str:
+    """One line on the trend: doubling time, its CI, the frontier, and the note.
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     t = res.trend
     if not t:
         return res.note or "no trend"
@@ -97,14 +112,28 @@ def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+    """The leaderboard as a Markdown page; names are escaped (Markdown and HTML).
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+    meta : Mapping
+        ``meta.json``.
+
+    Returns
+    -------
+    str
+        The page.
+    """
     table = res.table
     benches = _bench_columns(table)
     head = ["Rank", "Model", "Released", "Params", "N̂", "Density (95 % CI)",
             *[b[len("score:"):] for b in benches], "Frontier"]
     align = ["---:", "---", "---", "---:", "---:", "---", *["---:"] * len(benches), ":---:"]
     lines = ["# Density leaderboard", "", _md_cell(_header_text(res, meta)), "",
-             f"**Trend:** {_md_cell(_trend_text(res))}", "",
+             f"**Trend:** {_md_cell(trend_text(res))}", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for _, r in table.iterrows():
         cells = [
@@ -260,7 +289,21 @@ document.querySelectorAll("#leaderboard th").forEach(function (th, i) {
 """
 
 
-def _html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+def html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+    """The leaderboard as one self-contained HTML page (inline CSS, SVG and script).
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+    meta : Mapping
+        ``meta.json``.
+
+    Returns
+    -------
+    str
+        The page.
+    """
     esc = html.escape
     table = res.table
     benches = _bench_columns(table)
@@ -272,7 +315,7 @@ def _html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
            "<title>Density leaderboard</title>", f"<style>{_CSS}</style></head><body>",
            "<h1>Density leaderboard</h1>",
            f'<p class="meta">{esc(_header_text(res, meta))}</p>',
-           f'<p class="trend"><strong>Trend:</strong> {esc(_trend_text(res))}</p>',
+           f'<p class="trend"><strong>Trend:</strong> {esc(trend_text(res))}</p>',
            f"<figure>{_svg_figure(res)}<figcaption>Density against release date; red: the "
            "running-max frontier with the fitted trend and its bootstrap band."
            "</figcaption></figure>",
