@@ -230,7 +230,7 @@ class Leaderboard:
             The log's summary (the full rows are in ``history.jsonl``).
         """
         with self._files.lock(exclusive=False):
-            entries, _ = self._files.read_history()
+            entries = self._files.load_for_read().entries
         rows = []
         for e in entries:
             added, removed = e.get("added") or {}, e.get("removed") or {}
@@ -259,7 +259,7 @@ class Leaderboard:
         if isinstance(version, bool) or not isinstance(version, (int, np.integer)):
             raise InputError(f"version must be a whole number such as 3 or -1; got {version!r}")
         with self._files.lock(exclusive=False):
-            entries, _ = self._files.read_history()
+            entries = self._files.load_for_read().entries
         n = len(entries)
         v = int(version)
         if v <= 0:
