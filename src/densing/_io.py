@@ -13,6 +13,7 @@ OWASP rule); numbers, negative ones included, are left alone.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as _dt
 import math
 import os
@@ -202,6 +203,10 @@ def csv_unsafe(value: Any) -> Any:
     return value[1:] if isinstance(value, str) and value.startswith("'") else value
 
 
+def _is_text_column(col: pd.Series) -> bool:
+    return col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
 def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells went through :func:`csv_safe`.
 
@@ -217,7 +222,7 @@ def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if _is_text_column(out[col]):
             out[col] = out[col].map(csv_safe)
     out.columns = [csv_safe(str(c)) if isinstance(c, str) else c for c in out.columns]
     return out
@@ -238,7 +243,12 @@ def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     pathlib.Path
         ``path``.
     """
-    return atomic_write_text(path, csv_safe_frame(df).to_csv(index=False))
+    safe = csv_safe_frame(df)
+    # a carriage return inside a cell is not quoted by the minimal rule: quote all text then
+    has_cr = any(safe[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+                 for c in safe.columns if _is_text_column(safe[c]))
+    return atomic_write_text(path, safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC
+                                               if has_cr else csv.QUOTE_MINIMAL))
 
 
 def to_plain(obj: Any, *, nan_to_none: bool = True) -> Any:

@@ -108,8 +108,13 @@ def _header_text(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
             f"densing {meta.get('densing_version')}")
 
 
+_MD_SPECIAL = "\\`*_[]|~"
+
+
 def _md_cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text as a Markdown table cell: HTML escaped, Markdown's inline marks backslashed."""
+    out = html.escape(" ".join(str(text).split()), quote=False)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in out)
 
 
 def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
@@ -130,7 +135,7 @@ def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
     table = res.table
     benches = _bench_columns(table)
     head = ["Rank", "Model", "Released", "Params", "N̂", "Density (95 % CI)",
-            *[b[len("score:"):] for b in benches], "Frontier"]
+            *[_md_cell(b[len("score:"):]) for b in benches], "Frontier"]
     align = ["---:", "---", "---", "---:", "---:", "---", *["---:"] * len(benches), ":---:"]
     lines = ["# Density leaderboard", "", _md_cell(_header_text(res, meta)), "",
              f"**Trend:** {_md_cell(trend_text(res))}", "",
