@@ -142,6 +142,8 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     cols = ["rank", "model", "release_date", "n_params", "n_hat", "density", "density_low",
             "density_high", "status", "frontier"]
+    if "missing" in res.table.columns and res.table["missing"].astype(bool).any():
+        cols.append("missing")
     print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
     print("---")
     from densing.leaderboard.render import trend_text

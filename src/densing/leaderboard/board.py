@@ -20,7 +20,9 @@ from densing.exceptions import DensingError, DensingWarning, InputError
 from densing.leaderboard.compute import compute_table, fit_trend
 from densing.leaderboard.inputs import (
     frame_benchmarks,
+    frame_tasks,
     is_path,
+    missing_tasks,
     model_name,
     parse_date,
     parse_params,
@@ -328,7 +330,14 @@ class Leaderboard:
         with self._files.lock(exclusive=True):
             loaded = self._files.load_for_read()
             state, raw = loaded.state, loaded.raw
-            score_rows = validate_scores(table, name, self._frame_benchmarks(state.settings))
+            protocols = self._frame_benchmarks(state.settings)
+            score_rows = validate_scores(table, name, protocols)
+            bench = str(state.settings["benchmark"])
+            lacking = missing_tasks(score_rows, frame_tasks(str(state.settings["frame"]),
+                                                            self.path, bench),
+                                    protocols, state.settings.get("protocol_map"))
+            given = {r["benchmark"] for r in score_rows}
+            lacking = [t for t in lacking if t not in given]  # others: protocol mismatch
             old_models, old_scores = _model_rows_of(state, name)
             entry = {
                 "version": state.version + 1,
@@ -340,6 +349,14 @@ class Leaderboard:
             }
             new = apply_entry(state, entry)
             self._files.commit(new, [entry], raw)
+        if lacking:
+            warnings.warn(
+                f"model {name!r} lacks task(s) {', '.join(lacking)} of the ranking benchmark "
+                f"{bench!r} (under the frame's protocol): it is listed without a density until "
+                "they are added",
+                DensingWarning,
+                stacklevel=2,
+            )
         return new
 
     def remove(self, model: str) -> LeaderboardState:
@@ -473,7 +490,10 @@ class Leaderboard:
         try:
             payload = json.loads((self.path / TREND_FILE).read_text(encoding="utf-8"))
             if payload.get("version") == version:
-                table = pd.read_csv(self.path / TABLE_FILE, dtype={"model": str, "status": str})
+                table = pd.read_csv(self.path / TABLE_FILE, dtype={"model": str, "status": str,
+                                                                   "missing": str},
+                                    keep_default_na=False, na_values=[""])
+                table["missing"] = table["missing"].fillna("")
                 table["rank"] = table["rank"].astype("Int64")
                 for col in ("model", "status"):
                     table[col] = table[col].map(csv_unsafe)

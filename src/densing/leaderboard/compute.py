@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from densing.exceptions import DensingError, DensingWarning
-from densing.leaderboard.inputs import one_line
+from densing.leaderboard.inputs import missing_tasks, one_line
 from densing.leaderboard.result import LeaderboardResult
 from densing.leaderboard.state import LeaderboardState
 
@@ -70,7 +70,7 @@ def compute_table(state: LeaderboardState, frame: Any) -> LeaderboardResult:
     base = models[["model", "release_date", "n_params"]].copy()
     cols = ["rank", "model", "release_date", "n_params", "score", "n_hat", "n_hat_low",
             "n_hat_high", "density", "density_low", "density_high", "status", "extrapolated",
-            "frontier"]
+            "frontier", "missing"]
     per = pd.DataFrame(columns=["model", "score", "n_hat", "n_hat_low", "n_hat_high",
                                 "density", "density_low", "density_high", "status",
                                 "extrapolated"])
@@ -108,6 +108,13 @@ def compute_table(state: LeaderboardState, frame: Any) -> LeaderboardResult:
     table["rank"] = pd.array([i + 1 if o else pd.NA for i, o in enumerate(table["status"] == "ok")],
                              dtype="Int64")
     table["frontier"] = False
+    tasks = list((getattr(frame, "averages", None) or {}).get(bench) or [bench])
+    pmap = settings.get("protocol_map") or None
+    table["missing"] = [
+        ", ".join(missing_tasks([r for k, r in state.scores.items() if k[0] == m], tasks,
+                                frame.protocol_, pmap)) if st == "missing_tasks" else ""
+        for m, st in zip(table["model"], table["status"], strict=True)
+    ]
     table["release_date"] = pd.to_datetime(table["release_date"]).dt.strftime("%Y-%m-%d")
     wide = preferred_scores(state, frame.protocol_)
     table = table[cols]

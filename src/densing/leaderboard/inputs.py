@@ -6,7 +6,6 @@ Everything a change adds is checked here before anything is written; a bad value
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
 import os
@@ -15,16 +14,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from densing._lm_eval import scores_from_lm_eval
+from densing._validation import check_param_count, check_release_date, check_score, check_stderr
 from densing.exceptions import DataFormatError, DensingWarning, InputError
 from densing.leaderboard.state import SCORE_COLUMNS
 
 __all__ = [
-    "EARLIEST_DATE",
+    "EVALUATE_EXTRA_COLUMNS",
     "frame_benchmarks",
+    "frame_tasks",
+    "missing_tasks",
     "is_path",
     "model_name",
     "one_line",
@@ -38,8 +39,8 @@ __all__ = [
 
 #: protocol of the bundled ``olmo-ladder`` frame
 _OLMO_PROTOCOL = "rc-5shot"
-#: earliest release date accepted (older dates are almost surely typos)
-EARLIEST_DATE = _dt.date(2015, 1, 1)
+#: columns of ``densing evaluate`` output beyond the scores, accepted silently
+EVALUATE_EXTRA_COLUMNS = ("loss", "loss_unit", "n")
 
 
 def one_line(text: object) -> str:
@@ -73,40 +74,8 @@ def parse_date(value: Any, model: str) -> str:
     str
         The ISO date.
     """
-    where = f" of model {model!r}"
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        raise InputError(f"release_date{where} is missing; give it as YYYY-MM-DD")
-    if isinstance(value, (pd.Timestamp, _dt.datetime)):
-        day = value.date()
-    elif isinstance(value, _dt.date):
-        day = value
-    elif isinstance(value, np.datetime64):
-        day = pd.Timestamp(value).date()
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise InputError(f"release_date{where} is missing; give it as YYYY-MM-DD")
-        try:
-            day = _dt.date.fromisoformat(text[:10])
-            if len(text) > 10 and text[10] not in "T ":
-                raise ValueError(text)
-        except ValueError:
-            raise InputError(
-                f"release_date {value!r}{where} is not an ISO date; use YYYY-MM-DD"
-            ) from None
-    else:
-        raise InputError(
-            f"release_date{where} must be a YYYY-MM-DD string or a date; "
-            f"got {type(value).__name__}"
-        )
-    today = _dt.datetime.now(_dt.timezone.utc).date()
-    if day > today + _dt.timedelta(days=1):
-        raise InputError(f"release_date {day.isoformat()}{where} is in the future")
-    if day < EARLIEST_DATE:
-        raise InputError(
-            f"release_date {day.isoformat()}{where} is before {EARLIEST_DATE.isoformat()}; "
-            "is the year a typo?"
-        )
+    day = check_release_date(value, where=f"of model {model!r}")
+    assert day is not None
     return day.isoformat()
 
 
@@ -125,22 +94,7 @@ def parse_params(value: Any, model: str) -> int:
     int
         The count.
     """
-    where = f" of model {model!r}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise InputError(
-            f"n_params{where} must be a number (a raw count such as 7e9); "
-            f"got {type(value).__name__} {value!r}"
-        )
-    v = float(value)
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"n_params{where} must be finite and positive; got {value!r}")
-    if v < 1e4:
-        raise InputError(
-            f"n_params={value!r}{where} looks like billions; pass the raw count (e.g. 7e9, not 7)"
-        )
-    return int(round(v))
+    return int(round(check_param_count(value, where=f"of model {model!r}")))
 
 
 def parse_text(value: Any, what: str) -> str:
@@ -256,6 +210,71 @@ def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:
     return dict(load_frame(spec).protocol_)
 
 
+def frame_tasks(spec: str, root: Path, benchmark: str) -> list[str]:
+    """The tasks an averaged benchmark of a frame needs (``[benchmark]`` for a single task).
+
+    Parameters
+    ----------
+    spec
+        Frame name or JSON path.
+    root
+        The board directory.
+    benchmark
+        The benchmark.
+
+    Returns
+    -------
+    list of str
+        Its tasks.
+    """
+    averages: Mapping[str, Any] = {}
+    if is_path(spec):
+        path = resolve_path(spec, root) if (root / spec).exists() else Path(spec)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            averages = data.get("settings", {}).get("averages") or {}
+        except (OSError, ValueError, AttributeError, RecursionError):
+            averages = {}
+    elif spec == "olmo-ladder":
+        from densing.reference import DEFAULT_AVERAGES
+
+        averages = DEFAULT_AVERAGES
+    else:
+        from densing.reference import load_frame
+
+        averages = load_frame(spec).averages
+    tasks = averages.get(benchmark) if isinstance(averages, Mapping) else None
+    return [str(t) for t in tasks] if tasks else [benchmark]
+
+
+def missing_tasks(rows: Sequence[Mapping[str, Any]], tasks: Sequence[str],
+                  frame_protocols: Mapping[str, str],
+                  protocol_map: Mapping[str, str] | None) -> list[str]:
+    """The tasks without a score under the frame's protocol (after ``protocol_map``).
+
+    Parameters
+    ----------
+    rows
+        Score rows (``benchmark``, ``protocol``).
+    tasks
+        The tasks needed (:func:`frame_tasks`).
+    frame_protocols
+        Benchmark -> protocol of the frame.
+    protocol_map
+        The board's protocol map.
+
+    Returns
+    -------
+    list of str
+        The missing tasks, in ``tasks`` order.
+    """
+    pmap = protocol_map or {}
+    have = {str(r["benchmark"]) for r in rows
+            if pmap.get(str(r["protocol"]), str(r["protocol"]))
+            == frame_protocols.get(str(r["benchmark"]))}
+    return [t for t in tasks if t not in have]
+
+
 def read_scores_input(scores: Any, model: str) -> pd.DataFrame:
     """Any accepted scores input as a DataFrame (not validated yet).
 
@@ -323,13 +342,17 @@ def validate_scores(df: pd.DataFrame, model: str,
     if "model" in df.columns:
         names = df["model"].astype(str).str.strip()
         sub = df[names == model]
-        if sub.empty:
-            others = sorted(set(names))[:5]
-            raise InputError(f"no score rows for model {model!r}; the rows are for {others}")
+        if sub.empty and len(df):
+            others = sorted(set(names))
+            shown = ", ".join(repr(o) for o in others[:5]) + (" ..." if len(others) > 5 else "")
+            raise InputError(
+                f"model name mismatch: the scores are for model {shown}, not {model!r}; pass "
+                f"the same name as --model (or fix the model column)"
+            )
         df = sub
     if df.empty:
         raise InputError(f"no scores given for model {model!r}")
-    extra = sorted(set(df.columns) - {"model", *SCORE_COLUMNS})
+    extra = sorted(set(df.columns) - {"model", *SCORE_COLUMNS, *EVALUATE_EXTRA_COLUMNS})
     rows = []
     for _, r in df.iterrows():
         bench = r["benchmark"]
@@ -338,8 +361,8 @@ def validate_scores(df: pd.DataFrame, model: str,
         bench = bench.strip()
         if bench not in frame_benchmarks:
             raise InputError(
-                f"unknown benchmark {bench!r}: the reference frame has "
-                f"{', '.join(sorted(frame_benchmarks))}"
+                f"unknown benchmark {bench!r}: it maps to no benchmark of the reference frame, "
+                f"which has {', '.join(sorted(frame_benchmarks))}"
             )
         proto = r["protocol"]
         if not isinstance(proto, str) or not proto.strip():
@@ -347,34 +370,9 @@ def validate_scores(df: pd.DataFrame, model: str,
                 f"protocol of {bench!r} is missing; record how the score was measured "
                 f"(the frame's is {frame_benchmarks[bench] or 'unknown'!r})"
             )
-        raw = r["score"]
-        if isinstance(raw, (bool, np.bool_)):
-            raise InputError(f"score on {bench!r} must be a number; got {raw!r}")
-        try:
-            score = float(raw)
-        except (TypeError, ValueError):
-            raise InputError(f"score on {bench!r} must be a number; got {raw!r}") from None
-        if not math.isfinite(score):
-            raise InputError(f"score on {bench!r} is missing or not finite ({raw!r})")
-        if score > 1:
-            raise InputError(
-                f"score {score:g} on {bench!r} is > 1; scores are fractions in [0, 1] "
-                "(percentages? divide by 100)"
-            )
-        if score < 0:
-            raise InputError(f"score {score:g} on {bench!r} is negative")
-        err: float | None = None
-        if "stderr" in df.columns and not pd.isna(r["stderr"]):
-            try:
-                err = float(r["stderr"])
-            except (TypeError, ValueError):
-                raise InputError(f"stderr on {bench!r} must be a number; "
-                                 f"got {r['stderr']!r}") from None
-            if not math.isfinite(err) or err < 0 or err > 1:
-                raise InputError(
-                    f"stderr {err:g} on {bench!r} must be a fraction in [0, 1] "
-                    "(percentages? divide by 100)"
-                )
+        where = f"of model {model!r} on {bench!r}"
+        score = check_score(r["score"], where=where)
+        err = check_stderr(r["stderr"], where=where) if "stderr" in df.columns else None
         rows.append({"model": model, "benchmark": bench, "protocol": proto.strip(),
                      "score": score, "stderr": err})
     keys = [(r["benchmark"], r["protocol"]) for r in rows]

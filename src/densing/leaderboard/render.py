@@ -54,7 +54,9 @@ def _finite(v: Any) -> bool:
 
 def _density_text(r: Any) -> str:
     if r["status"] != "ok":
-        return _STATUS_TEXT.get(str(r["status"]), str(r["status"]))
+        text = _STATUS_TEXT.get(str(r["status"]), str(r["status"]))
+        missing = r.get("missing") if hasattr(r, "get") else None
+        return f"{text}: {missing}" if isinstance(missing, str) and missing else text
     text = f"{float(r['density']):.3g}"
     if _finite(r["density_low"]) and _finite(r["density_high"]):
         text += f" ({float(r['density_low']):.3g}–{float(r['density_high']):.3g})"
@@ -108,6 +110,9 @@ def _header_text(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
             f"densing {meta.get('densing_version')}")
 
 
+#: width of one character of a point label (10 px font), an upper estimate
+_LABEL_CHAR_PX = 6.5
+
 _MD_SPECIAL = "\\`*_[]|~"
 
 
@@ -147,7 +152,7 @@ def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
             str(r["release_date"]),
             _fmt_count(r["n_params"]),
             _fmt_count(r["n_hat"]) if r["status"] == "ok" else "",
-            _density_text(r),
+            _md_cell(_density_text(r)),
             *[f"{float(r[b]):.3f}" if _finite(r[b]) else "" for b in benches],
             "★" if bool(r["frontier"]) else "",
         ]
@@ -190,9 +195,9 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     pad = 0.04 * (x1 - x0)
     x0, x1 = x0 - pad, x1 + pad
     ys = np.concatenate([logd, cm[np.isfinite(cm)]])
-    y0, y1 = float(np.floor(ys.min() * 2) / 2), float(np.ceil(ys.max() * 2) / 2)
+    y0, y1 = float(np.floor(ys.min())), float(np.ceil(ys.max()))  # whole decades
     if y1 - y0 < 1:
-        y0, y1 = y0 - 0.5, y1 + 0.5
+        y0, y1 = y0 - 1, y1 + 1
 
     def sx(d: Any) -> Any:
         return left + (np.asarray(d, dtype=float) - x0) / (x1 - x0) * pw
@@ -200,9 +205,8 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     def sy(v: Any) -> Any:
         return top + (y1 - np.clip(np.asarray(v, dtype=float), y0, y1)) / (y1 - y0) * ph
 
-    # axes: y ticks at powers of ten (and halves), x ticks at year starts (or quarters)
-    step = 1.0 if y1 - y0 > 3 else 0.5
-    for yv in np.arange(y0, y1 + 1e-9, step):
+    # axes: y ticks at powers of ten, x ticks at year starts (or quarters)
+    for yv in np.arange(y0, y1 + 1e-9, 1.0):
         yy = float(sy(yv))
         label = f"{10 ** yv:.3g}"
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" '
@@ -245,8 +249,12 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
         parts.append(f'<circle cx="{float(sx(d)):.1f}" cy="{float(sy(v)):.1f}" '
                      f'r="{5 if f else 3.5}" class="{cls}"><title>{esc(str(name))}: '
                      f"ρ = {10 ** v:.3g}</title></circle>")
-        if f:
-            parts.append(f'<text x="{float(sx(d)) + 7:.1f}" y="{float(sy(v)) - 6:.1f}" '
+        if f:  # the label right of the point, or left of it where it would leave the plot
+            px, py = float(sx(d)), float(sy(v))
+            wide = _LABEL_CHAR_PX * len(str(name))
+            lx, anchor = (px + 7, "start") if px + 7 + wide <= left + pw else (px - 7, "end")
+            ly = py - 6 if py - 6 - 10 >= top else py + 14
+            parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
                          f'class="lab">{esc(str(name))}</text>')
     parts.append("</svg>")
     return "".join(parts)

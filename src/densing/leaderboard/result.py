@@ -25,7 +25,8 @@ class LeaderboardResult:
         One row per model, ranked by density: ``rank`` (missing for censored models),
         ``model``, ``release_date``, ``n_params``, ``score`` (ranking benchmark), ``n_hat``,
         ``n_hat_low``, ``n_hat_high``, ``density``, ``density_low``, ``density_high``,
-        ``status``, ``extrapolated``, ``frontier``, then ``score:<benchmark>`` per benchmark.
+        ``status``, ``extrapolated``, ``frontier``, ``missing`` (the tasks of the ranking
+        benchmark a ``missing_tasks`` model lacks), then ``score:<benchmark>`` per benchmark.
     trend
         :meth:`DensingTrend.to_dict` of the running-max trend, or ``None`` when it cannot be
         fitted (see ``note``).
