@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from densing._cli._common import dispatch, print_json, print_table
 from densing._io import atomic_write_text
@@ -153,6 +154,10 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
+    if args.output:
+        parent = Path(args.output).parent
+        if not parent.is_dir():  # before anything is computed or cached
+            raise InputError(f"output directory does not exist: {str(parent)!r}")
     text = _open(args).render(args.format)
     if not args.output:
         sys.stdout.write(text)

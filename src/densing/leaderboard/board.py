@@ -5,17 +5,24 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from densing._io import csv_safe_frame, csv_unsafe, to_plain
+from densing._validation import (
+    check_integer,
+    check_n_bootstrap,
+    check_param_count_name,
+    check_protocol_map,
+    check_random_state,
+    check_scalar,
+    check_tokens,
+)
 from densing.exceptions import DensingError, DensingWarning, InputError
 from densing.leaderboard.compute import compute_table, fit_trend
 from densing.leaderboard.inputs import (
@@ -77,7 +84,7 @@ class Leaderboard:
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  progress: bool | None = None) -> None:
         self.path = Path(path)
-        self.lock_timeout = float(lock_timeout)
+        self.lock_timeout = check_scalar(lock_timeout, "lock_timeout", low=0)
         self.progress = progress
         self._files = BoardFiles(self.path, self.lock_timeout)
         if not (self.path / HISTORY_FILE).is_file():
@@ -135,16 +142,9 @@ class Leaderboard:
             raise InputError(f"{root} already holds a leaderboard; open it with Leaderboard(path)")
         if root.exists() and not root.is_dir():
             raise InputError(f"{root} exists and is not a directory")
-        try:
-            d0 = float(tokens)
-        except (TypeError, ValueError):
-            raise InputError(f"tokens must be a number such as 1e12; got {tokens!r}") from None
-        if not math.isfinite(d0) or d0 <= 0:
-            raise InputError(f"tokens must be finite and positive; got {tokens!r}")
-        if param_count not in ("total", "non_embedding", "active"):
-            raise InputError(f"param_count must be total, non_embedding or active; "
-                             f"got {param_count!r}")
-        pmap = {str(k): str(v) for k, v in dict(protocol_map or {}).items()}
+        d0 = check_tokens(tokens)
+        check_param_count_name(param_count, ("total", "non_embedding", "active"))
+        pmap = dict(check_protocol_map(protocol_map) or {})
         frame_obj = None
         if isinstance(frame, ReferenceFrame):
             frame_obj = frame
@@ -258,8 +258,7 @@ class Leaderboard:
         LeaderboardState
             Models, scores and settings at that version.
         """
-        if isinstance(version, bool) or not isinstance(version, (int, np.integer)):
-            raise InputError(f"version must be a whole number such as 3 or -1; got {version!r}")
+        check_integer(version, "version")
         with self._files.lock(exclusive=False):
             entries = self._files.load_for_read().entries
         n = len(entries)
@@ -449,6 +448,8 @@ class Leaderboard:
         """
         from densing._progress import progress
 
+        n_bootstrap = check_n_bootstrap(n_bootstrap)
+        random_state = check_random_state(random_state)
         state = self.state()
         with progress(3, desc="leaderboard", disable=None if self.progress is None
                       else not self.progress) as bar:
