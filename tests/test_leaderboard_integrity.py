@@ -83,6 +83,12 @@ def _score_text(lb: Leaderboard) -> None:
     _edit_entry(lb, -1, lambda e: e["added"]["scores"][0].__setitem__("score", "high"))
 
 
+def _first_line_garbage(lb: Leaderboard) -> None:
+    lines = _lines(lb)
+    lines[0] = b"\x00\x01 not the init entry\n"
+    _write_lines(lb, lines)
+
+
 def _table_edited(lb: Leaderboard) -> None:
     path = lb.path / "models.csv"
     path.write_text(path.read_text().replace("m2,", "m2-renamed,"))
@@ -99,6 +105,7 @@ FAULTS: dict[str, Callable[[Leaderboard], None]] = {
     "unknown op": _bad_op,
     "score as text": _score_text,
     "models.csv edited": _table_edited,
+    "init line garbage": _first_line_garbage,
 }
 
 
