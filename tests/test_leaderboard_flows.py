@@ -167,3 +167,20 @@ def test_newest_frontier_label_stays_inside_the_plot(board: Leaderboard) -> None
         lo, hi = (float(x), float(x) + width) if anchor == "start" else (float(x) - width,
                                                                           float(x))
         assert left <= lo and hi <= right, name
+
+
+def test_model_name_taken_from_the_scores_file(board: Leaderboard, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    csv = _evaluate_csv(tmp_path / "eval.csv", "SmolLM2-135M")
+    code = cli_main(["leaderboard", "add", str(board.path), "--params", "1.35e8",
+                     "--release-date", "2024-11-01", "--scores", str(csv)])
+    assert code == 0, capsys.readouterr().err
+    assert list(board.state().models) == ["SmolLM2-135M"]
+    two = tmp_path / "two.csv"
+    two.write_text(csv.read_text() + "other,hellaswag,rc-5shot,0.5,0.01,1.0,nats/byte,10\n")
+    before = _snapshot(board.path)
+    code = cli_main(["leaderboard", "add", str(board.path), "--params", "1.35e8",
+                     "--release-date", "2024-11-01", "--scores", str(two)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--model" in err and "'other'" in err
+    assert _snapshot(board.path) == before

@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = acts.add_parser("add", help="add a model with its scores (or replace it)")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--model", required=True, metavar="NAME")
+    p.add_argument("--model", metavar="NAME",
+                   help="model name (default: the scores file's one model, or lm-eval's "
+                        "model_name)")
     p.add_argument("--params", required=True, metavar="N",
                    help="raw total parameter count, e.g. 7.2e9")
     p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD")
@@ -123,10 +125,34 @@ def _add(args: argparse.Namespace) -> int:
         raise InputError(f"--results must be lm-eval's results_*.json; got {args.results!r}")
     if args.scores is not None and str(args.scores).lower().endswith(".json"):
         raise InputError("--scores takes a CSV; pass lm-eval's JSON with --results")
-    state = lb.add(args.model, n, args.release_date, scores, hf_id=args.hf_id, notes=args.notes)
-    n_scores = sum(1 for k in state.scores if k[0] == args.model.strip())
-    print(f"{args.model}: {n_scores} score(s); leaderboard version {state.version}")
+    model = args.model if args.model is not None else _model_of(scores, args.results is not None)
+    state = lb.add(model, n, args.release_date, scores, hf_id=args.hf_id, notes=args.notes)
+    n_scores = sum(1 for k in state.scores if k[0] == model.strip())
+    print(f"{model}: {n_scores} score(s); leaderboard version {state.version}")
     return 0
+
+
+def _model_of(path: str, is_results: bool) -> str:
+    """The model name a scores CSV (its one ``model``) or lm-eval results (``model_name``) give."""
+    import csv
+    import json
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"scores file not found: {str(p)!r}")
+    try:
+        if is_results:
+            name = json.loads(p.read_text(encoding="utf-8")).get("model_name")
+            names = [str(name)] if isinstance(name, str) and name.strip() else []
+        else:
+            with open(p, newline="", encoding="utf-8") as fh:
+                names = sorted({(r.get("model") or "").strip() for r in csv.DictReader(fh)} - {""})
+    except (ValueError, AttributeError, RecursionError, csv.Error):
+        names = []
+    if len(names) != 1:
+        found = f"models {', '.join(repr(n) for n in names[:5])}" if names else "no model name"
+        raise InputError(f"{str(p)!r} holds {found}; give the model with --model NAME")
+    return names[0]
 
 
 def _remove(args: argparse.Namespace) -> int:
