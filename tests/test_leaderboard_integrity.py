@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_leaderboard import frame_json, rows, snapshot  # noqa: F401  (fixture)
 
@@ -236,3 +237,40 @@ def test_check_reports_a_pending_roll_forward(board3: Leaderboard,
 
 def test_damaged_error_is_a_densing_error() -> None:
     assert issubclass(LeaderboardDamagedError, DensingError)
+
+
+def _adder(path: str, done_file: str, start: int) -> None:  # pragma: no cover - child
+    lb = Leaderboard(path, lock_timeout=30)
+    for i in range(start, start + 1000):
+        name = f"k-{i}"
+        lb.add(name, (1 + i % 7) * 1e9, "2024-01-01", rows(0.5 + 0.001 * (i % 50)))
+        with open(done_file, "a") as fh:
+            fh.write(name + "\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork and SIGKILL are POSIX")
+def test_kill_9_writers_lose_no_model_and_leave_no_temporaries(board3: Leaderboard) -> None:
+    import multiprocessing as mp
+    import signal
+    import time
+
+    rng = np.random.default_rng(0)
+    ctx = mp.get_context("fork")
+    done = board3.path.parent / "done.txt"
+    done.write_text("")
+    for round_ in range(8):
+        proc = ctx.Process(target=_adder, args=(str(board3.path), str(done), 1000 * round_))
+        proc.start()
+        time.sleep(float(rng.uniform(0.2, 0.8)))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join(10)
+    completed = set(done.read_text().split())
+    assert completed  # some writes went through
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DensingWarning)  # a roll-forward may be pending
+        board3.add("after", 5e9, "2024-02-01", rows())
+    assert not [p.name for p in board3.path.iterdir() if p.name.endswith(".tmp")]
+    assert board3.check().startswith("ok:")
+    models = set(board3.state().models)
+    assert completed | {"m1", "m2", "m3", "after"} <= models
+    assert all(m.startswith("k-") for m in models - {"m1", "m2", "m3", "after"})
