@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from densing._cli._common import dispatch, print_json, print_table
 from densing._io import atomic_write_text
@@ -43,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = acts.add_parser("add", help="add a model with its scores (or replace it)")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--model", required=True, metavar="NAME")
+    p.add_argument("--model", metavar="NAME",
+                   help="model name (default: the scores file's one model, or lm-eval's "
+                        "model_name)")
     p.add_argument("--params", required=True, metavar="N",
                    help="raw total parameter count, e.g. 7.2e9")
     p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD")
@@ -73,6 +76,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=_render)
+
+    p = acts.add_parser("check", help="verify that the log, the tables and meta.json agree")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=_check)
+
+    p = acts.add_parser("repair", help="rebuild the damaged side from the other (with a backup)")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(handler=_repair)
 
     p = acts.add_parser("history", help="list the changes")
     p.add_argument("dir", metavar="DIR")
@@ -114,10 +125,34 @@ def _add(args: argparse.Namespace) -> int:
         raise InputError(f"--results must be lm-eval's results_*.json; got {args.results!r}")
     if args.scores is not None and str(args.scores).lower().endswith(".json"):
         raise InputError("--scores takes a CSV; pass lm-eval's JSON with --results")
-    state = lb.add(args.model, n, args.release_date, scores, hf_id=args.hf_id, notes=args.notes)
-    n_scores = sum(1 for k in state.scores if k[0] == args.model.strip())
-    print(f"{args.model}: {n_scores} score(s); leaderboard version {state.version}")
+    model = args.model if args.model is not None else _model_of(scores, args.results is not None)
+    state = lb.add(model, n, args.release_date, scores, hf_id=args.hf_id, notes=args.notes)
+    n_scores = sum(1 for k in state.scores if k[0] == model.strip())
+    print(f"{model}: {n_scores} score(s); leaderboard version {state.version}")
     return 0
+
+
+def _model_of(path: str, is_results: bool) -> str:
+    """The model name a scores CSV (its one ``model``) or lm-eval results (``model_name``) give."""
+    import csv
+    import json
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"scores file not found: {str(p)!r}")
+    try:
+        if is_results:
+            name = json.loads(p.read_text(encoding="utf-8")).get("model_name")
+            names = [str(name)] if isinstance(name, str) and name.strip() else []
+        else:
+            with open(p, newline="", encoding="utf-8") as fh:
+                names = sorted({(r.get("model") or "").strip() for r in csv.DictReader(fh)} - {""})
+    except (ValueError, AttributeError, RecursionError, csv.Error):
+        names = []
+    if len(names) != 1:
+        found = f"models {', '.join(repr(n) for n in names[:5])}" if names else "no model name"
+        raise InputError(f"{str(p)!r} holds {found}; give the model with --model NAME")
+    return names[0]
 
 
 def _remove(args: argparse.Namespace) -> int:
@@ -134,15 +169,21 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     cols = ["rank", "model", "release_date", "n_params", "n_hat", "density", "density_low",
             "density_high", "status", "frontier"]
+    if "missing" in res.table.columns and res.table["missing"].astype(bool).any():
+        cols.append("missing")
     print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
     print("---")
-    from densing._leaderboard_render import _trend_text
+    from densing.leaderboard.render import trend_text
 
-    print(f"Trend: {_trend_text(res)}")
+    print(f"Trend: {trend_text(res)}")
     return 0
 
 
 def _render(args: argparse.Namespace) -> int:
+    if args.output:
+        parent = Path(args.output).parent
+        if not parent.is_dir():  # before anything is computed or cached
+            raise InputError(f"output directory does not exist: {str(parent)!r}")
     text = _open(args).render(args.format)
     if not args.output:
         sys.stdout.write(text)
@@ -158,4 +199,15 @@ def _history(args: argparse.Namespace) -> int:
         print_json(hist.to_dict(orient="records"))
     else:
         print_table(hist)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    print(_open(args).check())
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    for line in _open(args).repair():
+        print(line)
     return 0

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from densing._io import atomic_write_csv
-from densing._lm_eval import RC_PREFIX, pick_metric, task_names
+from densing._lm_eval import RC_PREFIX, num_fewshot, pick_metric, task_names
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
 from densing.exceptions import DataFormatError, InputError
@@ -234,7 +234,6 @@ def results_table(
     per_task = results.get("results", {})
     samples = results.get("samples") or {}
     configs = results.get("configs", {})
-    n_shot = results.get("n-shot", {})
     n_samples = results.get("n-samples", {})
     rows = []
     for task in configs:
@@ -242,8 +241,7 @@ def results_table(
             continue
         picked = pick_metric(per_task[task], metric, where=f"lm-eval results of {task!r}")
         used, score, err = picked if picked is not None else ("none", math.nan, math.nan)
-        k = n_shot.get(task, configs[task].get("num_fewshot"))
-        shots = int(k) if isinstance(k, (int, float)) and not math.isnan(k) else 0
+        shots = num_fewshot(results, task, where=f"lm-eval results of {task!r}")
         bench, protocol, _ = task_names(task, shots, used)
         loss, unit = math.nan, LOSS_UNITS[normalize]
         out_type = configs[task].get("output_type")

@@ -1,19 +1,22 @@
 """Rendering of a density leaderboard: Markdown, and one self-contained HTML page with an
-inline SVG figure and sortable columns (no external requests). Internal to
-:mod:`densing.leaderboard`."""
+inline SVG figure and sortable columns (no external requests).
+
+Names are text, never markup: Markdown cells escape Markdown and HTML, the page escapes HTML.
+"""
 
 from __future__ import annotations
 
 import html
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from densing.leaderboard import LeaderboardResult
+from densing.leaderboard.result import LeaderboardResult
+
+__all__ = ["html_page", "markdown", "trend_text"]
 
 
 _STATUS_TEXT = {
@@ -51,7 +54,9 @@ def _finite(v: Any) -> bool:
 
 def _density_text(r: Any) -> str:
     if r["status"] != "ok":
-        return _STATUS_TEXT.get(str(r["status"]), str(r["status"]))
+        text = _STATUS_TEXT.get(str(r["status"]), str(r["status"]))
+        missing = r.get("missing") if hasattr(r, "get") else None
+        return f"{text}: {missing}" if isinstance(missing, str) and missing else text
     text = f"{float(r['density']):.3g}"
     if _finite(r["density_low"]) and _finite(r["density_high"]):
         text += f" ({float(r['density_low']):.3g}–{float(r['density_high']):.3g})"
@@ -62,7 +67,19 @@ def _bench_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.startswith("score:")]
 
 
-def _trend_text(res: LeaderboardResult) -> str:
+def trend_text(res: LeaderboardResult) -> str:
+    """One line on the trend: doubling time, its CI, the frontier, and the note.
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     t = res.trend
     if not t:
         return res.note or "no trend"
@@ -93,18 +110,40 @@ def _header_text(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
             f"densing {meta.get('densing_version')}")
 
 
+#: width of one character of a point label (10 px font), an upper estimate
+_LABEL_CHAR_PX = 6.5
+
+_MD_SPECIAL = "\\`*_[]|~"
+
+
 def _md_cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text as a Markdown table cell: HTML escaped, Markdown's inline marks backslashed."""
+    out = html.escape(" ".join(str(text).split()), quote=False)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in out)
 
 
-def _markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+    """The leaderboard as a Markdown page; names are escaped (Markdown and HTML).
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+    meta : Mapping
+        ``meta.json``.
+
+    Returns
+    -------
+    str
+        The page.
+    """
     table = res.table
     benches = _bench_columns(table)
     head = ["Rank", "Model", "Released", "Params", "N̂", "Density (95 % CI)",
-            *[b[len("score:"):] for b in benches], "Frontier"]
+            *[_md_cell(b[len("score:"):]) for b in benches], "Frontier"]
     align = ["---:", "---", "---", "---:", "---:", "---", *["---:"] * len(benches), ":---:"]
     lines = ["# Density leaderboard", "", _md_cell(_header_text(res, meta)), "",
-             f"**Trend:** {_md_cell(_trend_text(res))}", "",
+             f"**Trend:** {_md_cell(trend_text(res))}", "",
              "| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for _, r in table.iterrows():
         cells = [
@@ -113,7 +152,7 @@ def _markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
             str(r["release_date"]),
             _fmt_count(r["n_params"]),
             _fmt_count(r["n_hat"]) if r["status"] == "ok" else "",
-            _density_text(r),
+            _md_cell(_density_text(r)),
             *[f"{float(r[b]):.3f}" if _finite(r[b]) else "" for b in benches],
             "★" if bool(r["frontier"]) else "",
         ]
@@ -156,9 +195,9 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     pad = 0.04 * (x1 - x0)
     x0, x1 = x0 - pad, x1 + pad
     ys = np.concatenate([logd, cm[np.isfinite(cm)]])
-    y0, y1 = float(np.floor(ys.min() * 2) / 2), float(np.ceil(ys.max() * 2) / 2)
+    y0, y1 = float(np.floor(ys.min())), float(np.ceil(ys.max()))  # whole decades
     if y1 - y0 < 1:
-        y0, y1 = y0 - 0.5, y1 + 0.5
+        y0, y1 = y0 - 1, y1 + 1
 
     def sx(d: Any) -> Any:
         return left + (np.asarray(d, dtype=float) - x0) / (x1 - x0) * pw
@@ -166,9 +205,8 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     def sy(v: Any) -> Any:
         return top + (y1 - np.clip(np.asarray(v, dtype=float), y0, y1)) / (y1 - y0) * ph
 
-    # axes: y ticks at powers of ten (and halves), x ticks at year starts (or quarters)
-    step = 1.0 if y1 - y0 > 3 else 0.5
-    for yv in np.arange(y0, y1 + 1e-9, step):
+    # axes: y ticks at powers of ten, x ticks at year starts (or quarters)
+    for yv in np.arange(y0, y1 + 1e-9, 1.0):
         yy = float(sy(yv))
         label = f"{10 ** yv:.3g}"
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" '
@@ -211,8 +249,12 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
         parts.append(f'<circle cx="{float(sx(d)):.1f}" cy="{float(sy(v)):.1f}" '
                      f'r="{5 if f else 3.5}" class="{cls}"><title>{esc(str(name))}: '
                      f"ρ = {10 ** v:.3g}</title></circle>")
-        if f:
-            parts.append(f'<text x="{float(sx(d)) + 7:.1f}" y="{float(sy(v)) - 6:.1f}" '
+        if f:  # the label right of the point, or left of it where it would leave the plot
+            px, py = float(sx(d)), float(sy(v))
+            wide = _LABEL_CHAR_PX * len(str(name))
+            lx, anchor = (px + 7, "start") if px + 7 + wide <= left + pw else (px - 7, "end")
+            ly = py - 6 if py - 6 - 10 >= top else py + 14
+            parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
                          f'class="lab">{esc(str(name))}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -260,7 +302,21 @@ document.querySelectorAll("#leaderboard th").forEach(function (th, i) {
 """
 
 
-def _html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+def html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
+    """The leaderboard as one self-contained HTML page (inline CSS, SVG and script).
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+    meta : Mapping
+        ``meta.json``.
+
+    Returns
+    -------
+    str
+        The page.
+    """
     esc = html.escape
     table = res.table
     benches = _bench_columns(table)
@@ -272,7 +328,7 @@ def _html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
            "<title>Density leaderboard</title>", f"<style>{_CSS}</style></head><body>",
            "<h1>Density leaderboard</h1>",
            f'<p class="meta">{esc(_header_text(res, meta))}</p>',
-           f'<p class="trend"><strong>Trend:</strong> {esc(_trend_text(res))}</p>',
+           f'<p class="trend"><strong>Trend:</strong> {esc(trend_text(res))}</p>',
            f"<figure>{_svg_figure(res)}<figcaption>Density against release date; red: the "
            "running-max frontier with the fitted trend and its bootstrap band."
            "</figcaption></figure>",
