@@ -65,10 +65,10 @@ def test_comparison_with_the_paper_is_computed(rep):
 
 def test_pre_post_chatgpt_comparison(rep):
     p = rep.periods
-    assert p is not None and p["split"] == paper.CHATGPT_DATE
-    before, after = p["before"]["slope_per_day"], p["after"]["slope_per_day"]
+    assert p is not None and p.split == paper.CHATGPT_DATE
+    before, after = p.before.slope_per_day, p.after.slope_per_day
     assert before < after, "the bundled data show faster densing after ChatGPT (paper: too)"
-    assert p["ratio"]["estimate"] == pytest.approx(after / before)
+    assert p.ratio == pytest.approx(after / before)
     cmp = rep.comparison().set_index("quantity")
     assert cmp.loc["slope before ChatGPT (per day)", "paper"] == paper.SLOPE_BEFORE_CHATGPT
     assert cmp.loc["slope after ChatGPT (per day)", "densing"] == after

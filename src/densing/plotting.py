@@ -42,7 +42,7 @@ def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
 
 
 def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
-    """The fitted line of a :class:`~densing.trend.DensingTrend` and its bootstrap band.
+    """Deprecated: use :meth:`DensingTrend.curve() <densing.trend.DensingTrend.curve>`.
 
     Parameters
     ----------
@@ -54,29 +54,19 @@ def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
     Returns
     -------
     dict
-        ``dates`` (ISO strings, evenly spaced over the fitted date range), ``density`` (the
-        fitted ``exp(A t + B)``), ``low`` and ``high`` (pointwise percentile band over the
-        bootstrap fits at the trend's ``ci`` level; empty lists without a bootstrap).
+        ``dates`` (ISO strings), ``density``, ``low`` and ``high`` (empty lists without a
+        bootstrap band): ``trend.curve(n)`` as lists.
     """
-    info = trend.to_dict()
-    start, end = (np.datetime64(d, "D") for d in info["date_range"])
-    origin = np.datetime64(info["origin"], "D")
-    grid = np.linspace(float(start.astype(float)), float(end.astype(float)), int(n))
-    t = grid - float(origin.astype(float))
-    line = np.exp(float(info["intercept"]) + float(info["slope_per_day"]) * t)
-    low: list[float] = []
-    high: list[float] = []
-    slopes = np.asarray(getattr(trend, "slope_draws_", np.array([])), dtype=float)
-    icpts = np.asarray(getattr(trend, "intercept_draws_", np.array([])), dtype=float)
-    good = np.isfinite(slopes) & np.isfinite(icpts)
-    if good.sum() >= 10:
-        level = float(info.get("ci_level") or 0.95)
-        a = (1.0 - level) / 2.0
-        logs = icpts[good, None] + slopes[good, None] * t[None, :]
-        low = np.exp(np.quantile(logs, a, axis=0)).tolist()
-        high = np.exp(np.quantile(logs, 1.0 - a, axis=0)).tolist()
-    dates = [str(np.datetime64(int(round(g)), "D")) for g in grid]
-    return {"dates": dates, "density": line.tolist(), "low": low, "high": high}
+    warnings.warn("densing.plotting.trend_curve is deprecated; use DensingTrend.curve()",
+                  DeprecationWarning, stacklevel=2)
+    curve = trend.curve(n)
+    has_band = bool(curve["low"].notna().all())
+    return {
+        "dates": [d.date().isoformat() for d in curve["date"]],
+        "density": curve["density"].tolist(),
+        "low": curve["low"].tolist() if has_band else [],
+        "high": curve["high"].tolist() if has_band else [],
+    }
 
 
 def _as_trend(trend_or_df: Any, benchmark: str | None,
@@ -84,8 +74,7 @@ def _as_trend(trend_or_df: Any, benchmark: str | None,
     from densing.trend import DensingTrend
 
     if isinstance(trend_or_df, DensingTrend):
-        if "slope_per_day_" not in trend_or_df.__dict__:
-            trend_or_df._check_fitted()
+        _ = trend_or_df.slope_per_day_  # NotFittedError (naming fit) when unfitted
         return trend_or_df
     if not isinstance(trend_or_df, pd.DataFrame):
         raise InputError(
@@ -162,8 +151,8 @@ def plot_density_trend(
     ax.scatter(pd.to_datetime(front["release_date"]), front["density"], s=42,
                color=FRONTIER_COLOR, edgecolor="black", linewidth=0.6, zorder=3,
                label=f"frontier ({len(front)})")
-    curve = trend_curve(trend)
-    dates = pd.to_datetime(pd.Series(curve["dates"]))
+    curve = trend.curve()
+    dates = curve["date"]
     months = trend.doubling_time_months_
     lo, hi = trend.ci_["doubling_time_months"]
 
@@ -173,7 +162,7 @@ def plot_density_trend(
     pct = f"{100 * float(trend.ci):g}%"
     ax.plot(dates, curve["density"], color=FRONTIER_COLOR, linewidth=2, zorder=2,
             label=f"fit: doubling {m(months)} mo ({pct} CI {m(lo)}–{m(hi)})")
-    if band and curve["low"]:
+    if band and bool(curve["low"].notna().all()):
         ax.fill_between(dates, curve["low"], curve["high"], color=FRONTIER_COLOR, alpha=0.15,
                         linewidth=0, zorder=1, label=f"{pct} bootstrap band")
     if label_frontier:
@@ -247,7 +236,11 @@ def plot_reference_fit(
     from densing.reference import build_averages
 
     fr = resolve_frame(frame)
-    fit = fr._fit_for(benchmark)
+    if benchmark not in fr.benchmarks_:
+        raise InputError(
+            f"benchmark {benchmark!r} is not in this reference frame; it has {fr.benchmarks_}"
+        )
+    fit = (fr.fits_ or {})[benchmark]
     if runs is None:
         from densing.datasets import load_reference_runs
 
