@@ -25,6 +25,7 @@ from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, m
 from densing.exceptions import DensingWarning, FitQualityWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
 from densing.trend import DensingTrend, PeriodComparison
+from densing.trend._data import check_int, check_positive, check_seed, show_value
 
 #: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
 PAPER_CLAIMS: dict[str, dict[str, Any]] = {
@@ -238,6 +239,22 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) ->
             "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src}
 
 
+def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
+                    benchmark: Any, frame_bootstrap: Any) -> None:
+    """Check the settings of :func:`reproduce` before any work (one-line errors)."""
+    check_int(n_bootstrap, "n_bootstrap", 0)
+    if check_seed(random_state) is None:
+        raise InputError("random_state=None: reproduce needs an integer seed >= 0 (e.g. 0)")
+    check_int(frame_bootstrap, "frame_bootstrap", 1)
+    check_positive(tokens, "tokens", "1e12")
+    if frontier not in ("running_max", "quantile", "all"):
+        raise InputError(f"frontier={show_value(frontier)} is not one of 'running_max', "
+                         "'quantile', 'all'")
+    if not isinstance(benchmark, str) or not benchmark:
+        raise InputError(f"benchmark={show_value(benchmark)} must be a benchmark name "
+                         f"(e.g. {REPRODUCE_BENCHMARK!r})")
+
+
 def _parse_window(window: Any) -> tuple[str | None, str | None]:
     if window is None:
         return (None, None)
@@ -357,6 +374,8 @@ def reproduce(
     """
     from densing.datasets import load_models, load_scores
 
+    _check_settings(n_bootstrap=n_bootstrap, random_state=random_state, tokens=tokens,
+                    frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
     start, end = _parse_window(window)
     if param_count not in ("total", "non_embedding"):
         raise InputError(f"param_count must be 'total' or 'non_embedding'; got {param_count!r}")
@@ -480,6 +499,9 @@ def sensitivity(
         ``variant``, ``doubling_months``, ``ci_low``, ``ci_high``, ``slope_per_day``, ``r2``,
         ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
     """
+    check_int(n_bootstrap, "n_bootstrap", 0)
+    if check_seed(random_state) is None:
+        raise InputError("random_state=None: sensitivity needs an integer seed >= 0 (e.g. 0)")
     rows: list[dict[str, Any]] = []
     for name, over in progress(SENSITIVITY_VARIANTS, desc="sensitivity", disable=quiet):
         kw = {**base, **over}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -286,4 +287,63 @@ def _prepare(
     )
 
 
-__all__: list[str] = []
+# -- settings (one rule per field; to move into densing._validation) ------------------------
+
+
+def show_value(value: Any) -> str:
+    """A value for an error message: ``repr`` of plain Python values (no numpy reprs)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    if isinstance(value, float) and len(text) > 12:  # -1000000000000.0 reads as -1e+12
+        text = f"{value:.6g}"
+    return text
+
+
+def check_int(value: Any, name: str, minimum: int) -> int:
+    """An integer setting (integral floats accepted) that is at least ``minimum``."""
+    if isinstance(value, (bool, np.bool_)):
+        ok = False
+    elif isinstance(value, (int, np.integer)):
+        ok = True
+    elif isinstance(value, (float, np.floating)):
+        ok = math.isfinite(float(value)) and float(value).is_integer()
+    else:
+        ok = False
+    if not ok or int(value) < minimum:
+        raise InputError(f"{name}={show_value(value)} must be an integer >= {minimum}")
+    return int(value)
+
+
+def check_seed(value: Any, name: str = "random_state") -> int | None:
+    """A seed of :func:`numpy.random.default_rng`: ``None`` or an integer >= 0."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name}={show_value(value)} must be an integer >= 0 or None")
+    if value < 0:
+        raise InputError(f"{name}={show_value(value)} must be an integer >= 0 or None")
+    return int(value)
+
+
+def check_open_unit(value: Any, name: str, example: str) -> float:
+    """A number strictly between 0 and 1 (a confidence level, a quantile)."""
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+    if not number or not 0.0 < float(value) < 1.0:
+        raise InputError(
+            f"{name}={show_value(value)} must lie strictly between 0 and 1 (e.g. {example})"
+        )
+    return float(value)
+
+
+def check_positive(value: Any, name: str, example: str) -> float:
+    """A finite number > 0."""
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+    if not number or not math.isfinite(float(value)) or float(value) <= 0:
+        raise InputError(f"{name}={show_value(value)} must be a finite number > 0 (e.g. {example})")
+    return float(value)
+
+
+__all__ = ["check_int", "check_open_unit", "check_positive", "check_seed", "show_value"]

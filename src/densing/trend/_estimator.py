@@ -15,9 +15,18 @@ from numpy.typing import ArrayLike, NDArray
 from densing._summary import Summary
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
 from densing.trend._bootstrap import _Fitter, _percentile_ci
-from densing.trend._data import _Data, _iso, _parse_dates, _parse_one, _prepare
+from densing.trend._data import (
+    _Data,
+    _iso,
+    _parse_dates,
+    _parse_one,
+    _prepare,
+    check_int,
+    check_open_unit,
+    check_seed,
+    show_value,
+)
 from densing.trend._frontiers import (
-    _check_quantile,
     _point_fit,
     _wols,
 )
@@ -210,15 +219,15 @@ class DensingTrend:
             raise NotFittedError(self, "fit")
 
     def _settings(self) -> tuple[np.datetime64, np.datetime64 | None, np.datetime64 | None]:
-        if self.frontier not in _FRONTIERS:
+        if not isinstance(self.frontier, str) or self.frontier not in _FRONTIERS:
             raise InputError(
-                f"frontier={self.frontier!r} is not one of {', '.join(map(repr, _FRONTIERS))}"
+                f"frontier={show_value(self.frontier)} is not one of "
+                f"{', '.join(map(repr, _FRONTIERS))}"
             )
-        _check_quantile(float(self.quantile))
-        if not 0.0 < float(self.ci) < 1.0:
-            raise InputError(f"ci={self.ci!r} must lie strictly between 0 and 1 (e.g. 0.95)")
-        if int(self.n_bootstrap) != self.n_bootstrap or self.n_bootstrap < 0:
-            raise InputError(f"n_bootstrap={self.n_bootstrap!r} must be an integer >= 0")
+        check_open_unit(self.quantile, "quantile", "0.9")
+        check_open_unit(self.ci, "ci", "0.95")
+        check_int(self.n_bootstrap, "n_bootstrap", 0)
+        check_seed(self.random_state)
         origin = _parse_one(self.origin, "origin")
         start = None if self.start is None else _parse_one(self.start, "start")
         end = None if self.end is None else _parse_one(self.end, "end")

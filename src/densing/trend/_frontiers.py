@@ -50,11 +50,6 @@ def _wols(
     return slope, intercept, r2
 
 
-def _check_quantile(q: float) -> None:
-    if not 0.0 < q < 1.0:
-        raise InputError(f"quantile={q!r} must lie strictly between 0 and 1 (e.g. 0.9)")
-
-
 def _quantile_line(
     t: NDArray[np.float64], y: NDArray[np.float64], w: NDArray[np.float64], q: float
 ) -> tuple[float, float]:
@@ -119,7 +114,10 @@ def _point_fit(
         slope, icpt, r2 = (float(v[0]) for v in _wols(t[None, :], x[None, :], np.ones((1, n))))
         return slope, icpt, r2, np.ones(n, dtype=bool)
     if np.ptp(t) == 0:
-        raise InputError("all models share one release date: no trend can be fitted")
+        raise InputError(
+            f"all {n} models share one release date, {_iso(data.dates[0])}: no trend can be "
+            "fitted; give models released on at least two dates"
+        )
     slope, icpt = _quantile_line(t, x, np.ones(n), q)
     if not math.isfinite(slope):
         raise ConvergenceError("the quantile-regression LP did not solve")
