@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._validation import check_is_fitted
 from densing.exceptions import DensingWarning, InputError
 
 #: colours used across the figures
@@ -74,7 +75,7 @@ def _as_trend(trend_or_df: Any, benchmark: str | None,
     from densing.trend import DensingTrend
 
     if isinstance(trend_or_df, DensingTrend):
-        _ = trend_or_df.slope_per_day_  # NotFittedError (naming fit) when unfitted
+        check_is_fitted(trend_or_df, "slope_per_day_")
         return trend_or_df
     if not isinstance(trend_or_df, pd.DataFrame):
         raise InputError(

@@ -21,11 +21,18 @@ import pandas as pd
 from densing._io import to_plain
 from densing._progress import progress
 from densing._summary import Summary
+from densing._validation import (
+    check_frontier,
+    check_n_bootstrap,
+    check_param_count_name,
+    check_random_state,
+    check_tokens,
+    format_value,
+)
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, FitQualityWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
 from densing.trend import DensingTrend, PeriodComparison
-from densing.trend._data import check_int, check_positive, check_seed, show_value
 
 #: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
 PAPER_CLAIMS: dict[str, dict[str, Any]] = {
@@ -242,17 +249,23 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) ->
 def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
                     benchmark: Any, frame_bootstrap: Any) -> None:
     """Check the settings of :func:`reproduce` before any work (one-line errors)."""
-    check_int(n_bootstrap, "n_bootstrap", 0)
-    if check_seed(random_state) is None:
-        raise InputError("random_state=None: reproduce needs an integer seed >= 0 (e.g. 0)")
-    check_int(frame_bootstrap, "frame_bootstrap", 1)
-    check_positive(tokens, "tokens", "1e12")
-    if frontier not in ("running_max", "quantile", "all"):
-        raise InputError(f"frontier={show_value(frontier)} is not one of 'running_max', "
-                         "'quantile', 'all'")
+    check_n_bootstrap(n_bootstrap)
+    _check_int_seed(random_state)
+    check_n_bootstrap(frame_bootstrap, "frame_bootstrap", minimum=1)
+    check_tokens(tokens)
+    check_frontier(frontier)
     if not isinstance(benchmark, str) or not benchmark:
-        raise InputError(f"benchmark={show_value(benchmark)} must be a benchmark name "
+        raise InputError(f"benchmark={format_value(benchmark)} must be a benchmark name "
                          f"(e.g. {REPRODUCE_BENCHMARK!r})")
+
+
+def _check_int_seed(random_state: Any) -> int:
+    """The reproduction's seed: an integer >= 0 (every bootstrap is seeded from it)."""
+    seed = check_random_state(random_state)
+    if not isinstance(seed, int):
+        raise InputError(f"random_state={format_value(random_state)} must be a non-negative "
+                         "integer (e.g. 0): every bootstrap of the reproduction is seeded")
+    return seed
 
 
 def _parse_window(window: Any) -> tuple[str | None, str | None]:
@@ -377,8 +390,7 @@ def reproduce(
     _check_settings(n_bootstrap=n_bootstrap, random_state=random_state, tokens=tokens,
                     frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
     start, end = _parse_window(window)
-    if param_count not in ("total", "non_embedding"):
-        raise InputError(f"param_count must be 'total' or 'non_embedding'; got {param_count!r}")
+    check_param_count_name(param_count, ("total", "non_embedding"))
     if isinstance(frame, ReferenceFrame):
         fr = frame
         frame_name = fr.name
@@ -499,9 +511,8 @@ def sensitivity(
         ``variant``, ``doubling_months``, ``ci_low``, ``ci_high``, ``slope_per_day``, ``r2``,
         ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
     """
-    check_int(n_bootstrap, "n_bootstrap", 0)
-    if check_seed(random_state) is None:
-        raise InputError("random_state=None: sensitivity needs an integer seed >= 0 (e.g. 0)")
+    check_n_bootstrap(n_bootstrap)
+    _check_int_seed(random_state)
     rows: list[dict[str, Any]] = []
     for name, over in progress(SENSITIVITY_VARIANTS, desc="sensitivity", disable=quiet):
         kw = {**base, **over}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from densing._validation import check_release_dates
 from densing.exceptions import InputError
 
 _ISO_DATE = re.compile(
@@ -122,10 +122,6 @@ def _iso(day: np.datetime64 | pd.Timestamp | None) -> str | None:
     return str(pd.Timestamp(day).date().isoformat())
 
 
-def _today() -> np.datetime64:
-    return np.datetime64(_dt.date.today(), "D")
-
-
 @dataclass
 class _Data:
     """Validated usable models, sorted by (date ascending, density descending)."""
@@ -228,14 +224,8 @@ def _prepare(
         dates[~ok] = _parse_dates(
             df[date_col][~ok], models[~ok].tolist(), what=date_col, strict=False
         )
-    today = _today()
-    future = ok & (dates > today)
-    if future.any():
-        i = int(np.flatnonzero(future)[0])
-        raise InputError(
-            f"{date_col} {_iso(dates[i])} of model {models[i]!r} is in the future (today is "
-            f"{_iso(today)}): check the date (ISO YYYY-MM-DD)"
-        )
+    # the shared release-date window (densing._validation): typos such as 1900 or 2999
+    check_release_dates(dates[ok], date_col, labels=models[ok].tolist())
 
     in_window = np.ones(n_rows, dtype=bool)
     known = ~np.isnat(dates)
@@ -287,63 +277,4 @@ def _prepare(
     )
 
 
-# -- settings (one rule per field; to move into densing._validation) ------------------------
-
-
-def show_value(value: Any) -> str:
-    """A value for an error message: ``repr`` of plain Python values (no numpy reprs)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    text = repr(value)
-    if isinstance(value, float) and len(text) > 12:  # -1000000000000.0 reads as -1e+12
-        text = f"{value:.6g}"
-    return text
-
-
-def check_int(value: Any, name: str, minimum: int) -> int:
-    """An integer setting (integral floats accepted) that is at least ``minimum``."""
-    if isinstance(value, (bool, np.bool_)):
-        ok = False
-    elif isinstance(value, (int, np.integer)):
-        ok = True
-    elif isinstance(value, (float, np.floating)):
-        ok = math.isfinite(float(value)) and float(value).is_integer()
-    else:
-        ok = False
-    if not ok or int(value) < minimum:
-        raise InputError(f"{name}={show_value(value)} must be an integer >= {minimum}")
-    return int(value)
-
-
-def check_seed(value: Any, name: str = "random_state") -> int | None:
-    """A seed of :func:`numpy.random.default_rng`: ``None`` or an integer >= 0."""
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name}={show_value(value)} must be an integer >= 0 or None")
-    if value < 0:
-        raise InputError(f"{name}={show_value(value)} must be an integer >= 0 or None")
-    return int(value)
-
-
-def check_open_unit(value: Any, name: str, example: str) -> float:
-    """A number strictly between 0 and 1 (a confidence level, a quantile)."""
-    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
-    if not number or not 0.0 < float(value) < 1.0:
-        raise InputError(
-            f"{name}={show_value(value)} must lie strictly between 0 and 1 (e.g. {example})"
-        )
-    return float(value)
-
-
-def check_positive(value: Any, name: str, example: str) -> float:
-    """A finite number > 0."""
-    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_))
-    if not number or not math.isfinite(float(value)) or float(value) <= 0:
-        raise InputError(f"{name}={show_value(value)} must be a finite number > 0 (e.g. {example})")
-    return float(value)
-
-
-__all__ = ["check_int", "check_open_unit", "check_positive", "check_seed", "show_value"]
+__all__: list[str] = []

@@ -6,13 +6,23 @@ import datetime as _dt
 import html
 import math
 import warnings
-from typing import Any, Literal, NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from densing._summary import Summary
+from densing._validation import (
+    check_ci,
+    check_frontier,
+    check_is_fitted,
+    check_n_bootstrap,
+    check_random_state,
+    check_scalar,
+    format_value,
+)
+from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
 from densing.trend._bootstrap import _Fitter, _percentile_ci
 from densing.trend._data import (
@@ -21,10 +31,6 @@ from densing.trend._data import (
     _parse_dates,
     _parse_one,
     _prepare,
-    check_int,
-    check_open_unit,
-    check_seed,
-    show_value,
 )
 from densing.trend._frontiers import (
     _point_fit,
@@ -39,8 +45,17 @@ from densing.trend.results import (
     _fmt_months,
 )
 
-Frontier = Literal["running_max", "quantile", "all"]
-_FRONTIERS = ("running_max", "quantile", "all")
+
+def _check_seed(value: Any) -> int | None:
+    """The trend's seed: ``None`` or an integer >= 0 (it replays its resamples by seed)."""
+    seed = check_random_state(value)
+    if seed is not None and not isinstance(seed, int):
+        raise InputError(
+            f"random_state={format_value(value)} must be None or a non-negative integer "
+            "(the trend replays its resamples from the seed)"
+        )
+    return seed
+
 _PARAMS = ("slope_per_day", "intercept", "doubling_time_days", "doubling_time_months")
 
 _FITTED_ATTRS = frozenset(
@@ -215,19 +230,15 @@ class DensingTrend:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _check_fitted(self) -> None:
-        if "slope_per_day_" not in self.__dict__:
-            raise NotFittedError(self, "fit")
+        check_is_fitted(self, "slope_per_day_")
 
     def _settings(self) -> tuple[np.datetime64, np.datetime64 | None, np.datetime64 | None]:
-        if not isinstance(self.frontier, str) or self.frontier not in _FRONTIERS:
-            raise InputError(
-                f"frontier={show_value(self.frontier)} is not one of "
-                f"{', '.join(map(repr, _FRONTIERS))}"
-            )
-        check_open_unit(self.quantile, "quantile", "0.9")
-        check_open_unit(self.ci, "ci", "0.95")
-        check_int(self.n_bootstrap, "n_bootstrap", 0)
-        check_seed(self.random_state)
+        check_frontier(self.frontier)
+        check_scalar(self.quantile, "quantile", low=0.0, high=1.0, include_low=False,
+                     include_high=False, hint="strictly between 0 and 1, e.g. 0.9")
+        check_ci(self.ci)
+        check_n_bootstrap(self.n_bootstrap)
+        _check_seed(self.random_state)
         origin = _parse_one(self.origin, "origin")
         start = None if self.start is None else _parse_one(self.start, "start")
         end = None if self.end is None else _parse_one(self.end, "end")
