@@ -516,7 +516,8 @@ class DensingTrend:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
             raise InputError(f"n={n!r} must be an integer >= 2 (points on the curve)")
         start, end = (np.datetime64(d, "D") for d in self.date_range_)
-        grid = np.linspace(float(start.astype(float)), float(end.astype(float)), int(n))
+        # whole days, so that each row's density is the line at that row's date
+        grid = np.round(np.linspace(float(start.astype(float)), float(end.astype(float)), int(n)))
         t = grid - float(self._origin.astype(float))
         line = np.exp(self.intercept_ + self.slope_per_day_ * t)
         low = np.full(int(n), np.nan)
@@ -527,7 +528,7 @@ class DensingTrend:
             logs = self.intercept_draws_[good, None] + self.slope_draws_[good, None] * t[None, :]
             low = np.exp(np.quantile(logs, a, axis=0))
             high = np.exp(np.quantile(logs, 1.0 - a, axis=0))
-        days = np.array([np.datetime64(int(round(g)), "D") for g in grid])
+        days = np.array([np.datetime64(int(g), "D") for g in grid])
         return pd.DataFrame({"date": pd.to_datetime(days), "density": line, "low": low,
                              "high": high})
 
