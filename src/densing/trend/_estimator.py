@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import math
 import warnings
 from typing import Any, NoReturn
 
@@ -24,9 +23,8 @@ from densing._validation import (
 )
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
-from densing.trend._bootstrap import _Fitter, _percentile_ci
+from densing.trend._bootstrap import _Fitter
 from densing.trend._data import (
-    _Data,
     _iso,
     _parse_dates,
     _parse_one,
@@ -36,6 +34,7 @@ from densing.trend._frontiers import (
     _point_fit,
     _wols,
 )
+from densing.trend._periods import compare_periods
 from densing.trend._render import trend_summary
 from densing.trend.results import (
     ALL_POINTS_KEYS,
@@ -445,56 +444,7 @@ class DensingTrend:
             When a period has fewer than 3 models or its frontier cannot be fitted.
         """
         self._check_fitted()
-        day = _parse_one(split, "split")
-        data = self._data
-        q = float(self.quantile)
-        level = float(self.ci)
-        fitter = _Fitter(self.frontier, q, data.t, data.x, data.logd)
-        idx = self._indices(data.t.size)
-        fits: dict[str, LineFit] = {}
-        slopes: dict[str, NDArray[np.float64]] = {}
-        for name, member in (("before", data.dates < day), ("after", data.dates >= day)):
-            count = int(member.sum())
-            if count < 3:
-                raise InputError(
-                    f"the period {name} {_iso(day)} has {count} model(s) "
-                    f"({self.n_models_} in all): each period needs at least 3; move split"
-                )
-            sub = _Data(
-                models=data.models[member],
-                dates=data.dates[member],
-                t=data.t[member],
-                x=data.x[member],
-                logd=None,
-                censored={},
-                n_outside_window=0,
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FitQualityWarning)
-                slope, icpt, r2, mask = _point_fit(str(self.frontier), sub, q)
-            draws, _ = fitter.rows(idx, member=member, desc=f"bootstrap {name}")
-            slopes[name] = draws
-            fits[name] = LineFit.from_draws(
-                method=str(self.frontier), slope=slope, intercept=icpt, r2=r2, level=level,
-                slope_draws=draws, n_models=count,
-                members=sub.models[mask].astype(str).tolist(),
-                period=(_iso(sub.dates[0]), _iso(sub.dates[-1])),
-            )
-        before, after = fits["before"].slope_per_day, fits["after"].slope_per_day
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio_draws = slopes["after"] / slopes["before"]
-            estimate = after / before if before != 0 else math.nan
-        both = np.isfinite(slopes["after"]) & np.isfinite(slopes["before"])
-        faster = (
-            float(np.mean(slopes["after"][both] > slopes["before"][both]))
-            if both.any()
-            else math.nan
-        )
-        return PeriodComparison(
-            split=str(_iso(day)), frontier=str(self.frontier), before=fits["before"],
-            after=fits["after"], ratio=float(estimate),
-            ratio_ci=_percentile_ci(ratio_draws, level), prob_faster_after=faster,
-        )
+        return compare_periods(self, split)
 
     def curve(self, n: int = 100) -> pd.DataFrame:
         """The fitted line over the fitted dates and its pointwise bootstrap band.
