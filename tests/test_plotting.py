@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -228,6 +229,18 @@ def test_frontier_labels_do_not_overlap_and_stay_inside() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), "two frontier labels overlap"
+    # a label without a leader line sits nearer its own point than any other frontier point
+    pts = [ax.transData.transform((mdates.date2num(pd.Timestamp(d)), y))
+           for d, y in zip(trend.frontier_["release_date"], trend.frontier_["density"],
+                           strict=True)]
+    for t, b in zip(ax.texts, boxes, strict=True):
+        if t.arrow_patch is not None:
+            continue
+        own = ax.transData.transform((mdates.date2num(pd.Timestamp(t.xy[0])), t.xy[1]))
+        dist = [np.hypot(max(b.x0 - x, 0, x - b.x1), max(b.y0 - y, 0, y - b.y1))
+                for x, y in pts]
+        assert min(dist) == pytest.approx(np.hypot(max(b.x0 - own[0], 0, own[0] - b.x1),
+                                                   max(b.y0 - own[1], 0, own[1] - b.y1)))
     frame_box = ax.get_window_extent()
     for b in boxes:
         assert frame_box.x0 <= b.x0 and b.x1 <= frame_box.x1

@@ -256,7 +256,7 @@ def _place_labels(ax: Any, labels: list[Any], avoid: list[Any],
         h = min(b.y1, o.y1) - max(b.y0, o.y0)
         return max(w, 0.0) * max(h, 0.0)
 
-    for ann in labels:
+    for ann, own_xy in zip(labels, marked, strict=True):
         best: tuple[float, tuple[int, int, str]] | None = None
         for dx, dy, ha in _CANDIDATES:
             ann.xyann = (dx, dy)
@@ -272,6 +272,10 @@ def _place_labels(ax: Any, labels: list[Any], avoid: list[Any],
             outside = b.width * b.height - overlap(b, box_ax)
             cost += 10.0 * outside
             cost += 0.01 * (abs(dx) + abs(dy))  # prefer the nearest spot
+            # a label nearer to another labelled point than to its own reads as that point's
+            own = _box_distance(b, own_xy)
+            cost += sum(5000.0 for xy in marked
+                        if xy is not own_xy and _box_distance(b, xy) < own + 2.0)
             if best is None or cost < best[0]:
                 best = (cost, (dx, dy, ha))
         assert best is not None
@@ -287,6 +291,13 @@ def _place_labels(ax: Any, labels: list[Any], avoid: list[Any],
             ann.remove()
             ann = leader
         taken.append(_text_box(ann))
+
+
+def _box_distance(box: Any, xy: Any) -> float:
+    """Distance in pixels from a point to a box (0 inside it)."""
+    dx = max(box.x0 - xy[0], 0.0, xy[0] - box.x1)
+    dy = max(box.y0 - xy[1], 0.0, xy[1] - box.y1)
+    return float(np.hypot(dx, dy))
 
 
 def _text_box(ann: Any) -> Any:
