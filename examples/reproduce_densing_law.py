@@ -52,11 +52,22 @@ rep.trend.print_summary()
 
 # %% [markdown]
 # ## 4. Figures
+# Both panels show the same models: those the trend used (dated, with an uncensored
+# density, released in the paper's window). `rep.densities` holds every scored model.
 
 # %%
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.4), layout="constrained")
 plot_density_trend(rep.trend, ax=ax1)
-plot_effective_vs_actual(table, ax=ax2, benchmark="average_llv1")
+used = table[table["model"].isin(rep.trend.data_["model"])]  # with N_hat intervals
+plot_effective_vs_actual(used, ax=ax2, benchmark=rep.settings["benchmark"])
+start, end = rep.settings["window"]
+fig.suptitle(
+    f"The {rep.trend.n_models_} open base models released {start} .. {end} with a density "
+    f"on {rep.settings['benchmark']} (both panels); "
+    f"{len(rep.densities) - rep.trend.n_models_} other scored models are outside the window, "
+    "undated or censored",
+    fontsize=10,
+)
 out = sys.argv[1] if len(sys.argv) > 1 else "densing_law.png"
 fig.savefig(out, dpi=120)
 print("wrote", out)

@@ -10,11 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from test_leaderboard import small_frame_dict  # noqa: E402
 
 from densing.cli import main as cli_main  # noqa: E402
@@ -202,3 +204,87 @@ def test_cli_plot_reference_and_bad_suffix(tmp_path: Path, frame_path: str,
     assert out.read_text().lstrip().startswith("<?xml")
     assert cli_main(["plot", "reference", "--frame", frame_path, "-o",
                      str(tmp_path / "x.gif")]) == 2
+
+
+def _crowded() -> pd.DataFrame:
+    """Frontier models released days apart with close densities: labels would collide."""
+    dates = pd.to_datetime(["2023-03-01", "2023-09-10", "2023-09-20", "2023-09-28",
+                            "2024-02-01", "2024-06-20", "2024-06-25", "2023-05-01",
+                            "2023-12-01"])
+    dens = [0.9, 1.7, 2.0, 2.4, 3.5, 4.9, 5.2, 0.3, 0.5]
+    return pd.DataFrame({"model": [f"model-number-{i}" for i in range(9)],
+                         "release_date": dates, "density": dens})
+
+
+def test_frontier_labels_do_not_overlap_and_stay_inside() -> None:
+    trend = DensingTrend(n_bootstrap=50, random_state=0).fit(_crowded())
+    assert trend.n_frontier_ >= 6
+    ax = plot_density_trend(trend)
+    ax.figure.draw_without_rendering()
+    boxes = []
+    for t in ax.texts:
+        t.get_window_extent()  # places the annotation's text
+        boxes.append(Text.get_window_extent(t))  # the text, not its leader line
+    assert len(boxes) == trend.n_frontier_
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two frontier labels overlap"
+    # a label without a leader line sits nearer its own point than any other frontier point
+    pts = [ax.transData.transform((mdates.date2num(pd.Timestamp(d)), y))
+           for d, y in zip(trend.frontier_["release_date"], trend.frontier_["density"],
+                           strict=True)]
+    for t, b in zip(ax.texts, boxes, strict=True):
+        if t.arrow_patch is not None:
+            continue
+        own = ax.transData.transform((mdates.date2num(pd.Timestamp(t.xy[0])), t.xy[1]))
+        dist = [np.hypot(max(b.x0 - x, 0, x - b.x1), max(b.y0 - y, 0, y - b.y1))
+                for x, y in pts]
+        assert min(dist) == pytest.approx(np.hypot(max(b.x0 - own[0], 0, own[0] - b.x1),
+                                                   max(b.y0 - own[1], 0, own[1] - b.y1)))
+    frame_box = ax.get_window_extent()
+    for b in boxes:
+        assert frame_box.x0 <= b.x0 and b.x1 <= frame_box.x1
+        assert frame_box.y0 <= b.y0 and b.y1 <= frame_box.y1
+
+
+def test_date_axis_names_every_year_and_title_names_the_window() -> None:
+    df = _crowded()
+    ax = plot_density_trend(df, window=("2023-01-01", "2024-03-01"),
+                            trend_kwargs={"n_bootstrap": 0})
+    ax.figure.draw_without_rendering()
+    labels = " ".join(t.get_text() for t in ax.get_xticklabels())
+    for year in ("2023", "2024"):
+        assert year in labels
+    title = ax.get_title()
+    assert "2023-01-01 .. 2024-03-01" in title
+    in_window = int((df["release_date"] <= "2024-03-01").sum())
+    assert f"{in_window} models" in title
+    whole = plot_density_trend(df, trend_kwargs={"n_bootstrap": 0})
+    assert "all release dates" in whole.get_title() and f"{len(df)} models" in whole.get_title()
+
+
+def test_effective_defaults_to_the_tables_benchmark_and_fits_its_axes() -> None:
+    df = pd.DataFrame({"model": ["a", "b", "c"], "benchmark": "average_llv1",
+                       "n_params": [1e9, 7e9, 7e10], "n_hat": [2e8, 9e9, 3e10],
+                       "status": "ok"})
+    ax = plot_effective_vs_actual(df)  # no "average" rows: the table's own benchmark
+    assert "average_llv1" in ax.get_title()
+    assert len(ax.collections[-1].get_offsets()) == 3
+    lo, hi = ax.get_xlim()
+    assert lo == pytest.approx(1e9 / 1.5) and hi == pytest.approx(7e10 * 1.5)
+    lo, hi = ax.get_ylim()
+    assert lo == pytest.approx(2e8 / 1.5) and hi == pytest.approx(3e10 * 1.5)
+    two = pd.concat([df, df.assign(benchmark="hellaswag")])
+    with pytest.raises(InputError, match="several benchmarks"):
+        plot_effective_vs_actual(two)
+
+
+def test_curve_matches_the_line_and_band_quantiles() -> None:
+    trend = DensingTrend(n_bootstrap=200, random_state=0).fit(_densities())
+    c = trend.curve(n=7)
+    t = (c["date"] - pd.Timestamp("2023-02-24")).dt.days.to_numpy(dtype=float)
+    np.testing.assert_allclose(c["density"], np.exp(trend.intercept_ + trend.slope_per_day_ * t))
+    good = np.isfinite(trend.slope_draws_)
+    logs = trend.intercept_draws_[good, None] + trend.slope_draws_[good, None] * t[None, :]
+    np.testing.assert_allclose(c["low"], np.exp(np.percentile(logs, 2.5, axis=0)))
+    assert c["date"].iloc[0] == trend.date_range_[0] and c["date"].iloc[-1] == trend.date_range_[1]

@@ -65,10 +65,10 @@ def test_comparison_with_the_paper_is_computed(rep):
 
 def test_pre_post_chatgpt_comparison(rep):
     p = rep.periods
-    assert p is not None and p["split"] == paper.CHATGPT_DATE
-    before, after = p["before"]["slope_per_day"], p["after"]["slope_per_day"]
+    assert p is not None and p.split == paper.CHATGPT_DATE
+    before, after = p.before.slope_per_day, p.after.slope_per_day
     assert before < after, "the bundled data show faster densing after ChatGPT (paper: too)"
-    assert p["ratio"]["estimate"] == pytest.approx(after / before)
+    assert p.ratio == pytest.approx(after / before)
     cmp = rep.comparison().set_index("quantity")
     assert cmp.loc["slope before ChatGPT (per day)", "paper"] == paper.SLOPE_BEFORE_CHATGPT
     assert cmp.loc["slope after ChatGPT (per day)", "densing"] == after
@@ -123,3 +123,24 @@ def test_sensitivity_table_covers_every_choice():
     numeric = table["doubling_months"].notna()
     assert numeric.sum() >= 8
     assert table.loc[~numeric, "error"].str.len().gt(20).all()
+
+
+def test_reproduction_shows_itself_briefly(rep, capsys):
+    text = repr(rep)
+    t = rep.trend
+    assert "\n" not in text and len(text) < 200
+    assert f"{t.n_models_} models" in text and f"{t.doubling_time_months_:.2g} mo" in text
+    html = rep._repr_html_()
+    assert html.index("doubling time") < html.index("models used")  # headline first
+    assert "pruned/distilled" in html and len(html) < 20_000
+    full = rep.summary()
+    assert full.sections[0].header[0][0] == "doubling time"  # the trend's own summary
+    assert capsys.readouterr().out == ""  # summaries render, they do not print
+    rep.print()
+    assert capsys.readouterr().out.rstrip("\n") == full.as_text()
+
+
+def test_unfitted_trend_displays_without_error():
+    from densing.trend import DensingTrend
+
+    assert DensingTrend()._repr_html_() == "<pre>&lt;DensingTrend: unfitted&gt;</pre>"

@@ -20,7 +20,8 @@ from densing import FitQualityWarning, InputError, NotFittedError
 from densing._cli._common import to_jsonable
 from densing._progress import progress
 from densing.cli import main
-from densing.trend import DAYS_PER_MONTH, DensingTrend, _envelope, _quantile_line
+from densing.trend import DAYS_PER_MONTH, DensingTrend
+from densing.trend._frontiers import _envelope, _quantile_line
 
 ORIGIN = np.datetime64("2023-02-24", "D")
 
@@ -69,8 +70,8 @@ def test_all_points_recovers_slope_and_derived_quantities() -> None:
     assert d_lo == pytest.approx(math.log(2) / hi) and d_hi == pytest.approx(math.log(2) / lo)
     assert d_lo < trend.doubling_time_days_ < d_hi
     assert trend.n_models_ == trend.n_frontier_ == 200
-    assert trend.r2_ == pytest.approx(trend.all_points_["r2"])
-    assert trend.all_points_["slope_per_day"] == trend.slope_per_day_
+    assert trend.r2_ == pytest.approx(trend.all_points_.r2)
+    assert trend.all_points_.slope_per_day == trend.slope_per_day_
 
 
 def test_ci_coverage_all_frontier_200_repetitions() -> None:
@@ -252,24 +253,24 @@ def test_compare_periods_detects_faster_slope_after_split() -> None:
     df = two_speed()
     trend = DensingTrend(frontier="all", n_bootstrap=500).fit(df)
     res = trend.compare_periods("2022-11-30")
-    assert res["split"] == "2022-11-30"
-    assert res["before"]["slope_per_day"] == pytest.approx(0.002, abs=6e-4)
-    assert res["after"]["slope_per_day"] == pytest.approx(0.008, abs=6e-4)
-    assert res["ratio"]["ci"][0] > 1.0
-    assert res["ratio"]["estimate"] == pytest.approx(
-        res["after"]["slope_per_day"] / res["before"]["slope_per_day"]
+    assert res.split == "2022-11-30"
+    assert res.before.slope_per_day == pytest.approx(0.002, abs=6e-4)
+    assert res.after.slope_per_day == pytest.approx(0.008, abs=6e-4)
+    assert res.ratio_ci[0] > 1.0
+    assert res.ratio == pytest.approx(
+        res.after.slope_per_day / res.before.slope_per_day
     )
-    assert res["prob_faster_after"] > 0.99
-    assert res["before"]["period"][1] < "2022-11-30" <= res["after"]["period"][0]
-    json.dumps(to_jsonable(res), allow_nan=False)
+    assert res.prob_faster_after > 0.99
+    assert res.before.period[1] < "2022-11-30" <= res.after.period[0]
+    json.dumps(to_jsonable(res.to_dict()), allow_nan=False)
 
     for frontier in ("running_max", "quantile"):
         other = DensingTrend(frontier=frontier, n_bootstrap=100).fit(df)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitQualityWarning)
             r = other.compare_periods()
-        assert r["after"]["slope_per_day"] > r["before"]["slope_per_day"]
-        assert r["ratio"]["estimate"] > 1.5
+        assert r.after.slope_per_day > r.before.slope_per_day
+        assert r.ratio > 1.5
 
 
 def test_compare_periods_needs_three_models_per_period() -> None:
@@ -287,7 +288,7 @@ def test_same_seed_gives_bit_identical_results() -> None:
         b = DensingTrend(frontier=frontier, n_bootstrap=300, random_state=7).fit(df)
         assert a.slope_draws_.tobytes() == b.slope_draws_.tobytes()
         assert json.dumps(to_jsonable(a.to_dict())) == json.dumps(to_jsonable(b.to_dict()))
-        pd.testing.assert_frame_equal(a.summary, b.summary)
+        pd.testing.assert_frame_equal(a.summary_frame(), b.summary_frame())
         c = DensingTrend(frontier=frontier, n_bootstrap=300, random_state=8).fit(df)
         assert not np.array_equal(a.slope_draws_, c.slope_draws_)
 
@@ -314,7 +315,7 @@ def test_density_draws_join_the_bootstrap() -> None:
     few = DensingTrend(n_bootstrap=300).fit(df, density_draws=noisy[:40])
     again = DensingTrend(n_bootstrap=300).fit(df, density_draws=noisy[:40])
     np.testing.assert_array_equal(few.slope_draws_, again.slope_draws_)
-    assert few.compare_periods("2023-06-01")["after"]["n_models"] > 3
+    assert few.compare_periods("2023-06-01").after.n_models > 3
     with pytest.raises(InputError, match="density_draws has shape"):
         DensingTrend(n_bootstrap=300).fit(df, density_draws=same[:, :10])
 
@@ -425,7 +426,7 @@ def test_not_fitted_errors_and_repr() -> None:
     trend = DensingTrend()
     assert repr(trend) == "<DensingTrend: unfitted>"
     for use in (
-        lambda: trend.summary,
+        trend.summary,
         lambda: trend.slope_per_day_,
         lambda: trend.ci_,
         lambda: trend.predict("2024-01-01"),
@@ -442,7 +443,7 @@ def test_not_fitted_errors_and_repr() -> None:
 
 def test_summary_print_and_to_dict(capsys: pytest.CaptureFixture[str]) -> None:
     trend = DensingTrend(n_bootstrap=300).fit(synth(n=60, seed=12))
-    summary = trend.summary
+    summary = trend.summary_frame()
     assert list(summary.columns) == ["estimate", "std_error", "ci_low", "ci_high"]
     assert list(summary.index) == [
         "slope_per_day",

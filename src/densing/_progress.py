@@ -6,13 +6,29 @@ CI runs and pytest output stay clean. Internal: import it as ``densing._progress
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from tqdm.auto import tqdm
+from tqdm.std import tqdm as _plain_tqdm
 
 T = TypeVar("T")
+
+
+def _bar_class() -> Any:
+    """Notebook bars when ipywidgets is importable, plain text bars otherwise.
+
+    ``tqdm.auto`` warns ("IProgress not found") in a notebook without ipywidgets; this
+    never imports it, so ``import densing`` prints nothing.
+    """
+    if "ipykernel" in sys.modules and importlib.util.find_spec("ipywidgets") is not None:
+        try:
+            from tqdm.notebook import tqdm as notebook_tqdm
+        except ImportError:  # pragma: no cover - tqdm without its notebook module
+            return _plain_tqdm
+        return notebook_tqdm
+    return _plain_tqdm
 
 
 def _stderr_is_tty() -> bool:
@@ -58,9 +74,10 @@ def progress(
         disable = not _stderr_is_tty()
     kwargs.setdefault("leave", False)
     kwargs.setdefault("file", sys.stderr)
+    bar = _bar_class()
     if isinstance(iterable_or_total, int):
-        return tqdm(total=iterable_or_total, desc=desc, disable=disable, **kwargs)
-    return tqdm(iterable_or_total, desc=desc, disable=disable, **kwargs)
+        return bar(total=iterable_or_total, desc=desc, disable=disable, **kwargs)
+    return bar(iterable_or_total, desc=desc, disable=disable, **kwargs)
 
 
 __all__ = ["progress"]

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._validation import check_is_fitted
 from densing.exceptions import DensingWarning, InputError
 
 #: colours used across the figures
@@ -42,7 +43,7 @@ def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
 
 
 def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
-    """The fitted line of a :class:`~densing.trend.DensingTrend` and its bootstrap band.
+    """Deprecated: use :meth:`DensingTrend.curve() <densing.trend.DensingTrend.curve>`.
 
     Parameters
     ----------
@@ -54,38 +55,28 @@ def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
     Returns
     -------
     dict
-        ``dates`` (ISO strings, evenly spaced over the fitted date range), ``density`` (the
-        fitted ``exp(A t + B)``), ``low`` and ``high`` (pointwise percentile band over the
-        bootstrap fits at the trend's ``ci`` level; empty lists without a bootstrap).
+        ``dates`` (ISO strings), ``density``, ``low`` and ``high`` (empty lists without a
+        bootstrap band): ``trend.curve(n)`` as lists.
     """
-    info = trend.to_dict()
-    start, end = (np.datetime64(d, "D") for d in info["date_range"])
-    origin = np.datetime64(info["origin"], "D")
-    grid = np.linspace(float(start.astype(float)), float(end.astype(float)), int(n))
-    t = grid - float(origin.astype(float))
-    line = np.exp(float(info["intercept"]) + float(info["slope_per_day"]) * t)
-    low: list[float] = []
-    high: list[float] = []
-    slopes = np.asarray(getattr(trend, "slope_draws_", np.array([])), dtype=float)
-    icpts = np.asarray(getattr(trend, "intercept_draws_", np.array([])), dtype=float)
-    good = np.isfinite(slopes) & np.isfinite(icpts)
-    if good.sum() >= 10:
-        level = float(info.get("ci_level") or 0.95)
-        a = (1.0 - level) / 2.0
-        logs = icpts[good, None] + slopes[good, None] * t[None, :]
-        low = np.exp(np.quantile(logs, a, axis=0)).tolist()
-        high = np.exp(np.quantile(logs, 1.0 - a, axis=0)).tolist()
-    dates = [str(np.datetime64(int(round(g)), "D")) for g in grid]
-    return {"dates": dates, "density": line.tolist(), "low": low, "high": high}
+    warnings.warn("densing.plotting.trend_curve is deprecated; use DensingTrend.curve()",
+                  DeprecationWarning, stacklevel=2)
+    curve = trend.curve(n)
+    has_band = bool(curve["low"].notna().all())
+    return {
+        "dates": [d.date().isoformat() for d in curve["date"]],
+        "density": curve["density"].tolist(),
+        "low": curve["low"].tolist() if has_band else [],
+        "high": curve["high"].tolist() if has_band else [],
+    }
 
 
 def _as_trend(trend_or_df: Any, benchmark: str | None,
-              trend_kwargs: Mapping[str, Any] | None) -> Any:
+              trend_kwargs: Mapping[str, Any] | None,
+              window: Sequence[str | None] | None = None) -> Any:
     from densing.trend import DensingTrend
 
     if isinstance(trend_or_df, DensingTrend):
-        if "slope_per_day_" not in trend_or_df.__dict__:
-            trend_or_df._check_fitted()
+        check_is_fitted(trend_or_df, "slope_per_day_")
         return trend_or_df
     if not isinstance(trend_or_df, pd.DataFrame):
         raise InputError(
@@ -108,7 +99,13 @@ def _as_trend(trend_or_df: Any, benchmark: str | None,
             stacklevel=3,
         )
         df = df[df["release_date"].notna()]
-    kwargs = {"n_bootstrap": 1000, "random_state": 0, **dict(trend_kwargs or {})}
+    kwargs: dict[str, Any] = {"n_bootstrap": 1000, "random_state": 0}
+    if window is not None:
+        if isinstance(window, str) or len(window) != 2:
+            raise InputError(f"window={window!r} must be (start, end) ISO dates; either may be "
+                             "None")
+        kwargs.update(start=window[0], end=window[1])
+    kwargs.update(dict(trend_kwargs or {}))
     return DensingTrend(**kwargs).fit(df)
 
 
@@ -119,10 +116,13 @@ def plot_density_trend(
     benchmark: str | None = None,
     label_frontier: bool = True,
     band: bool = True,
+    window: Sequence[str | None] | None = None,
     trend_kwargs: Mapping[str, Any] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Log density against release date: all models, the frontier, the fit and its CI band.
+
+    The title gives the doubling time and the window of release dates the fit used.
 
     Parameters
     ----------
@@ -138,6 +138,11 @@ def plot_density_trend(
         Write the frontier models' names next to their points.
     band
         Shade the pointwise bootstrap band of the fitted line (needs ``n_bootstrap > 0``).
+    window
+        ``(start, end)`` release dates (ISO; either may be ``None``) of the trend fitted on
+        a DataFrame; ``None`` fits all dates. The paper's window is
+        :data:`densing.report.PAPER_WINDOW` (what ``densing reproduce`` uses). Ignored for
+        a fitted trend, which keeps its own.
     trend_kwargs
         Settings of the :class:`~densing.trend.DensingTrend` fitted on a DataFrame
         (default ``n_bootstrap=1000, random_state=0``).
@@ -150,7 +155,7 @@ def plot_density_trend(
         The axes: log-scaled y (density), dates on x; one line (the fit), one collection for
         all models and one for the frontier (plus the band).
     """
-    trend = _as_trend(trend_or_df, benchmark, trend_kwargs)
+    trend = _as_trend(trend_or_df, benchmark, trend_kwargs, window)
     if ax is None:
         ax = _new_axes()
     data = trend.data_
@@ -162,8 +167,8 @@ def plot_density_trend(
     ax.scatter(pd.to_datetime(front["release_date"]), front["density"], s=42,
                color=FRONTIER_COLOR, edgecolor="black", linewidth=0.6, zorder=3,
                label=f"frontier ({len(front)})")
-    curve = trend_curve(trend)
-    dates = pd.to_datetime(pd.Series(curve["dates"]))
+    curve = trend.curve()
+    dates = curve["date"]
     months = trend.doubling_time_months_
     lo, hi = trend.ci_["doubling_time_months"]
 
@@ -173,26 +178,143 @@ def plot_density_trend(
     pct = f"{100 * float(trend.ci):g}%"
     ax.plot(dates, curve["density"], color=FRONTIER_COLOR, linewidth=2, zorder=2,
             label=f"fit: doubling {m(months)} mo ({pct} CI {m(lo)}–{m(hi)})")
-    if band and curve["low"]:
+    if band and bool(curve["low"].notna().all()):
         ax.fill_between(dates, curve["low"], curve["high"], color=FRONTIER_COLOR, alpha=0.15,
                         linewidth=0, zorder=1, label=f"{pct} bootstrap band")
-    if label_frontier:
-        for _, r in front.iterrows():
-            ax.annotate(str(r["model"]), (pd.Timestamp(r["release_date"]), r["density"]),
-                        xytext=(4, 4), textcoords="offset points", fontsize=8,
-                        color=FRONTIER_COLOR)
     ax.set_yscale("log")
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax)
     ax.set_xlabel("Release date")
     ax.set_ylabel("Capability density ρ = N̂ / N (log scale)")
-    ax.set_title(f"Densing law: density doubles every {m(months)} months")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    info = trend.to_dict()
+    first, last = info["date_range"]
+    start, end = info["window"]
+    if start is None and end is None:
+        window = f"fit on all release dates ({first} .. {last})"
+    else:
+        window = f"fit window {start or '...'} .. {end or '...'}"
+    ax.set_title(f"Densing law: density doubles every {m(months)} months\n"
+                 f"{window}, {len(data)} models", fontsize=10)
+    legend = ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
+    if label_frontier:
+        labels = [ax.annotate(str(r["model"]), (pd.Timestamp(r["release_date"]), r["density"]),
+                              xytext=(5, 5), textcoords="offset points", fontsize=8,
+                              color=FRONTIER_COLOR, zorder=5)
+                  for _, r in front.iterrows()]
+        others = list(zip(pd.to_datetime(data["release_date"]), data["density"], strict=True))
+        _place_labels(ax, labels, avoid=[legend], line=(dates, curve["density"]),
+                      points=others)
     return ax
+
+
+def _date_axis(ax: Any) -> None:
+    """Quarterly ticks labelled by month, with the year under January and the first tick."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+
+    def label(x: float, pos: int | None) -> str:
+        day = mdates.num2date(x)
+        return f"{day:%b}\n{day:%Y}" if day.month == 1 or pos == 0 else f"{day:%b}"
+
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
+
+
+_CANDIDATES = ((5, 5, "left"), (5, -13, "left"), (-5, 5, "right"), (-5, -13, "right"),
+               (8, 14, "left"), (8, -22, "left"), (-8, 14, "right"), (-8, -22, "right"),
+               (0, 20, "center"), (0, -28, "center"), (10, 30, "left"), (10, -38, "left"),
+               (-10, 30, "right"), (-10, -38, "right"), (0, 44, "center"), (0, -52, "center"))
+
+
+def _place_labels(ax: Any, labels: list[Any], avoid: list[Any],
+                  line: tuple[Any, Any] | None = None,
+                  points: list[tuple[Any, float]] | None = None) -> None:
+    """Move each label to the candidate offset that overlaps least with the other labels,
+    the labelled points, other ``points``, the fitted line, ``avoid`` (e.g. the legend) and
+    the axes' edges. A label set off from its point gets a thin leader line.
+
+    A greedy rule (labels in order, each takes its best free spot), enough for the handful
+    of frontier labels; adjustText is not needed.
+    """
+    fig = ax.figure
+    fig.draw_without_rendering()  # settle the layout so display coordinates are final
+    box_ax = ax.get_window_extent()
+    marked = [ax.transData.transform((_num(a.xy[0]), a.xy[1])) for a in labels]
+    dots = [ax.transData.transform((_num(x), float(y))) for x, y in points or []]
+    samples = []
+    if line is not None:
+        xs = [_num(x) for x in line[0]]
+        ends = ax.transData.transform(np.column_stack([xs, np.asarray(line[1])]))[[0, -1]]
+        # ln rho is linear in t: the fit is a straight segment on these axes
+        samples = list(np.linspace(ends[0], ends[1], 400))
+    taken = [a.get_window_extent() for a in avoid if a is not None]
+    pad = 6.0 * fig.dpi / 72.0  # marker radius, pixels
+
+    def overlap(b: Any, o: Any) -> float:
+        w = min(b.x1, o.x1) - max(b.x0, o.x0)
+        h = min(b.y1, o.y1) - max(b.y0, o.y0)
+        return max(w, 0.0) * max(h, 0.0)
+
+    for ann, own_xy in zip(labels, marked, strict=True):
+        best: tuple[float, tuple[int, int, str]] | None = None
+        for dx, dy, ha in _CANDIDATES:
+            ann.xyann = (dx, dy)
+            ann.set_horizontalalignment(ha)
+            b = _text_box(ann)
+            cost = 50.0 * sum(overlap(b, t) for t in taken)  # labels must not collide
+            cost += sum(4.0 * (2 * pad) ** 2 for (px, py) in marked
+                        if b.x0 - pad < px < b.x1 + pad and b.y0 - pad < py < b.y1 + pad)
+            cost += sum(0.5 * pad ** 2 for (px, py) in dots
+                        if b.x0 - pad / 2 < px < b.x1 + pad / 2
+                        and b.y0 - pad / 2 < py < b.y1 + pad / 2)
+            cost += sum(30.0 for (px, py) in samples if b.x0 < px < b.x1 and b.y0 < py < b.y1)
+            outside = b.width * b.height - overlap(b, box_ax)
+            cost += 10.0 * outside
+            cost += 0.01 * (abs(dx) + abs(dy))  # prefer the nearest spot
+            # a label nearer to another labelled point than to its own reads as that point's
+            own = _box_distance(b, own_xy)
+            cost += sum(5000.0 for xy in marked
+                        if xy is not own_xy and _box_distance(b, xy) < own + 2.0)
+            if best is None or cost < best[0]:
+                best = (cost, (dx, dy, ha))
+        assert best is not None
+        dx, dy, ha = best[1]
+        ann.xyann = (dx, dy)
+        ann.set_horizontalalignment(ha)
+        if abs(dy) > 14 or abs(dx) > 6:  # set off from its point: draw a leader line
+            leader = ax.annotate(ann.get_text(), ann.xy, xytext=(dx, dy),
+                                 textcoords="offset points", fontsize=ann.get_fontsize(),
+                                 color=ann.get_color(), ha=ha, zorder=ann.get_zorder(),
+                                 arrowprops={"arrowstyle": "-", "color": ann.get_color(),
+                                             "lw": 0.6, "shrinkA": 0, "shrinkB": 4})
+            ann.remove()
+            ann = leader
+        taken.append(_text_box(ann))
+
+
+def _box_distance(box: Any, xy: Any) -> float:
+    """Distance in pixels from a point to a box (0 inside it)."""
+    dx = max(box.x0 - xy[0], 0.0, xy[0] - box.x1)
+    dy = max(box.y0 - xy[1], 0.0, xy[1] - box.y1)
+    return float(np.hypot(dx, dy))
+
+
+def _text_box(ann: Any) -> Any:
+    """The display box of an annotation's text alone (without its leader line)."""
+    from matplotlib.text import Text
+
+    ann.get_window_extent()  # the Annotation's own method places the text first
+    return Text.get_window_extent(ann)
+
+
+def _num(x: Any) -> float:
+    """A date or a number as a matplotlib x coordinate."""
+    import matplotlib.dates as mdates
+
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return float(x)
+    return float(mdates.date2num(pd.Timestamp(x).to_pydatetime()))
 
 
 def _param_column(frame: Any, runs: pd.DataFrame) -> str:
@@ -247,7 +369,11 @@ def plot_reference_fit(
     from densing.reference import build_averages
 
     fr = resolve_frame(frame)
-    fit = fr._fit_for(benchmark)
+    if benchmark not in fr.benchmarks_:
+        raise InputError(
+            f"benchmark {benchmark!r} is not in this reference frame; it has {fr.benchmarks_}"
+        )
+    fit = (fr.fits_ or {})[benchmark]
     if runs is None:
         from densing.datasets import load_reference_runs
 
@@ -341,7 +467,7 @@ def plot_effective_vs_actual(
     density_df: pd.DataFrame,
     ax: Any = None,
     *,
-    benchmark: str | None = "average",
+    benchmark: str | None = None,
     label: bool = False,
     **kwargs: Any,
 ) -> Any:
@@ -356,7 +482,10 @@ def plot_effective_vs_actual(
     ax
         Axes to draw on; a new figure when ``None``.
     benchmark
-        Benchmark to plot when the table has a ``benchmark`` column (``None``: all rows).
+        Benchmark to plot when the table has a ``benchmark`` column. ``None`` (default):
+        the table's own benchmark when it has one (e.g. ``average_llv1`` for
+        ``reproduce().densities``), ``average`` when it has several including it; a table
+        without a ``benchmark`` column is plotted whole.
     label
         Write model names next to the points.
     **kwargs
@@ -375,6 +504,14 @@ def plot_effective_vs_actual(
     if missing:
         raise InputError(f"density_df is missing column(s) {missing}")
     df = density_df
+    if benchmark is None and "benchmark" in df.columns:
+        present = sorted(df["benchmark"].dropna().astype(str).unique())
+        if len(present) == 1:
+            benchmark = present[0]
+        elif "average" in present:
+            benchmark = "average"
+        else:
+            raise InputError(f"the table has several benchmarks {present}: pass benchmark=...")
     if benchmark is not None and "benchmark" in df.columns:
         if benchmark not in set(df["benchmark"]):
             raise InputError(f"no rows for benchmark {benchmark!r}; available: "
@@ -404,20 +541,23 @@ def plot_effective_vs_actual(
         for name, xi, yi in zip(df.loc[good, "model"], x, y, strict=True):
             ax.annotate(str(name), (xi, yi), xytext=(3, 3), textcoords="offset points",
                         fontsize=7)
-    lo_v = float(min(x.min(), y.min())) / 1.5
-    hi_v = float(max(x.max(), y.max())) * 1.5
+    # each axis fits its own data (a margin of x1.5), the diagonal spans both
+    x_lim = (float(x.min()) / 1.5, float(x.max()) * 1.5)
+    y_lim = (float(y.min()) / 1.5, float(y.max()) * 1.5)
+    lo_v, hi_v = min(x_lim[0], y_lim[0]), max(x_lim[1], y_lim[1])
     ax.plot([lo_v, hi_v], [lo_v, hi_v], color="black", linestyle="--", linewidth=1,
             label="ρ = 1 (N̂ = N)", zorder=2)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(lo_v, hi_v)
-    ax.set_ylim(lo_v, hi_v)
+    ax.set_xlim(*x_lim)
+    ax.set_ylim(*y_lim)
     ax.set_xlabel("Actual parameters N (count, log scale)")
     ax.set_ylabel("Effective parameters N̂ (count, log scale)")
     censored = int((~ok).sum())
     title = "Effective against actual size"
     if benchmark is not None and "benchmark" in density_df.columns:
         title += f" ({benchmark})"
+    title += f"\n{int(good.sum())} models with an effective size"
     if censored:
         title += f"; {censored} censored not shown"
     ax.set_title(title, fontsize=10)

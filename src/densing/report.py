@@ -20,10 +20,19 @@ import pandas as pd
 
 from densing._io import to_plain
 from densing._progress import progress
+from densing._summary import Summary
+from densing._validation import (
+    check_frontier,
+    check_n_bootstrap,
+    check_param_count_name,
+    check_random_state,
+    check_tokens,
+    format_value,
+)
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, FitQualityWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
-from densing.trend import DensingTrend
+from densing.trend import DensingTrend, PeriodComparison
 
 #: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
 PAPER_CLAIMS: dict[str, dict[str, Any]] = {
@@ -58,7 +67,7 @@ CHATGPT_DATE = "2022-11-30"
 REPRODUCE_BENCHMARK = "average_llv1"
 
 
-@dataclass
+@dataclass(repr=False)
 class Reproduction:
     """The outcome of :func:`reproduce`.
 
@@ -67,7 +76,8 @@ class Reproduction:
     trend
         The fitted :class:`DensingTrend` in the window.
     periods
-        Output of ``compare_periods`` on all dates (or ``None`` when a period is too small).
+        :meth:`DensingTrend.compare_periods` on all dates (``None`` when a period is too
+        small).
     densities
         Per-model densities used (one row per model, all statuses).
     per_benchmark
@@ -81,7 +91,7 @@ class Reproduction:
     """
 
     trend: DensingTrend
-    periods: dict[str, Any] | None
+    periods: PeriodComparison | None
     densities: pd.DataFrame
     per_benchmark: pd.DataFrame
     compressed: pd.DataFrame
@@ -113,8 +123,9 @@ class Reproduction:
         if self.periods is not None:
             p = self.periods
             for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
-                est = p[part]["slope_per_day"]
-                ci = p[part].get("slope_ci", (math.nan, math.nan))
+                fit = p.before if part == "before" else p.after
+                est = fit.slope_per_day
+                ci = fit.slope_ci
                 rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
                                  est, ci[0], ci[1], PAPER_CLAIMS[key]["source"]))
         if len(self.compressed):
@@ -136,7 +147,7 @@ class Reproduction:
         ci = t.ci_.get("doubling_time_months", (math.nan, math.nan))
         periods = None
         if self.periods is not None:
-            periods = {k: to_plain(v, nan_to_none=False) for k, v in self.periods.items()}
+            periods = to_plain(self.periods.to_dict(), nan_to_none=False)
         return {
             "doubling_time_days": t.doubling_time_days_,
             "doubling_time_months": t.doubling_time_months_,
@@ -153,7 +164,7 @@ class Reproduction:
                 for m, d, x in zip(t.frontier_["model"], t.frontier_["release_date"],
                                    t.frontier_["density"], strict=True)
             ],
-            "all_points": to_plain(t.all_points_, nan_to_none=False),
+            "all_points": to_plain(t.to_dict()["all_points"], nan_to_none=False),
             "periods": periods,
             "window": list(self.settings["window"]),
             "frame": self.settings["frame"],
@@ -163,29 +174,68 @@ class Reproduction:
             "compressed": to_plain(self.compressed.to_dict(orient="records"), nan_to_none=False),
         }
 
-    def print(self) -> None:
-        """Print the side-by-side comparison, the trend summary and the diagnostics."""
+    def summary(self, detail: bool = True) -> Summary:
+        """The reproduction as a :class:`~densing._summary.Summary` (it prints nothing).
+
+        Parameters
+        ----------
+        detail
+            ``True``: the full report of ``densing reproduce`` (comparison with the paper,
+            the trend's own summary, diagnostics, compressed models). ``False``: a compact
+            one (headline and comparison), as notebooks show it.
+
+        Returns
+        -------
+        Summary
+            The report.
+        """
         s = self.settings
-        print(f"densing reproduce: frame={s['frame']} benchmark={s['benchmark']} "
-              f"D0={s['tokens']:.3g} params={s['param_count']} window={s['window'][0]}.."
-              f"{s['window'][1]} frontier={s['frontier']}")
-        cmp = self.comparison()
-        with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-            print(cmp.drop(columns=["source"]).to_string(
-                index=False, float_format=lambda v: f"{v:.4g}"))
-        print()
-        self.trend.print_summary()
+        title = (f"densing reproduce: frame={s['frame']} benchmark={s['benchmark']} "
+                 f"D0={s['tokens']:.3g} params={s['param_count']} window={s['window'][0]}.."
+                 f"{s['window'][1]} frontier={s['frontier']}")
+        cmp = self.comparison().drop(columns=["source"])
+        if not detail:
+            t = self.trend
+            lo, hi = t.ci_["doubling_time_months"]
+            paper = PAPER_CLAIMS["doubling_time_months_arxiv"]["value"]
+            out = Summary(title, header=[
+                ("doubling time", f"{t.doubling_time_months_:.3g} months "
+                                  f"({100 * float(t.ci):g}% CI {lo:.3g} .. {hi:.3g}); "
+                                  f"paper {paper:g}"),
+                ("models used", f"{t.n_models_} ({t.n_frontier_} on the frontier, "
+                                f"{t.n_censored_} censored)"),
+                (t.line_.r2_name, f"{t.r2_:.3f}"),
+            ])
+            return out.add_table(cmp)
+        out = Summary(title).add_table(cmp)
+        out.add_summary(self.trend.summary())
         d = self.diagnostics
-        print()
         by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
-        print(f"Censored models in the window: {d['n_censored']} ({by}); without a release "
-              f"date (left out): {len(d['undated_models'])}")
-        print(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} of "
-              f"{d['n_ok']} ({100 * d['share_extrapolated']:.0f}%); scores above every "
-              f"reference checkpoint's (sigmoid extrapolated): {d['n_beyond_reference_score']}")
+        out.add_note(f"Censored models in the window: {d['n_censored']} ({by}); without a "
+                     f"release date (left out): {len(d['undated_models'])}")
+        out.add_note(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} "
+                     f"of {d['n_ok']} ({100 * d['share_extrapolated']:.0f}%); scores above "
+                     "every reference checkpoint's (sigmoid extrapolated): "
+                     f"{d['n_beyond_reference_score']}")
         if len(self.compressed):
-            print("Compressed models vs parents (density):")
-            print(self.compressed.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+            out.add_table(self.compressed, caption="Compressed models vs parents (density):",
+                          float_format=".3g")
+        return out
+
+    def print(self) -> None:
+        """Print :meth:`summary`: the comparison, the trend summary and the diagnostics."""
+        print(self.summary().as_text())
+
+    def _repr_html_(self) -> str:
+        return self.summary(detail=False).as_html()
+
+    def __repr__(self) -> str:
+        t = self.trend
+        lo, hi = t.ci_["doubling_time_months"]
+        return (f"<Reproduction {self.settings['frame']}/{self.settings['benchmark']}: "
+                f"{t.n_models_} models, doubling {t.doubling_time_months_:.2g} mo "
+                f"({100 * float(t.ci):g}% CI {lo:.2g}..{hi:.2g}), paper "
+                f"{PAPER_CLAIMS['doubling_time_months_arxiv']['value']:g}>")
 
 
 def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) -> dict[str, Any]:
@@ -194,6 +244,28 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) ->
         inside = bool(lo <= paper)
     return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
             "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src}
+
+
+def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
+                    benchmark: Any, frame_bootstrap: Any) -> None:
+    """Check the settings of :func:`reproduce` before any work (one-line errors)."""
+    check_n_bootstrap(n_bootstrap)
+    _check_int_seed(random_state)
+    check_n_bootstrap(frame_bootstrap, "frame_bootstrap", minimum=1)
+    check_tokens(tokens)
+    check_frontier(frontier)
+    if not isinstance(benchmark, str) or not benchmark:
+        raise InputError(f"benchmark={format_value(benchmark)} must be a benchmark name "
+                         f"(e.g. {REPRODUCE_BENCHMARK!r})")
+
+
+def _check_int_seed(random_state: Any) -> int:
+    """The reproduction's seed: an integer >= 0 (every bootstrap is seeded from it)."""
+    seed = check_random_state(random_state)
+    if not isinstance(seed, int):
+        raise InputError(f"random_state={format_value(random_state)} must be a non-negative "
+                         "integer (e.g. 0): every bootstrap of the reproduction is seeded")
+    return seed
 
 
 def _parse_window(window: Any) -> tuple[str | None, str | None]:
@@ -315,9 +387,10 @@ def reproduce(
     """
     from densing.datasets import load_models, load_scores
 
+    _check_settings(n_bootstrap=n_bootstrap, random_state=random_state, tokens=tokens,
+                    frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
     start, end = _parse_window(window)
-    if param_count not in ("total", "non_embedding"):
-        raise InputError(f"param_count must be 'total' or 'non_embedding'; got {param_count!r}")
+    check_param_count_name(param_count, ("total", "non_embedding"))
     if isinstance(frame, ReferenceFrame):
         fr = frame
         frame_name = fr.name
@@ -367,7 +440,7 @@ def reproduce(
                              n_bootstrap=n_bootstrap, random_state=random_state)
         trend.fit(per_model, density_draws=draws)
         try:
-            periods: dict[str, Any] | None = DensingTrend(
+            periods: PeriodComparison | None = DensingTrend(
                 frontier=frontier, n_bootstrap=n_bootstrap, random_state=random_state,  # type: ignore[arg-type]
             ).fit(per_model).compare_periods(CHATGPT_DATE)
         except InputError:
@@ -438,6 +511,8 @@ def sensitivity(
         ``variant``, ``doubling_months``, ``ci_low``, ``ci_high``, ``slope_per_day``, ``r2``,
         ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
     """
+    check_n_bootstrap(n_bootstrap)
+    _check_int_seed(random_state)
     rows: list[dict[str, Any]] = []
     for name, over in progress(SENSITIVITY_VARIANTS, desc="sensitivity", disable=quiet):
         kw = {**base, **over}
@@ -454,6 +529,18 @@ def sensitivity(
             "n_models": t.n_models_, "n_frontier": t.n_frontier_,
             "n_censored": rep.diagnostics["n_censored"],
             "share_extrapolated": rep.diagnostics["share_extrapolated"],
-            "all_points_months": t.all_points_.get("doubling_time_months"),
+            "all_points_months": t.all_points_.doubling_time_months,
         })
     return pd.DataFrame(rows)
+
+
+__all__ = [
+    "CHATGPT_DATE",
+    "PAPER_CLAIMS",
+    "PAPER_WINDOW",
+    "REPRODUCE_BENCHMARK",
+    "SENSITIVITY_VARIANTS",
+    "Reproduction",
+    "reproduce",
+    "sensitivity",
+]

@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "bundled data)")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--window", metavar="START:END", default=None,
+                   help="release dates fitted with --densities (ISO, either may be empty; "
+                        "default: all dates; the title names the window used)")
     common(p)
     p.set_defaults(func=_trend)
 
@@ -55,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = kinds.add_parser("effective", help="effective against actual parameters (log-log)")
     p.add_argument("--densities", required=True, metavar="CSV",
                    help="compute_density table or one row per model (n_params, n_hat, status)")
-    p.add_argument("--benchmark", default="average")
+    p.add_argument("--benchmark", default=None,
+                   help="benchmark of a long table (default: the table's own, else average)")
     p.add_argument("--label", action="store_true", help="write model names")
     common(p)
     p.set_defaults(func=_effective)
@@ -105,7 +109,14 @@ def _trend(args: argparse.Namespace) -> int:
         return _save(plot_density_trend(rep.trend, _axes()), args.output)
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
     kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
-    ax = plot_density_trend(df, _axes(), benchmark=bench, trend_kwargs=kwargs)
+    window = None
+    if args.window:
+        if ":" not in args.window:
+            raise InputError(f"--window={args.window!r} must be START:END (ISO dates, either "
+                             "may be empty)")
+        a, b = args.window.split(":", 1)
+        window = (a or None, b or None)
+    ax = plot_density_trend(df, _axes(), benchmark=bench, window=window, trend_kwargs=kwargs)
     return _save(ax, args.output)
 
 

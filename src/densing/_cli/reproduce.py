@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from densing._cli._common import print_json, print_table
+from densing._cli._common import print_json
+from densing._summary import Summary
 from densing.report import PAPER_WINDOW, REPRODUCE_BENCHMARK, reproduce, sensitivity
 
 
@@ -22,9 +23,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"sensitivity": table.to_dict(orient="records")})
         else:
-            print("densing reproduce --sensitivity: the doubling time under each analysis "
-                  "choice (one change from the default per row)")
-            print_table(table)
+            report = Summary("densing reproduce --sensitivity: the doubling time under each "
+                             "analysis choice (one change from the default per row)")
+            print(report.add_table(table).as_text())
         return 0
     rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed, joint=args.joint,
                     frame_bootstrap=args.frame_bootstrap, **common)

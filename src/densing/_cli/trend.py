@@ -81,24 +81,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out = trend.to_dict()
         if periods is not None:
-            out["periods"] = periods
+            out["periods"] = periods.to_dict()
         print_json(out)
         return 0
-    trend.print_summary()
+    report = trend.summary()
     if periods is not None:
-        print("---")
-        print(f"Periods split at {periods['split']}:")
-        for name in ("before", "after"):
-            p = periods[name]
-            lo, hi = p["slope_ci"]
-            print(
-                f"  {name:<7}{p['period'][0]} .. {p['period'][1]}  {p['n_models']} models, "
-                f"slope {p['slope_per_day']:.4g}/day (CI {lo:.4g} .. {hi:.4g}), "
-                f"doubling {p['doubling_time_months']:.3g} months"
-            )
-        r = periods["ratio"]
-        print(
-            f"  ratio after/before {r['estimate']:.3g} (CI {r['ci'][0]:.3g} .. "
-            f"{r['ci'][1]:.3g}); P(faster after) = {periods['prob_faster_after']:.2f}"
-        )
+        report.add_summary(periods.summary())
+    print(report.as_text())
     return 0
