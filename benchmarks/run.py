@@ -266,7 +266,7 @@ def bench_frame_fit_bootstrap_200(runs: pd.DataFrame, fit: dict[str, Any],
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DensingWarning)
             return ReferenceFrame(benchmarks=DEFAULT_FRAME_BENCHMARKS, n_bootstrap=200,
-                                  quiet=True).fit(runs)
+                                  progress=False).fit(runs)
 
     cpu, wall, _ = timed(densing_fit, repeat)
     # baseline: the same work done by single-start curve_fit, scaled from the rows above
