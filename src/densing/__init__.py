@@ -75,18 +75,11 @@ _LAZY: dict[str, str] = {
 }
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("densing")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
-
-
 def __getattr__(name: str) -> object:
     if name == "__version__":
-        globals()[name] = value = _version()
+        from densing._version import version
+
+        globals()[name] = value = version()
         return value
     module_name = _LAZY.get(name)
     if module_name is None:

@@ -79,9 +79,9 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        import densing
+        from densing._version import version
 
-        print(f"densing {densing.__version__}")
+        print(f"densing {version()}")
         parser.exit()
 
 
