@@ -39,7 +39,9 @@ from numpy.typing import NDArray
 from scipy.optimize import minimize
 from scipy.special import log_ndtr
 
+from densing._validation import check_release_dates, format_value
 from densing.exceptions import ConvergenceError, InputError
+from densing.trend._data import _Data, _parse_dates
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
 if TYPE_CHECKING:
@@ -461,7 +463,9 @@ def density_bounds(
     if not isinstance(per_model, pd.DataFrame) or "n_params" not in per_model.columns:
         raise InputError("per_model must be a DataFrame with an 'n_params' column")
     if benchmark is None:
-        names = per_model["benchmark"].dropna().unique() if "benchmark" in per_model else []
+        names: list[Any] = (
+            per_model["benchmark"].dropna().unique().tolist() if "benchmark" in per_model else []
+        )
         if len(names) != 1:
             raise InputError(
                 f"benchmark=None needs one benchmark in the table; found {len(names)}: pass "
@@ -489,3 +493,66 @@ __all__ = [
     "density_bounds",
     "tobit_line",
 ]
+
+
+def _with_bounds(
+    df: pd.DataFrame,
+    data: _Data,
+    *,
+    date_col: str,
+    model_col: str,
+    status_col: str,
+    bound_col: str,
+    origin: np.datetime64,
+    start: np.datetime64 | None,
+    end: np.datetime64 | None,
+) -> tuple[_Data, NDArray[np.bool_], NDArray[np.float64]]:
+    """Add the top-censored rows that carry a bound to the trend's data.
+
+    Returns the combined data (sorted by date, then value descending), the bound flags
+    and the ln censoring point of every row (``inf`` where unknown).
+    """
+    if bound_col not in df.columns:
+        raise InputError(
+            f"censored='bound' needs a {bound_col!r} column (the lower bound on density of "
+            "models censored at the top, e.g. from densing.trend.density_bounds)"
+        )
+    if status_col not in df.columns:
+        raise InputError(f"censored='bound' needs a {status_col!r} column to find the bounds")
+    status = df[status_col].astype(str).str.strip().str.lower().to_numpy()
+    bound = pd.to_numeric(df[bound_col], errors="coerce").to_numpy(dtype=float)
+    models = df[model_col].astype(str).to_numpy(dtype=object)
+    top = np.isin(status, TOP_CENSORED)
+    bad = top & ~(np.isfinite(bound) & (bound > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{bound_col}={format_value(df[bound_col].iloc[i])} of censored model "
+            f"{models[i]!r} must be a finite density > 0"
+        )
+    dates = _parse_dates(df[date_col], models.tolist(), what=date_col, strict=False)
+    use = top & ~np.isnat(dates)
+    if start is not None:
+        use &= dates >= start
+    if end is not None:
+        use &= dates <= end
+    if use.any():
+        check_release_dates(dates[use], date_col, labels=models[use].tolist())
+    t_b = (dates[use] - origin).astype("timedelta64[D]").astype(float)
+    y_b = np.log(bound[use])
+    by_name = dict(zip(models.tolist(), bound.tolist(), strict=True))
+    c_ok = np.array([by_name.get(str(m), math.nan) for m in data.models], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c_ok = np.where(np.isfinite(c_ok) & (c_ok > 0), np.log(c_ok), np.inf)
+    all_models = np.concatenate([data.models, models[use]])
+    all_dates = np.concatenate([data.dates, dates[use]])
+    t = np.concatenate([data.t, t_b])
+    y = np.concatenate([data.x, y_b])
+    is_bound = np.concatenate([np.zeros(data.t.size, bool), np.ones(t_b.size, bool)])
+    c = np.concatenate([c_ok, y_b])
+    order = np.lexsort((-y, t))
+    combined = _Data(
+        models=all_models[order], dates=all_dates[order], t=t[order], x=y[order], logd=None,
+        censored=data.censored, n_outside_window=data.n_outside_window,
+    )
+    return combined, is_bound[order], c[order]
