@@ -32,6 +32,7 @@ import pytest
 from scipy import optimize, stats
 
 from densing import InputError
+from densing.trend import DensingTrend
 from densing.trend._censored import (
     censored_envelope,
     censored_fit,
@@ -177,3 +178,91 @@ def test_censored_fit_rejects_unknown_frontier_and_quantile() -> None:
         censored_fit("median", t, y, np.zeros(4, bool))
     with pytest.raises(InputError, match="q=1.5"):
         censored_quantile_line(t, y, np.zeros(4, bool), q=1.5)
+
+
+# --------------------------------------------------------------------------------------
+# DensingTrend(censored="bound")
+# --------------------------------------------------------------------------------------
+
+ORIGIN = np.datetime64("2023-02-24", "D")
+
+
+def censored_table(seed: int = 21, n: int = 90):
+    """A models table: censored rows have an inf density and their bound in density_bound;
+    ok rows carry their own censoring point there."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    days = np.round(bursty_dates(rng, n)).astype(int)
+    t = days.astype(float)
+    x = -1.0 + TRUE_SLOPE * t + rng.normal(0.0, 0.5, n)
+    c = 1.6 + rng.normal(0.0, 0.3, n)
+    cens = x >= c
+    df = pd.DataFrame({
+        "model": [f"m{i:03d}" for i in range(n)],
+        "release_date": pd.to_datetime(ORIGIN + days),
+        "density": np.where(cens, np.inf, np.exp(x)),
+        "status": np.where(cens, "above_ceiling", "ok"),
+        "density_bound": np.exp(c),
+    })
+    return df, t, np.where(cens, c, x), cens, c
+
+
+def test_trend_bound_mode_uses_the_censored_estimators() -> None:
+    df, t, y, cens, c = censored_table()
+    assert 10 <= cens.sum() <= 60
+    tobit = DensingTrend(frontier="all", censored="bound", n_bootstrap=30).fit(df)
+    assert tobit.slope_per_day_ == pytest.approx(tobit_line(t, y, cens).slope_per_day, rel=1e-6)
+    assert tobit.n_bounds_ == int(cens.sum()) == tobit.n_bounds_on_frontier_
+    assert tobit.n_models_ == t.size
+    assert tobit.all_points_.slope_per_day == pytest.approx(tobit.slope_per_day_)
+    dropped = DensingTrend(frontier="all", n_bootstrap=30).fit(df)
+    assert dropped.slope_per_day_ == pytest.approx(ols_slope(t[~cens], y[~cens]), rel=1e-9)
+    assert dropped.n_bounds_ == 0 and dropped.n_models_ == int((~cens).sum())
+    quant = DensingTrend(frontier="quantile", censored="bound", n_bootstrap=10).fit(df)
+    direct = censored_quantile_line(t, y, cens, 0.9, censor_at=c)
+    assert quant.slope_per_day_ == pytest.approx(direct.slope_per_day, rel=1e-6)
+    env = DensingTrend(censored="bound", n_bootstrap=50).fit(df)
+    assert env.slope_per_day_ == pytest.approx(censored_envelope(t, y, cens).slope_per_day)
+    assert env.n_bounds_on_frontier_ >= 1
+    out = env.to_dict()
+    assert out["censored_mode"] == "bound" and out["n_bounds"] == int(cens.sum())
+    assert "censored_mode" not in DensingTrend(n_bootstrap=20).fit(df).to_dict()
+
+
+def test_trend_bound_mode_refuses_what_it_cannot_do() -> None:
+    df, *_ = censored_table()
+    with pytest.raises(InputError, match="needs a 'density_bound' column"):
+        DensingTrend(censored="bound").fit(df.drop(columns="density_bound"))
+    bad = df.copy()
+    i = int(np.flatnonzero(bad["status"].to_numpy() == "above_ceiling")[0])
+    bad.loc[i, "density_bound"] = -2.0
+    with pytest.raises(InputError, match=r"density_bound=-2(\.0)? of censored model"):
+        DensingTrend(censored="bound", n_bootstrap=0).fit(bad)
+    with pytest.raises(InputError, match="censored='maybe' is not one of"):
+        DensingTrend(censored="maybe").fit(df)
+    with pytest.raises(InputError, match="density_draws"):
+        DensingTrend(censored="bound").fit(df, density_draws=np.ones((3, len(df))))
+    fitted = DensingTrend(censored="bound", n_bootstrap=0).fit(df)
+    with pytest.raises(InputError, match="compare_periods"):
+        fitted.compare_periods("2024-01-01")
+
+
+def test_density_bounds_is_the_frames_top_density() -> None:
+    import pandas as pd
+
+    from densing.reference import load_frame
+    from densing.trend import density_bounds
+
+    frame = load_frame("olmo-ladder")
+    low, high = frame.valid_score_range("average_llv1")
+    table = pd.DataFrame({"model": ["a", "b"], "n_params": [1e9, 7e9],
+                          "benchmark": ["average_llv1"] * 2})
+    out = density_bounds(table, frame)
+    n_top = out["density_bound"].to_numpy() * table["n_params"].to_numpy()
+    assert n_top[0] == pytest.approx(n_top[1])
+    # a score just inside the range inverts below the bound, one above it is censored
+    inside = frame.effective_params(high - 1e-3 * (high - low), "average_llv1")
+    assert float(inside["n_hat"].iloc[0]) < n_top[0]
+    above = frame.effective_params(min(high + 1e-3, 1.0), "average_llv1")
+    assert above["status"].iloc[0] != "ok"
