@@ -16,8 +16,15 @@ running_max n=100 s=.5 0.78              0.94
 running_max n=150 s=.3 0.85              0.945
 running_max mixed      0.83              0.94
 all, mixed             0.94              0.95 (t)
-quantile, mixed        see report        0.94
+quantile, mixed        0.97 (200 reps)   0.94
+running_max n=111 s=1.34  0.55           0.965
+quantile n=111 s=1.34  --                0.94
+all n=111 s=1.34       --                0.95
 =====================  ================  ==========
+
+The last design is the bundled data's: the headline's 111 models scatter about their OLS
+line with s = 1.34 in ln density, well outside 0.3-0.7, and there the case bootstrap's
+envelope interval covers about half the time.
 
 The tests recompute the coverage of the calibrated intervals (400 seeded repetitions per
 frontier and design) and of the percentile envelope interval for contrast.
@@ -63,12 +70,12 @@ def coverage(frontier: str, n: int | None, sigma: float | None, n_sim: int = 400
 
 
 @pytest.mark.parametrize("frontier", ["running_max", "quantile", "all"])
-@pytest.mark.parametrize(("n", "sigma"), [(None, None), (50, 0.7), (150, 0.3)])
+@pytest.mark.parametrize(("n", "sigma"), [(None, None), (50, 0.7), (150, 0.3), (111, 1.34)])
 def test_calibrated_interval_covers(frontier: str, n: int | None, sigma: float | None) -> None:
     cov = coverage(frontier, n, sigma)
     # 400 repetitions: Monte Carlo SE about 0.011 at 0.95
     assert cov >= 0.92, f"{frontier} n={n} sigma={sigma}: coverage {cov:.3f} < 0.92"
-    assert cov <= 0.99, f"{frontier} n={n} sigma={sigma}: coverage {cov:.3f}: far too wide"
+    assert cov <= 0.985, f"{frontier} n={n} sigma={sigma}: coverage {cov:.3f}: far too wide"
 
 
 def test_percentile_envelope_interval_undercovers_on_bursty_designs() -> None:

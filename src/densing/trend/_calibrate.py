@@ -97,11 +97,13 @@ def _simulated_slopes(
 def _pivot(
     estimate: float, centre: float, draws: NDArray[np.float64], level: float
 ) -> tuple[float, float]:
-    finite = draws[np.isfinite(draws)]
-    if finite.size < 10:
+    if np.isfinite(draws).sum() < 10:
         return math.nan, math.nan
+    # a simulated envelope of a single date has no slope: no later model beat the first,
+    # so it ranks below every defined slope (-inf), not out of the sample
+    ranked = np.where(np.isnan(draws), -np.inf, draws)
     alpha = (1.0 - level) / 2.0
-    q_lo, q_hi = np.quantile(finite, [alpha, 1.0 - alpha])
+    q_lo, q_hi = np.quantile(ranked, [alpha, 1.0 - alpha], method="inverted_cdf")
     return float(estimate - (q_hi - centre)), float(estimate - (q_lo - centre))
 
 
