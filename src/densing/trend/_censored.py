@@ -205,8 +205,13 @@ def _tobit_core(
     y: NDArray[np.float64],
     cens: NDArray[np.bool_],
     w: NDArray[np.float64] | None = None,
+    start: tuple[float, float, float] | None = None,
 ) -> tuple[float, float, float, bool]:
-    """Slope, intercept, sigma of the Tobit line (NaN where undefined) and convergence."""
+    """Slope, intercept, sigma of the Tobit line (NaN where undefined) and convergence.
+
+    ``start`` is ``(slope, intercept, sigma)`` to start from (a bootstrap resample starts
+    from the full data's fit); the OLS fit otherwise.
+    """
     if w is None:
         w = np.ones(t.size)
     used = w > 0
@@ -215,9 +220,12 @@ def _tobit_core(
     centre = float(np.average(t, weights=w))
     scale = float(np.sqrt(np.average((t - centre) ** 2, weights=w)))
     ts = (t - centre) / scale
-    s0, i0, _ = (float(v[0]) for v in _wols(ts[None, :], y[None, :], w[None, :]))
-    resid = y - (i0 + s0 * ts)
-    sd0 = float(np.sqrt(np.average(resid**2, weights=w))) or 1.0
+    if start is not None and all(math.isfinite(v) for v in start) and start[2] > 0:
+        s0, i0, sd0 = start[0] * scale, start[1] + start[0] * centre, start[2]
+    else:
+        s0, i0, _ = (float(v[0]) for v in _wols(ts[None, :], y[None, :], w[None, :]))
+        resid = y - (i0 + s0 * ts)
+        sd0 = float(np.sqrt(np.average(resid**2, weights=w))) or 1.0
     res = minimize(
         _tobit_nll, np.array([i0, s0, math.log(sd0)]), args=(ts, y, cens, w), jac=True,
         method="BFGS", options={"gtol": 1e-7, "maxiter": 500},
@@ -415,10 +423,14 @@ def _bootstrap_censored(
         return slopes, icpts
     slopes = np.full(n_rows, np.nan)
     icpts = np.full(n_rows, np.nan)
+    full: tuple[float, float, float] | None = None
+    if frontier == "all" and n_rows:
+        a, b0, sd, _ = _tobit_core(t, y, cens)
+        full = (a, b0, sd)
     for b in range(n_rows):
         counts = np.bincount(idx[b], minlength=n).astype(float)
         if frontier == "all":
-            slopes[b], icpts[b], _, _ = _tobit_core(t, y, cens, counts)
+            slopes[b], icpts[b], _, _ = _tobit_core(t, y, cens, counts, start=full)
         else:
             used = counts > 0
             slopes[b], icpts[b], _ = _powell_core(t[used], y[used], c[used], q, counts[used])
