@@ -41,7 +41,7 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy.special import ndtri, stdtrit
 
 from densing.exceptions import InputError
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
@@ -110,7 +110,8 @@ def _pivot(
 def _quantile_se(t: NDArray[np.float64], sigma: float, q: float) -> float:
     """iid-error standard error of the quantile slope with normal sparsity."""
     n = t.size
-    sparsity = sigma / float(stats.norm.pdf(stats.norm.ppf(q)))
+    z_q = float(ndtri(q))
+    sparsity = sigma / (math.exp(-0.5 * z_q * z_q) / math.sqrt(2.0 * math.pi))
     sxx = float(np.sum((t - t.mean()) ** 2))
     return math.sqrt(q * (1.0 - q)) * sparsity / math.sqrt(sxx) if sxx > 0 and n > 2 else math.nan
 
@@ -172,14 +173,14 @@ def calibrated_slope_interval(
         return math.nan, math.nan
     if frontier == "all":
         se = sigma / math.sqrt(float(np.sum((t_arr - t_arr.mean()) ** 2)))
-        half = float(stats.t.ppf(0.5 + level / 2.0, t_arr.size - 2)) * se
+        half = float(stdtrit(t_arr.size - 2, 0.5 + level / 2.0)) * se
         centre = slope if estimate is None else float(estimate)
         return centre - half, centre + half
     if frontier == "quantile":
         if estimate is None:
             estimate = _quantile_line(t_arr, x_arr, np.ones(t_arr.size), q)[0]
         se = _quantile_se(t_arr, sigma, q)
-        half = float(stats.t.ppf(0.5 + level / 2.0, t_arr.size - 2)) * se
+        half = float(stdtrit(t_arr.size - 2, 0.5 + level / 2.0)) * se
         return float(estimate) - half, float(estimate) + half
     if estimate is None:
         if frontier == "running_max":
