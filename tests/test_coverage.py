@@ -17,6 +17,7 @@ running_max n=150 s=.3 0.85              0.945
 running_max mixed      0.83              0.94
 all, mixed             0.94              0.95 (t)
 quantile, mixed        0.97 (200 reps)   0.94
+quantile n=50 s=.7     0.97 (200 reps)   0.955
 running_max n=111 s=1.34  0.55           0.965
 quantile n=111 s=1.34  --                0.94
 all n=111 s=1.34       --                0.95
