@@ -193,4 +193,37 @@ def calibrated_slope_interval(
     return _pivot(float(estimate), slope, draws, level)
 
 
-__all__ = ["INTERVALS", "calibrated_slope_interval"]
+__all__ = ["INTERVALS", "calibrated_intervals", "calibrated_slope_interval"]
+
+
+def calibrated_intervals(
+    frontier: str, t: NDArray[np.float64], x: NDArray[np.float64], level: float, *,
+    q: float, n_sim: int, random_state: int | None, estimate: float,
+) -> dict[str, tuple[float, float]]:
+    """The calibrated slope interval and the doubling-time intervals it implies.
+
+    Parameters
+    ----------
+    frontier, t, x, level, q, n_sim, random_state, estimate
+        As for :func:`calibrated_slope_interval`; ``n_sim=0`` gives NaN intervals.
+
+    Returns
+    -------
+    dict
+        ``slope_per_day``, ``intercept`` (NaN: the calibration covers the slope only),
+        ``doubling_time_days`` and ``doubling_time_months``.
+    """
+    from densing.trend.results import DAYS_PER_MONTH, _doubling_ci
+
+    slope_ci = (math.nan, math.nan)
+    if n_sim > 0:
+        slope_ci = calibrated_slope_interval(frontier, t, x, level, q=q, n_sim=n_sim,
+                                             random_state=random_state, estimate=estimate)
+    days = _doubling_ci(slope_ci)
+    return {
+        "slope_per_day": slope_ci,
+        "intercept": (math.nan, math.nan),
+        "doubling_time_days": days,
+        "doubling_time_months": (days[0] / DAYS_PER_MONTH, days[1] / DAYS_PER_MONTH),
+    }
+

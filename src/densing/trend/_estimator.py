@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import math
 import warnings
 from typing import Any, NoReturn
 
@@ -26,14 +25,11 @@ from densing._validation import (
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
 from densing.trend._bootstrap import _Fitter
-from densing.trend._calibrate import INTERVALS, calibrated_slope_interval
+from densing.trend._calibrate import INTERVALS, calibrated_intervals
 from densing.trend._censored import (
     CENSORED_MODES,
     CensoredFit,
-    _bootstrap_censored,
-    _tobit_core,
     _with_bounds,
-    censored_fit,
 )
 from densing.trend._data import (
     _iso,
@@ -41,19 +37,13 @@ from densing.trend._data import (
     _parse_one,
     _prepare,
 )
-from densing.trend._frontiers import (
-    _point_fit,
-    _wols,
-)
+from densing.trend._fitcore import fit_lines
 from densing.trend._periods import compare_periods
-from densing.trend._render import trend_summary
+from densing.trend._render import trend_dict, trend_summary
 from densing.trend.results import (
-    ALL_POINTS_KEYS,
-    DAYS_PER_MONTH,
     LLAMA1_DATE,
     LineFit,
     PeriodComparison,
-    _doubling_ci,
     _fmt_months,
 )
 
@@ -396,34 +386,10 @@ class DensingTrend:
         fitter = _Fitter(self.frontier, q, data.t, data.x, data.logd)
         n = data.t.size
 
-        cfit: CensoredFit | None = None
-        if bounds is None:
-            slope, intercept, r2, on_frontier = _point_fit(str(self.frontier), data, q)
-            all_slope, all_icpt, all_r2 = (
-                float(v[0]) for v in _wols(data.t[None, :], data.x[None, :], np.ones((1, n)))
-            )
-        else:
-            cfit = censored_fit(str(self.frontier), data.t, data.x, bounds, q, censor_at)
-            slope, intercept = cfit.slope_per_day, cfit.intercept
-            on_frontier = cfit.on_frontier
-            r2 = math.nan
-            if self.frontier == "running_max":  # OLS R² on the members, bounds at their value
-                r2 = float(_wols(data.t[None, :], data.x[None, :],
-                                 on_frontier[None, :].astype(float))[2][0])
-            all_slope, all_icpt, _, _ = _tobit_core(data.t, data.x, bounds)
-            all_r2 = math.nan
-
-        idx = self._indices(n)
-        if bounds is None or censor_at is None:
-            slopes, intercepts = fitter.rows(idx)
-            all_slopes, _ = fitter.rows(idx, method="all")
-        else:
-            slopes, intercepts = _bootstrap_censored(
-                str(self.frontier), data.t, data.x, bounds, censor_at, idx, q
-            )
-            all_slopes = slopes if self.frontier == "all" else _bootstrap_censored(
-                "all", data.t, data.x, bounds, censor_at, idx, q
-            )[0]
+        fits = fit_lines(str(self.frontier), data, q, fitter, self._indices(n), bounds,
+                         censor_at)
+        slope, intercept, r2, on_frontier = fits.slope, fits.intercept, fits.r2, fits.on_frontier
+        slopes, intercepts, cfit = fits.slopes, fits.intercepts, fits.censored
         failed = int((~np.isfinite(slopes)).sum())
         if self.n_bootstrap and failed > 0.05 * self.n_bootstrap:
             warnings.warn(
@@ -459,19 +425,10 @@ class DensingTrend:
         self.ci_calibrated_ = None
         self.ci_ = self.ci_percentile_
         if self.interval == "calibrated":
-            slope_ci = (math.nan, math.nan)
-            if n_boot > 0:
-                slope_ci = calibrated_slope_interval(
-                    str(self.frontier), data.t, data.x, level, q=q, n_sim=n_boot,
-                    random_state=self._seed, estimate=slope,
-                )
-            days = _doubling_ci(slope_ci)
-            self.ci_calibrated_ = {
-                "slope_per_day": slope_ci,
-                "intercept": (math.nan, math.nan),  # the calibration covers the slope only
-                "doubling_time_days": days,
-                "doubling_time_months": (days[0] / DAYS_PER_MONTH, days[1] / DAYS_PER_MONTH),
-            }
+            self.ci_calibrated_ = calibrated_intervals(
+                str(self.frontier), data.t, data.x, level, q=q, n_sim=n_boot,
+                random_state=self._seed, estimate=slope,
+            )
             self.ci_ = self.ci_calibrated_
         self.std_error_ = line.std_errors()
         self.censored_fit_ = cfit
@@ -480,8 +437,9 @@ class DensingTrend:
             0 if bounds is None else int((bounds & on_frontier).sum())
         )
         self.all_points_ = LineFit.from_draws(
-            method="all", slope=all_slope, intercept=all_icpt, r2=all_r2, level=level,
-            slope_draws=all_slopes, n_models=n, members=data.models.astype(str).tolist(),
+            method="all", slope=fits.all_slope, intercept=fits.all_intercept, r2=fits.all_r2,
+            level=level, slope_draws=fits.all_slopes, n_models=n,
+            members=data.models.astype(str).tolist(),
             period=period,
         )
         self.slope_draws_ = slopes
@@ -674,54 +632,7 @@ class DensingTrend:
             stay ``inf``/``nan`` (JSON writers should map them to null).
         """
         self._check_fitted()
-        out: dict[str, Any] = {
-            "frontier": str(self.frontier),
-            "quantile": float(self.quantile) if self.frontier == "quantile" else None,
-            "origin": _iso(self._origin),
-            "window": [
-                None if self.start is None else _iso(_parse_one(self.start, "start")),
-                None if self.end is None else _iso(_parse_one(self.end, "end")),
-            ],
-            "date_range": [_iso(self.date_range_[0]), _iso(self.date_range_[1])],
-            "n_models": int(self.n_models_),
-            "n_frontier": int(self.n_frontier_),
-            "n_censored": int(self.n_censored_),
-            "censored": {k: int(v) for k, v in self.censored_.items()},
-            "n_outside_window": int(self.n_outside_window_),
-            "slope_per_day": float(self.slope_per_day_),
-            "intercept": float(self.intercept_),
-            "doubling_time_days": float(self.doubling_time_days_),
-            "doubling_time_months": float(self.doubling_time_months_),
-            "r2": float(self.r2_),
-            "ci_level": float(self.ci),
-            "ci": {k: [float(v[0]), float(v[1])] for k, v in self.ci_.items()},
-            "std_error": {k: float(v) for k, v in self.std_error_.items()},
-            "n_bootstrap": int(self.n_bootstrap),
-            "n_bootstrap_failed": int(self.n_bootstrap_failed_),
-            "random_state": self.random_state,
-            "frontier_models": [
-                {"model": str(m), "release_date": _iso(pd.Timestamp(d)), "density": float(r)}
-                for m, d, r in zip(
-                    self.frontier_["model"].tolist(),
-                    self.frontier_["release_date"].to_numpy(),
-                    self.frontier_["density"].to_numpy(dtype=float),
-                    strict=True,
-                )
-            ],
-            "all_points": self.all_points_.to_dict(ALL_POINTS_KEYS),
-        }
-        if self.censored != "drop" or self.interval != "percentile":
-            # only for the opt-in settings, so the default output is unchanged
-            out["censored_mode"] = str(self.censored)
-            out["n_bounds"] = int(self.n_bounds_)
-            out["n_bounds_on_frontier"] = int(self.n_bounds_on_frontier_)
-            out["interval"] = str(self.interval)
-            out["ci_percentile"] = {
-                k: [float(v[0]), float(v[1])] for k, v in self.ci_percentile_.items()
-            }
-            if self.censored_fit_ is not None and self.frontier == "all":
-                out["tobit_sigma"] = float(self.censored_fit_.sigma)
-        return out
+        return trend_dict(self)
 
     def _repr_html_(self) -> str:
         if "slope_per_day_" not in self.__dict__:
