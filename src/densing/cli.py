@@ -23,6 +23,7 @@ _COMMANDS: dict[str, str] = {
     "density": "densing._cli.density",
     "trend": "densing._cli.trend",
     "evaluate": "densing._cli.evaluate",
+    "measure": "densing._cli.measure",
     "params": "densing._cli.params",
     "leaderboard": "densing._cli.leaderboard",
     "plot": "densing._cli.plot",
