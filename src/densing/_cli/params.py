@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("path", metavar="PATH_OR_CONFIG",
                    help="model directory, config.json, .gguf file or cached hub id")
+    p.add_argument("--gguf-file", default=None, metavar="F",
+                   help="GGUF file inside the PATH directory (as `densing evaluate` takes it)")
     p.add_argument("--trust-remote-code", action="store_true",
                    help="allow code from the model repository to run")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -45,9 +47,19 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0 on success).
     """
-    from densing.evaluate import count_parameters
+    from pathlib import Path
 
-    counts = count_parameters(args.path, trust_remote_code=args.trust_remote_code)
+    from densing.evaluate.params import count_parameters
+    from densing.exceptions import InputError
+
+    target = args.path
+    if args.gguf_file:
+        if not Path(args.path).is_dir():
+            raise InputError(f"--gguf-file needs PATH to be a directory; got {args.path!r}")
+        target = str(Path(args.path) / args.gguf_file)
+        if not Path(target).is_file():
+            raise InputError(f"--gguf-file {args.gguf_file!r} not found in {args.path!r}")
+    counts = count_parameters(target, trust_remote_code=args.trust_remote_code)
     if args.json:
         print_json(counts)
         return 0

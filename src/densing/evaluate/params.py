@@ -39,12 +39,36 @@ _N_EXPERTS_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_
 _TOP_K_KEYS = ("num_experts_per_tok", "moe_topk", "top_k", "num_experts_per_token")
 
 
+# size fields that must be positive integers when present (also in a nested text_config)
+_SIZE_KEYS = (
+    "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+    "num_key_value_heads", "vocab_size", "head_dim", "n_embd", "n_layer", "n_head",
+    "n_inner", "d_model", "num_layers", "num_heads", "ffn_dim", "max_position_embeddings",
+)
+
+
+def _check_sizes(data: Any, where: str) -> None:
+    """One-line error for a size field that is not a positive integer (before transformers)."""
+    get = data.get if isinstance(data, Mapping) else (lambda k: getattr(data, k, None))
+    for key in _SIZE_KEYS:
+        value = get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise InputError(f"{where}: {key} must be a positive integer; got {value!r}")
+    nested = get("text_config")
+    if nested is not None and nested is not data:
+        _check_sizes(nested, f"{where} (text_config)")
+
+
 def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
     """Turn a path, dict or config object into a ``transformers.PretrainedConfig``."""
     transformers = require("transformers")
     if isinstance(config_or_path, transformers.PretrainedConfig):
+        _check_sizes(config_or_path, "config")
         return config_or_path
     if isinstance(config_or_path, Mapping):
+        _check_sizes(config_or_path, "config")
         data = dict(config_or_path)
         model_type = data.pop("model_type", None)
         if not model_type:
@@ -82,7 +106,23 @@ def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
         return _load_config(data, trust_remote_code)
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise InputError(f"directory {str(path)!r} has no config.json")
+            ggufs = sorted(p.name for p in path.glob("*.gguf"))
+            hint = f" (it holds {ggufs[0]!r}: pass --gguf-file {ggufs[0]})" if ggufs else ""
+            raise InputError(f"directory {str(path)!r} has no config.json{hint}")
+        try:
+            raw = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataFormatError(
+                f"{str(path / 'config.json')!r} is not a readable JSON config: {exc}"
+            ) from exc
+        if not isinstance(raw, dict):
+            raise DataFormatError(f"{str(path / 'config.json')!r} does not hold a JSON object")
+        _check_sizes(raw, str(path / "config.json"))
+        if raw.get("auto_map") and not trust_remote_code:
+            raise InputError(
+                f"{str(path / 'config.json')!r} asks for remote code (auto_map); it is not run "
+                "unless you pass --trust-remote-code"
+            )
         try:
             return transformers.AutoConfig.from_pretrained(str(path), **kwargs)
         except (OSError, ValueError, KeyError) as exc:
