@@ -1,0 +1,160 @@
+"""Named conventions shared by every module: parameter counts and frontier methods.
+
+A parameter count can mean several things, and the two tables densing reads name their
+columns differently. In the reference runs (``load_reference_runs``) the column ``n_params``
+counts every weight except the input embedding (the OLMo ladder's own convention), and the
+total is ``n_params_total``. In a target-model table (``load_models``, ``--models``) the column
+``n_params`` is the total. :data:`PARAM_COUNT_CONVENTIONS` holds, for each name, what it
+means and which column carries it in each table; use :func:`reference_column` and
+:func:`model_column` instead of spelling column names out.
+
+This module imports nothing heavy, so the command line can use it while it starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from densing.exceptions import InputError
+
+#: the names of the parameter-count conventions
+ParamCount = Literal["total", "non_embedding", "no_input_embedding", "active"]
+#: the frontier methods of :class:`densing.trend.DensingTrend`
+Frontier = Literal["running_max", "quantile", "all"]
+
+#: every parameter-count name, in a fixed order
+PARAM_COUNTS: tuple[ParamCount, ...] = get_args(ParamCount)
+#: every frontier method, in a fixed order
+FRONTIERS: tuple[Frontier, ...] = get_args(Frontier)
+
+
+@dataclass(frozen=True)
+class ParamCountConvention:
+    """What one parameter-count name means, and where each table keeps it.
+
+    Attributes
+    ----------
+    name
+        The convention's name (``"total"``, ...).
+    meaning
+        One line: which weights are counted.
+    reference_column
+        Column of the reference runs that holds it, or ``None`` when the runs do not offer it.
+    model_column
+        Column of a target-model table that holds it, or ``None`` when not offered.
+    model_fallback
+        Column used where ``model_column`` is empty (``active``: a dense model's active count
+        is its total), or ``None``.
+    """
+
+    name: str
+    meaning: str
+    reference_column: str | None
+    model_column: str | None
+    model_fallback: str | None = None
+
+
+#: each parameter-count name -> its meaning and columns
+PARAM_COUNT_CONVENTIONS: dict[str, ParamCountConvention] = {
+    "total": ParamCountConvention(
+        "total", "every weight, input and output embeddings included (tied weights once)",
+        reference_column="n_params_total", model_column="n_params",
+    ),
+    "non_embedding": ParamCountConvention(
+        "non_embedding", "every weight except the input and output embedding matrices",
+        reference_column="n_params_nonembedding", model_column="n_params_nonembedding",
+    ),
+    "no_input_embedding": ParamCountConvention(
+        "no_input_embedding", "every weight except the input embedding (the OLMo ladder's count)",
+        reference_column="n_params", model_column=None,
+    ),
+    "active": ParamCountConvention(
+        "active", "weights used per token (mixture-of-experts); a dense model's total",
+        reference_column=None, model_column="active_params", model_fallback="n_params",
+    ),
+}
+
+#: conventions a reference frame can be fitted in (the runs carry a column for each)
+FRAME_PARAM_COUNTS: tuple[str, ...] = tuple(
+    n for n in PARAM_COUNTS if PARAM_COUNT_CONVENTIONS[n].reference_column is not None
+)
+#: conventions a target model's density can be computed in
+MODEL_PARAM_COUNTS: tuple[str, ...] = tuple(
+    n for n in PARAM_COUNTS if PARAM_COUNT_CONVENTIONS[n].model_column is not None
+)
+#: conventions offered on both sides (a frame fitted and models counted alike)
+SHARED_PARAM_COUNTS: tuple[str, ...] = tuple(
+    n for n in FRAME_PARAM_COUNTS if n in MODEL_PARAM_COUNTS
+)
+
+
+def _check_name(value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(
+            f"param_count={value!r} is not one of {', '.join(map(repr, allowed))}"
+        )
+    return value
+
+
+def reference_column(param_count: object) -> str:
+    """The reference-runs column that holds a parameter-count convention.
+
+    Parameters
+    ----------
+    param_count
+        A name in :data:`FRAME_PARAM_COUNTS`.
+
+    Returns
+    -------
+    str
+        The column name (``"total"`` -> ``"n_params_total"``).
+
+    Raises
+    ------
+    InputError
+        When the name is unknown or the reference runs do not offer it.
+    """
+    name = _check_name(param_count, FRAME_PARAM_COUNTS)
+    column = PARAM_COUNT_CONVENTIONS[name].reference_column
+    assert column is not None
+    return column
+
+
+def model_column(param_count: object) -> str:
+    """The target-model column that holds a parameter-count convention.
+
+    Parameters
+    ----------
+    param_count
+        A name in :data:`MODEL_PARAM_COUNTS`.
+
+    Returns
+    -------
+    str
+        The column name (``"total"`` -> ``"n_params"``).
+
+    Raises
+    ------
+    InputError
+        When the name is unknown or a model table does not offer it.
+    """
+    name = _check_name(param_count, MODEL_PARAM_COUNTS)
+    column = PARAM_COUNT_CONVENTIONS[name].model_column
+    assert column is not None
+    return column
+
+
+__all__ = [
+    "FRAME_PARAM_COUNTS",
+    "FRONTIERS",
+    "MODEL_PARAM_COUNTS",
+    "PARAM_COUNTS",
+    "PARAM_COUNT_CONVENTIONS",
+    "SHARED_PARAM_COUNTS",
+    "Frontier",
+    "ParamCount",
+    "ParamCountConvention",
+    "model_column",
+    "reference_column",
+]
