@@ -152,7 +152,7 @@ def test_evaluate_bad_options(
         (["--params", "lots"], "'lots'"),
         (["--params=-7e9"], "-7e+09"),
         (["--release-date", "yesterday"], "'yesterday'"),
-        (["--training-tokens=-1e12"], "'-1e12'"),
+        (["--training-tokens=-1e12"], "-1e+12"),
         (["--tokens", "abc"], "'abc'"),
     ],
 )

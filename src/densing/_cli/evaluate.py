@@ -8,6 +8,7 @@ import sys
 import pandas as pd
 
 from densing._cli._common import print_json, print_table
+from densing._validation import check_integer
 from densing.exceptions import InputError
 
 
@@ -107,9 +108,7 @@ def limit_arg(value: float | None) -> int | None:
     """``--limit`` for the ladder's benchmarks: a positive whole number of documents."""
     if value is None:
         return None
-    if not value >= 1 or value != int(value):
-        raise InputError(f"--limit must be a positive whole number of documents; got {value:g}")
-    return int(value)
+    return check_integer(value, "--limit", minimum=1)
 
 
 def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from densing._cli._common import print_json, print_table
+from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.exceptions import InputError
 
 
@@ -19,17 +18,15 @@ def _params(text: str) -> float | str:
         raise InputError(
             f"--params must be 'auto' or a raw count such as 1.35e8; got {text!r}"
         ) from None
-    return value
+    return check_param_count(value, "--params")
 
 
 def _positive(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{what} must be a number; got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise InputError(f"{what} must be a positive, finite number; got {text!r}")
-    return value
+        raise InputError(f"{what} must be a number such as 1e12; got {text!r}") from None
+    return check_tokens(value, what)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -96,12 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from densing.evaluate.runner import write_csv_atomic
 
     if args.release_date is not None:
-        try:
-            pd.Timestamp(args.release_date)
-        except ValueError:
-            raise InputError(
-                f"--release-date {args.release_date!r} is not an ISO date (YYYY-MM-DD)"
-            ) from None
+        check_release_date(args.release_date, "--release-date")
     result = measure_model(
         args.model,
         args.benchmarks,

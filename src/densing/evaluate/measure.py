@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.density import compute_density, resolve_frame
 from densing.evaluate.ladder import evaluate_benchmarks
 from densing.evaluate.metrics import Variant
@@ -220,13 +221,9 @@ def measure_model(
         counts = count_parameters(target, trust_remote_code=trust_remote_code)
         n_params = float(counts[fr.param_count])
     else:
-        if isinstance(params, bool) or not isinstance(params, (int, float)):
-            raise InputError(f"params must be 'auto' or a raw count; got {params!r}")
-        n_params = float(params)
-        if not math.isfinite(n_params) or n_params <= 0:
-            raise InputError(f"params must be a positive raw count; got {n_params:g}")
-        if n_params < 1e4:
-            raise InputError(f"params={n_params:g} looks like billions; pass a raw count")
+        n_params = check_param_count(params, "params")
+    if release_date is not None:
+        check_release_date(release_date, "release_date")
     if scores is None:
         result = evaluate_benchmarks(
             model, benchmarks, gguf_file=gguf_file, limit=limit, backend=backend,
@@ -258,8 +255,7 @@ def measure_model(
     dens["n_hat_loss"] = dens["benchmark"].map(n_loss).astype(float)
     dens["density_loss"] = dens["n_hat_loss"] / n_params
     if training_tokens is not None:
-        if not (isinstance(training_tokens, (int, float)) and training_tokens > 0):
-            raise InputError(f"training_tokens must be a positive count; got {training_tokens!r}")
+        training_tokens = check_tokens(training_tokens, "training_tokens")
         fits = fr.fits_ or {}
         dens["loss_predicted"] = [
             float(fr.predict_loss(n_params, float(training_tokens), b)) if b in fits else math.nan
