@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from densing._validation import check_integer
 from densing.evaluate._deps import require
 from densing.exceptions import DataFormatError, InputError
 
@@ -56,7 +57,8 @@ def _check_sizes(data: Any, where: str) -> None:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise InputError(f"{where}: {key} must be a positive integer; got {value!r}")
+            check_integer(value, f"{where}: {key}", minimum=1)
+            raise InputError(f"{where}: {key}={value!r} must be an integer >= 1")
     nested = get("text_config")
     if nested is not None and nested is not data:
         _check_sizes(nested, f"{where} (text_config)")
@@ -104,6 +106,7 @@ def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
             raise DataFormatError(f"{str(path)!r} is not a readable JSON config: {exc}") from exc
         if not isinstance(data, dict):
             raise DataFormatError(f"{str(path)!r} does not hold a JSON object")
+        _check_sizes(data, str(path))
         return _load_config(data, trust_remote_code)
     if path.is_dir():
         if not (path / "config.json").is_file():
