@@ -22,7 +22,8 @@ __all__ = ["html_page", "markdown", "trend_text"]
 _STATUS_TEXT = {
     "below_floor": "below floor",
     "above_ceiling": "above ceiling",
-    "below_data_term": "beyond D0 limit",
+    "above_frame_range": "above frame range",
+    "below_data_term": "above frame range",
     "protocol_mismatch": "protocol mismatch",
     "unknown_benchmark": "unknown benchmark",
     "missing_params": "no parameter count",

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from densing._validation import check_release_dates
 from densing.exceptions import InputError
+from densing.reference._defaults import canonical_statuses
 
 _ISO_DATE = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
@@ -179,6 +180,8 @@ def _prepare(
             ["<missing>" if pd.isna(s) else str(s).strip().lower() for s in raw_status.tolist()],
             dtype=object,
         )
+        # deprecated status names (STATUS_ALIASES) are accepted with a DeprecationWarning
+        status = np.array(canonical_statuses(status.tolist(), stacklevel=3), dtype=object)
         ok = status == "ok"
     else:
         status = np.full(n_rows, "ok", dtype=object)

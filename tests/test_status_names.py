@@ -1,0 +1,70 @@
+"""Censoring status names (issue 14 item 5): ``above_frame_range`` and its deprecated alias."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from densing.reference import STATUS_ALIASES, STATUSES, canonical_statuses
+from densing.trend import DensingTrend
+
+
+def test_status_vocabulary() -> None:
+    assert STATUSES == ("ok", "below_floor", "above_ceiling", "above_frame_range")
+    assert STATUS_ALIASES == {"below_data_term": "above_frame_range"}
+    assert set(STATUS_ALIASES.values()) <= set(STATUSES)
+    assert not set(STATUS_ALIASES) & set(STATUSES)
+
+
+def test_high_arc_challenge_score_reads_as_above_frame_range(frame) -> None:
+    fit = frame.fits_["arc_challenge"]
+    p, q = fit.loss_law.params_, fit.score_law.params_
+    # the best score any model size reaches at D0: the score law at the loss floor b*D0^-beta
+    floor_loss = p["b"] * frame.tokens ** -p["beta"] + p.get("E", 0.0)
+    high = q["c"] / (1.0 + math.exp(-q["gamma"] * (floor_loss - q["l"]))) + q["d"]
+    ceiling = q["c"] + q["d"]
+    assert high < 0.95 < ceiling  # the issue's example lies between the two bounds
+    out = frame.effective_params([0.95, 0.5 * (high + ceiling)], "arc_challenge")
+    assert (out["status"] == "above_frame_range").all()
+    assert np.isinf(out["n_hat"]).all()
+    assert out["bound"].iloc[0] == pytest.approx(high, rel=1e-6)
+
+
+def test_canonical_statuses_maps_old_name_with_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="below_data_term.*above_frame_range"):
+        out = canonical_statuses(["ok", "below_data_term", "protocol_mismatch"])
+    assert out == ["ok", "above_frame_range", "protocol_mismatch"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert canonical_statuses(["ok", "above_frame_range"]) == ["ok", "above_frame_range"]
+
+
+def _dated_models(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    days = np.sort(rng.integers(0, 900, size=n))
+    dates = pd.Timestamp("2023-01-01") + pd.to_timedelta(days, unit="D")
+    return pd.DataFrame({
+        "model": [f"m{i}" for i in range(n)],
+        "release_date": dates.strftime("%Y-%m-%d"),
+        "density": np.exp(0.002 * days + rng.normal(0.0, 0.3, size=n)),
+        "status": "ok",
+    })
+
+
+def test_trend_accepts_old_status_name_with_deprecation_warning() -> None:
+    df = _dated_models(20, seed=3)
+    df.loc[[4, 9], ["status", "density"]] = ["below_data_term", np.inf]
+    df.loc[12, ["status", "density"]] = ["above_frame_range", np.inf]
+    with pytest.warns(DeprecationWarning, match="below_data_term"):
+        old = DensingTrend(n_bootstrap=50, random_state=0).fit(df)
+    assert old.censored_ == {"above_frame_range": 3}
+    new_df = df.assign(status=df["status"].replace("below_data_term", "above_frame_range"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        new = DensingTrend(n_bootstrap=50, random_state=0).fit(new_df)
+    assert new.censored_ == old.censored_
+    assert new.slope_per_day_ == old.slope_per_day_
