@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import io
 import json
+import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -14,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from densing._io import csv_safe_frame, csv_unsafe, to_plain
+from densing._summary import Summary
 from densing._validation import (
     check_integer,
     check_n_bootstrap,
@@ -50,8 +53,24 @@ from densing.leaderboard.store import (
     BoardFiles,
     now,
 )
+from densing.reference._defaults import STATUS_ALIASES
 
 __all__ = ["Leaderboard"]
+
+
+def _doubling_text(res: LeaderboardResult) -> str:
+    """'3.3 months (95 % CI 2.9-3.8), frontier of 5 of 20 models' or why there is none."""
+    t = res.trend
+    if not t:
+        return "none (see the note below)"
+
+    def m(v: Any) -> str:
+        return f"{float(v):.3g}" if v is not None and math.isfinite(float(v)) else "inf"
+
+    ci = (t.get("ci") or {}).get("doubling_time_months") or [None, None]
+    level = 100 * float(t.get("ci_level") or 0.95)
+    return (f"{m(t.get('doubling_time_months'))} months ({level:g} % CI {m(ci[0])}-{m(ci[1])}),"
+            f" frontier of {t.get('n_frontier')} of {t.get('n_models')} models")
 
 
 def _model_rows_of(state: LeaderboardState, model: str) -> tuple[list[dict[str, Any]],
@@ -498,6 +517,8 @@ class Leaderboard:
                 table["rank"] = table["rank"].astype("Int64")
                 for col in ("model", "status"):
                     table[col] = table[col].map(csv_unsafe)
+                # a table saved before the status rename (STATUS_ALIASES) reads as renamed
+                table["status"] = table["status"].map(lambda s: STATUS_ALIASES.get(s, s))
                 return LeaderboardResult(version, table, payload.get("trend"),
                                          payload.get("curve") or {}, payload.get("note", ""))
         except (OSError, ValueError, KeyError):
@@ -568,6 +589,70 @@ class Leaderboard:
     def show(self) -> None:
         """Print the ranked table and the trend summary (Markdown)."""
         print(self.render("md"))
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The ranked table of the current version (a copy of :meth:`result`'s ``table``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per model, ranked by density (columns: :class:`LeaderboardResult`).
+        """
+        return self.result().table.copy()
+
+    def summary(self, max_rows: int = 20) -> Summary:
+        """The leaderboard as a :class:`~densing._summary.Summary`: the doubling time first,
+        the counts and settings, then the top of the ranked table. It prints nothing.
+
+        Parameters
+        ----------
+        max_rows
+            At most this many models are listed (the rest are counted in a note).
+
+        Returns
+        -------
+        Summary
+            Renders as text (``str``), HTML and a dict.
+        """
+        max_rows = int(check_scalar(max_rows, "max_rows", low=1, integer=True))
+        res, meta = self.result(), self.meta
+        table = res.table
+        tokens = meta.get("tokens")
+        s = Summary("Density leaderboard", header=[
+            ("doubling time", _doubling_text(res)),
+            ("models", f"{len(table)} ({int(table['status'].eq('ok').sum())} ranked)"),
+            ("version", res.version),
+            ("reference frame", meta.get("frame")),
+            ("D0", f"{float(tokens):.3g} tokens" if tokens is not None else "?"),
+            ("ranked by", f"density on {meta.get('benchmark')}"),
+        ])
+        cols = [c for c in ("rank", "model", "release_date", "n_params", "n_hat", "density",
+                            "density_low", "density_high", "status", "frontier")
+                if c in table.columns]
+        s.add_table(table[cols].head(max_rows).astype({"rank": object}),
+                    caption="Ranked by density (frontier: carries the trend):")
+        if len(table) > max_rows:
+            s.add_note(f"... {len(table) - max_rows} more models (summary_frame() has all)")
+        if res.note or not res.trend:
+            s.add_note(f"Note: {res.note or 'no trend'}")
+        return s
+
+    def print_summary(self, max_rows: int = 20) -> None:
+        """Print :meth:`summary` as text.
+
+        Parameters
+        ----------
+        max_rows
+            At most this many models are listed.
+        """
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(self.summary(max_rows=max_rows).as_text())
+
+    def _repr_html_(self) -> str:
+        try:
+            return self.summary(max_rows=10).as_html()
+        except DensingError:
+            return f"<pre>{html.escape(repr(self))}</pre>"
 
     def __repr__(self) -> str:
         try:
