@@ -90,6 +90,7 @@ def test_leaderboard_summary(board: Leaderboard) -> None:
     (table,) = s.tables
     assert len(table.frame) == 4
     assert s.notes[0].startswith("... 3 more models")
+    assert s.notes[-1].startswith("Trend: ")
     full = board.summary_frame()
     assert len(full) == 7
     # the same-size models rank by score: a higher score means a larger N_hat

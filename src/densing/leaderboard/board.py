@@ -41,7 +41,7 @@ from densing.leaderboard.inputs import (
     resolve_path,
     validate_scores,
 )
-from densing.leaderboard.render import html_page, markdown
+from densing.leaderboard.render import html_page, markdown, trend_text
 from densing.leaderboard.result import LeaderboardResult
 from densing.leaderboard.state import LeaderboardState, apply_entry, replay
 from densing.leaderboard.store import (
@@ -62,7 +62,7 @@ def _doubling_text(res: LeaderboardResult) -> str:
     """'3.3 months (95 % CI 2.9-3.8), frontier of 5 of 20 models' or why there is none."""
     t = res.trend
     if not t:
-        return "none (see the note below)"
+        return "none (see the Trend line)"
 
     def m(v: Any) -> str:
         return f"{float(v):.3g}" if v is not None and math.isfinite(float(v)) else "inf"
@@ -629,12 +629,13 @@ class Leaderboard:
         cols = [c for c in ("rank", "model", "release_date", "n_params", "n_hat", "density",
                             "density_low", "density_high", "status", "frontier")
                 if c in table.columns]
-        s.add_table(table[cols].head(max_rows).astype({"rank": object}),
-                    caption="Ranked by density (frontier: carries the trend):")
+        if "missing" in table.columns and table["missing"].astype(bool).any():
+            cols.append("missing")
+        shown = table[cols].head(max_rows).astype({"rank": object}).fillna({"rank": ""})
+        s.add_table(shown, caption="Ranked by density (frontier: carries the trend):")
         if len(table) > max_rows:
             s.add_note(f"... {len(table) - max_rows} more models (summary_frame() has all)")
-        if res.note or not res.trend:
-            s.add_note(f"Note: {res.note or 'no trend'}")
+        s.add_note(f"Trend: {trend_text(res)}")
         return s
 
     def print_summary(self, max_rows: int = 20) -> None:
