@@ -68,3 +68,19 @@ def test_trend_accepts_old_status_name_with_deprecation_warning() -> None:
         new = DensingTrend(n_bootstrap=50, random_state=0).fit(new_df)
     assert new.censored_ == old.censored_
     assert new.slope_per_day_ == old.slope_per_day_
+
+
+def test_cli_trend_reads_old_status_name_with_one_warning_line(tmp_path, capsys) -> None:
+    from densing.cli import main
+
+    df = _dated_models(12, seed=5)
+    df.loc[3, ["status", "density"]] = ["below_data_term", np.inf]
+    path = tmp_path / "densities.csv"
+    df.to_csv(path, index=False)
+    assert main(["trend", "--densities", str(path), "--bootstrap", "50"]) == 0
+    out, err = capsys.readouterr()
+    assert [ln for ln in err.splitlines() if "deprecated status name" in ln] == [
+        "warning: deprecated status name(s): 'below_data_term' -> 'above_frame_range'; the "
+        "old names go in the next release"
+    ]
+    assert "above_frame_range 1" in out and "below_data_term" not in out
