@@ -26,7 +26,6 @@ from densing.plotting import (  # noqa: E402
     plot_density_trend,
     plot_effective_vs_actual,
     plot_reference_fit,
-    trend_curve,
 )
 from densing.reference import ReferenceFrame  # noqa: E402
 from densing.trend import DensingTrend  # noqa: E402
@@ -108,8 +107,8 @@ def test_plot_density_trend_from_dataframe_on_given_axes() -> None:
 
 def test_trend_curve_band_brackets_line() -> None:
     trend = DensingTrend(n_bootstrap=300, random_state=0).fit(_densities())
-    c = trend_curve(trend, n=20)
-    assert len(c["dates"]) == len(c["density"]) == len(c["low"]) == 20
+    c = trend.curve(n=20)
+    assert len(c["date"]) == len(c["density"]) == len(c["low"]) == 20
     assert np.all(np.array(c["low"]) <= np.array(c["density"]) * 1.0001)
     assert np.all(np.array(c["high"]) >= np.array(c["density"]) * 0.9999)
 

@@ -272,7 +272,7 @@ def test_param_column_is_restored_on_load(frame, runs, tmp_path):
     small = small.drop(columns=["n_params_total"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
-        fr = ReferenceFrame(averages={}, quiet=True).fit(small)
+        fr = ReferenceFrame(averages={}, progress=False).fit(small)
     assert fr.param_column_ == "n_params"
     again = ReferenceFrame.load(fr.save(tmp_path / "f.json"))
     assert again.param_column_ == "n_params"

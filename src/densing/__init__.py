@@ -27,6 +27,7 @@ from densing.exceptions import (
 __version__: str
 
 if TYPE_CHECKING:
+    from densing._summary import Summary
     from densing.datasets import (
         data_version,
         load_models,
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
     )
     from densing.laws import LossLaw, ScoreLaw
     from densing.leaderboard import Leaderboard
-    from densing.reference import ReferenceFrame, holdout_validation, load_frame
+    from densing.reference import BenchmarkFit, ReferenceFrame, holdout_validation, load_frame
     from densing.report import reproduce, sensitivity
-    from densing.trend import DensingTrend
+    from densing.trend import DensingTrend, LineFit, PeriodComparison
 
 #: public name -> module that defines it; imported on first use, so that ``import densing``
 #: (and ``densing --version``) does not load numpy, pandas or scipy
@@ -61,27 +62,24 @@ _LAZY: dict[str, str] = {
     "LossLaw": "densing.laws",
     "ScoreLaw": "densing.laws",
     "Leaderboard": "densing.leaderboard",
+    "BenchmarkFit": "densing.reference",
     "ReferenceFrame": "densing.reference",
     "holdout_validation": "densing.reference",
     "load_frame": "densing.reference",
     "reproduce": "densing.report",
     "sensitivity": "densing.report",
     "DensingTrend": "densing.trend",
+    "LineFit": "densing.trend",
+    "PeriodComparison": "densing.trend",
+    "Summary": "densing._summary",
 }
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("densing")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
 
 
 def __getattr__(name: str) -> object:
     if name == "__version__":
-        globals()[name] = value = _version()
+        from densing._version import version
+
+        globals()[name] = value = version()
         return value
     module_name = _LAZY.get(name)
     if module_name is None:
@@ -97,7 +95,11 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "LLV1_PROTOCOL_MAP",
+    "BenchmarkFit",
     "DensingTrend",
+    "LineFit",
+    "PeriodComparison",
+    "Summary",
     "Leaderboard",
     "LossLaw",
     "ReferenceFrame",

@@ -42,34 +42,6 @@ def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
     return axes
 
 
-def trend_curve(trend: Any, n: int = 100) -> dict[str, list[Any]]:
-    """Deprecated: use :meth:`DensingTrend.curve() <densing.trend.DensingTrend.curve>`.
-
-    Parameters
-    ----------
-    trend
-        A fitted :class:`~densing.trend.DensingTrend`.
-    n
-        Number of dates on the grid.
-
-    Returns
-    -------
-    dict
-        ``dates`` (ISO strings), ``density``, ``low`` and ``high`` (empty lists without a
-        bootstrap band): ``trend.curve(n)`` as lists.
-    """
-    warnings.warn("densing.plotting.trend_curve is deprecated; use DensingTrend.curve()",
-                  DeprecationWarning, stacklevel=2)
-    curve = trend.curve(n)
-    has_band = bool(curve["low"].notna().all())
-    return {
-        "dates": [d.date().isoformat() for d in curve["date"]],
-        "density": curve["density"].tolist(),
-        "low": curve["low"].tolist() if has_band else [],
-        "high": curve["high"].tolist() if has_band else [],
-    }
-
-
 def _as_trend(trend_or_df: Any, benchmark: str | None,
               trend_kwargs: Mapping[str, Any] | None,
               window: Sequence[str | None] | None = None) -> Any:
@@ -318,12 +290,11 @@ def _num(x: Any) -> float:
 
 
 def _param_column(frame: Any, runs: pd.DataFrame) -> str:
-    col = getattr(frame, "param_column_", None)
-    if col in runs.columns:
-        return str(col)
-    if getattr(frame, "param_count", "total") == "total" and "n_params_total" in runs.columns:
-        return "n_params_total"
-    return "n_params"
+    col = str(frame.param_column_)
+    if col not in runs.columns:
+        raise InputError(f"runs lack the column {col!r} that the frame was fitted on "
+                         f"(param_count={frame.param_count!r})")
+    return col
 
 
 def plot_reference_fit(
@@ -594,5 +565,4 @@ __all__ = [
     "plot_effective_vs_actual",
     "plot_reference_fit",
     "save_figure",
-    "trend_curve",
 ]

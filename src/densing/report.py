@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from densing._io import to_plain
-from densing._progress import progress
+from densing._progress import disable, show_progress_flag
+from densing._progress import progress as _bar
 from densing._summary import Summary
 from densing._validation import (
     check_frontier,
@@ -490,7 +491,8 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
 
 
 def sensitivity(
-    n_bootstrap: int = 1000, random_state: int = 0, quiet: bool | None = None, **base: Any
+    n_bootstrap: int = 1000, random_state: int = 0, progress: bool | None = None,
+    quiet: bool | None = None, **base: Any,
 ) -> pd.DataFrame:
     """The headline under every defensible analysis choice, one row per variant.
 
@@ -500,8 +502,11 @@ def sensitivity(
         Trend bootstrap resamples per variant.
     random_state
         Seed.
+    progress
+        ``False`` hides the progress bar, ``True`` shows it even off a terminal, ``None``
+        (default) shows it only on a terminal.
     quiet
-        ``True`` hides the progress bar; ``None`` shows it only on a terminal.
+        Deprecated alias: ``quiet=True`` is ``progress=False``.
     **base
         Settings shared by every variant (passed to :func:`reproduce`).
 
@@ -514,7 +519,8 @@ def sensitivity(
     check_n_bootstrap(n_bootstrap)
     _check_int_seed(random_state)
     rows: list[dict[str, Any]] = []
-    for name, over in progress(SENSITIVITY_VARIANTS, desc="sensitivity", disable=quiet):
+    show = show_progress_flag(progress, quiet, "sensitivity")
+    for name, over in _bar(SENSITIVITY_VARIANTS, desc="sensitivity", disable=disable(show)):
         kw = {**base, **over}
         try:
             rep = reproduce(n_bootstrap=n_bootstrap, random_state=random_state, **kw)

@@ -39,28 +39,6 @@ def print_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> None:
         print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v)))
 
 
-def dispatch(args: argparse.Namespace) -> int:
-    """The old two-level style (``func=dispatch`` plus ``handler``), kept while branches merge.
-
-    New code sets ``func`` on each action's parser and ``func=None, help_parser=p`` on a
-    group's parser (see :mod:`densing.cli`).
-
-    Parameters
-    ----------
-    args
-        Parsed arguments with ``handler`` and ``help_parser``.
-
-    Returns
-    -------
-    int
-        The handler's exit status, or 2 when no action was given.
-    """
-    if getattr(args, "handler", None) is None:
-        args.help_parser.print_help()
-        return 2
-    return int(args.handler(args))
-
-
 def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.DataFrame:
     """Read a user's CSV, with one-line errors for a missing, empty or malformed file.
 
@@ -132,4 +110,4 @@ def integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer; got {text!r}") from None
 
 
-__all__ = ["dispatch", "integer", "number", "print_json", "print_table", "read_csv", "to_jsonable"]
+__all__ = ["integer", "number", "print_json", "print_table", "read_csv", "to_jsonable"]

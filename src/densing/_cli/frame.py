@@ -57,7 +57,7 @@ def _fit(args: argparse.Namespace) -> int:
     frame = ReferenceFrame(
         **_frame_kwargs(args),  # type: ignore[arg-type]
         n_bootstrap=args.bootstrap, random_state=args.seed, name=args.name,
-        quiet=True if args.quiet else None,
+        progress=False if args.quiet else None,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitQualityWarning)
@@ -80,7 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
         table, frame = holdout_validation(
-            runs, args.holdout_min_params, quiet=True if args.quiet else None,
+            runs, args.holdout_min_params, progress=False if args.quiet else None,
             **_frame_kwargs(args),  # type: ignore[arg-type]
         )
     mean = float(table["abs_error"].mean())

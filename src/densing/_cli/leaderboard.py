@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from densing._cli._common import dispatch, print_json, print_table
+from densing._cli._common import print_json, print_table
 from densing._io import atomic_write_text
 from densing.exceptions import InputError
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     acts = parser.add_subparsers(dest="action", metavar="ACTION")
-    parser.set_defaults(func=dispatch, handler=None, help_parser=parser)
+    parser.set_defaults(func=None, help_parser=parser)
 
     p = acts.add_parser("init", help="create an empty leaderboard")
     p.add_argument("dir", metavar="DIR")
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--map-protocol", action="append", default=[], metavar="FROM=TO",
                    help="map a score protocol onto the frame's (repeatable), "
                         "e.g. llv1:hellaswag-10shot-acc_norm=rc-5shot")
-    p.set_defaults(handler=_init)
+    p.set_defaults(func=_init)
 
     p = acts.add_parser("add", help="add a model with its scores (or replace it)")
     p.add_argument("dir", metavar="DIR")
@@ -57,38 +57,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                      help="results_*.json written by lm-eval")
     p.add_argument("--hf-id", default=None, help="Hugging Face id (optional)")
     p.add_argument("--notes", default=None, help="a one-line note (optional)")
-    p.set_defaults(handler=_add)
+    p.set_defaults(func=_add)
 
     p = acts.add_parser("remove", help="remove a model (it stays in the history log)")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--model", required=True, metavar="NAME")
-    p.set_defaults(handler=_remove)
+    p.set_defaults(func=_remove)
 
     p = acts.add_parser("show", help="print the ranked table and the trend")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(handler=_show)
+    p.set_defaults(func=_show)
 
     p = acts.add_parser("render", help="render as Markdown, HTML or CSV")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--format", choices=("md", "html", "csv"), default="md")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(handler=_render)
+    p.set_defaults(func=_render)
 
     p = acts.add_parser("check", help="verify that the log, the tables and meta.json agree")
     p.add_argument("dir", metavar="DIR")
-    p.set_defaults(handler=_check)
+    p.set_defaults(func=_check)
 
     p = acts.add_parser("repair", help="rebuild the damaged side from the other (with a backup)")
     p.add_argument("dir", metavar="DIR")
-    p.set_defaults(handler=_repair)
+    p.set_defaults(func=_repair)
 
     p = acts.add_parser("history", help="list the changes")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_history)
+    p.set_defaults(func=_history)
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ def _run(args: argparse.Namespace) -> int:
     }
     if args.sensitivity:
         table = sensitivity(n_bootstrap=args.bootstrap, random_state=args.seed,
-                            quiet=True if args.quiet else None, **common)
+                            progress=False if args.quiet else None, **common)
         if args.json:
             print_json({"sensitivity": table.to_dict(orient="records")})
         else:

@@ -152,7 +152,7 @@ class Leaderboard:
         Leaderboard
             The new leaderboard (version 1).
         """
-        from densing import __version__
+        from densing._version import version
         from densing.datasets import data_version
         from densing.reference import ReferenceFrame
 
@@ -192,7 +192,7 @@ class Leaderboard:
         lb._files = BoardFiles(root, lb.lock_timeout)
         lb._frame_cache = frame_obj
         entry = {"version": 1, "op": "init", "timestamp": now(), "settings": settings,
-                 "densing_version": __version__, "data_version": data_version()}
+                 "densing_version": version(), "data_version": data_version()}
         with lb._files.lock(exclusive=True):
             if (root / HISTORY_FILE).exists():
                 raise InputError(f"{root} already holds a leaderboard")

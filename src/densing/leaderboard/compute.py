@@ -141,7 +141,6 @@ def fit_trend(result: LeaderboardResult, n_bootstrap: int,
     LeaderboardResult
         ``result`` with ``trend``, ``curve``, ``note`` and ``frontier`` set.
     """
-    from densing.plotting import trend_curve
     from densing.trend import DensingTrend
 
     table = result.table
@@ -161,7 +160,14 @@ def fit_trend(result: LeaderboardResult, n_bootstrap: int,
     notes = sorted({one_line(w.message) for w in caught
                     if issubclass(w.category, DensingWarning)})
     result.trend = trend.to_dict()
-    result.curve = trend_curve(trend)
+    curve = trend.curve()
+    has_band = bool(curve["low"].notna().all())
+    result.curve = {
+        "dates": [d.date().isoformat() for d in curve["date"]],
+        "density": curve["density"].tolist(),
+        "low": curve["low"].tolist() if has_band else [],
+        "high": curve["high"].tolist() if has_band else [],
+    }
     result.note = "; ".join(notes)
     members = set(trend.frontier_["model"].astype(str))
     result.table["frontier"] = result.table["model"].isin(members)

@@ -30,7 +30,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from densing._io import atomic_write_text
-from densing._progress import progress
+from densing._progress import disable, progress, show_progress_flag
 from densing._validation import (
     as_float_array,
     check_ci,
@@ -98,8 +98,11 @@ class ReferenceFrame(FrameReport):
         Huber transition point.
     name
         Name recorded in summaries and saved files.
+    progress
+        ``False`` hides the progress bar, ``True`` shows it even off a terminal, ``None``
+        (default) shows it only on a terminal.
     quiet
-        ``True`` hides the progress bar; ``None`` shows it only on a terminal.
+        Deprecated alias: ``quiet=True`` is ``progress=False``.
 
     Attributes
     ----------
@@ -124,6 +127,7 @@ class ReferenceFrame(FrameReport):
         random_state: int | None = 0,
         delta: float = 1e-3,
         name: str = "custom",
+        progress: bool | None = None,
         quiet: bool | None = None,
     ) -> None:
         self.irreducible = irreducible
@@ -137,7 +141,7 @@ class ReferenceFrame(FrameReport):
         self.random_state = random_state
         self.delta = delta
         self.name = name
-        self.quiet = quiet
+        self.progress = show_progress_flag(progress, quiet, "ReferenceFrame")
         self.fits_: dict[str, BenchmarkFit] | None = None
         self.n_runs_: int | None = None
 
@@ -203,7 +207,7 @@ class ReferenceFrame(FrameReport):
         flags_all: list[str] = []
         desc = "fitting reference frame" + (
             f" (+{self.n_bootstrap} bootstrap)" if self.n_bootstrap else "")
-        for bench in progress(names, desc=desc, disable=self.quiet):
+        for bench in progress(names, desc=desc, disable=disable(self.progress)):
             fit = self._fit_benchmark(bench, df[df["benchmark"] == bench], pcol, counts)
             flags_all += [f"{bench}: {f}" for f in fit.flags]
             fits[bench] = fit
@@ -285,7 +289,6 @@ class ReferenceFrame(FrameReport):
             )
         return fits[bench]
 
-    _fit_for = fit_for  # the old private name, kept for callers
 
     def __getitem__(self, benchmark: str) -> BenchmarkFit:
         return self.fit_for(benchmark)

@@ -31,6 +31,8 @@ envelope, OLS and quantile kernels), ``_bootstrap`` (the case bootstrap), ``resu
 
 from __future__ import annotations
 
+from densing.trend._calibrate import calibrated_slope_interval
+from densing.trend._censored import CensoredFit, censored_fit, density_bounds
 from densing.trend._estimator import DensingTrend, Frontier
 from densing.trend.results import (
     DAYS_PER_MONTH,
@@ -43,9 +45,13 @@ from densing.trend.results import (
 __all__ = [
     "DAYS_PER_MONTH",
     "LLAMA1_DATE",
+    "CensoredFit",
     "DensingTrend",
     "Frontier",
     "LineFit",
     "PeriodComparison",
+    "calibrated_slope_interval",
+    "censored_fit",
+    "density_bounds",
     "line_fits_table",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,15 +11,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from densing._validation import check_release_dates
+from densing._validation import check_release_date, check_release_dates
 from densing.exceptions import InputError
 from densing.reference._defaults import canonical_statuses
-
-_ISO_DATE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
-)
-
 
 
 def _names(values: Sequence[Any], limit: int = 5) -> str:
@@ -31,33 +24,20 @@ def _names(values: Sequence[Any], limit: int = 5) -> str:
 
 
 def _parse_date(value: Any) -> np.datetime64 | None:
-    """Parse one date strictly; ``None`` when it is not an ISO date or a date object.
+    """Parse one date with the shared rule; ``None`` when it is not a date densing reads.
 
-    Raises ``KeyError`` for a missing value so the caller can tell "missing" from "odd".
+    Raises ``KeyError`` for a missing value so the caller can tell "missing" from "odd". The
+    release-date window is checked separately (:func:`check_release_dates`).
     """
     if value is None or (not isinstance(value, str) and bool(np.all(pd.isna(value)))):
         raise KeyError("missing")
-    if isinstance(value, np.datetime64):
-        return value.astype("datetime64[D]")
-    if isinstance(value, (_dt.date, pd.Timestamp)):
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            ts = ts.tz_localize(None)
-        return np.datetime64(ts.date(), "D")
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise KeyError("missing")
-        if not _ISO_DATE.match(text):
-            return None
-        try:
-            ts = pd.Timestamp(text)
-        except (ValueError, OverflowError):
-            return None
-        if ts.tzinfo is not None:
-            ts = ts.tz_localize(None)
-        return np.datetime64(ts.date(), "D")
-    return None
+    if isinstance(value, str) and not value.strip():
+        raise KeyError("missing")
+    try:
+        day = check_release_date(value, earliest=_dt.date.min, latest=_dt.date.max)
+    except InputError:
+        return None
+    return None if day is None else np.datetime64(day, "D")
 
 
 def _parse_dates(

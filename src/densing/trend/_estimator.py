@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from densing._summary import Summary
 from densing._validation import (
+    check_choice,
     check_ci,
     check_frontier,
     check_is_fitted,
@@ -24,20 +25,22 @@ from densing._validation import (
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
 from densing.trend._bootstrap import _Fitter
+from densing.trend._calibrate import INTERVALS, calibrated_intervals
+from densing.trend._censored import (
+    CENSORED_MODES,
+    CensoredFit,
+    _with_bounds,
+)
 from densing.trend._data import (
     _iso,
     _parse_dates,
     _parse_one,
     _prepare,
 )
-from densing.trend._frontiers import (
-    _point_fit,
-    _wols,
-)
+from densing.trend._fitcore import fit_lines
 from densing.trend._periods import compare_periods
-from densing.trend._render import trend_summary
+from densing.trend._render import trend_dict, trend_summary
 from densing.trend.results import (
-    ALL_POINTS_KEYS,
     LLAMA1_DATE,
     LineFit,
     PeriodComparison,
@@ -79,6 +82,11 @@ _FITTED_ATTRS = frozenset(
         "intercept_draws_",
         "n_bootstrap_failed_",
         "date_range_",
+        "ci_percentile_",
+        "ci_calibrated_",
+        "n_bounds_",
+        "n_bounds_on_frontier_",
+        "censored_fit_",
     }
 )
 
@@ -107,6 +115,21 @@ class DensingTrend:
         Confidence level of the percentile intervals.
     random_state
         Seed of :func:`numpy.random.default_rng`; the same seed gives bit-identical results.
+    censored
+        ``"drop"`` (default): models censored at the top (status ``above_ceiling`` or
+        ``below_data_term``) are left out and counted. ``"bound"``: they enter as lower
+        bounds on density, read from ``bound_col`` (METHOD.md item 9): the envelope never
+        falls below a bound, the all-points fit is a Tobit (right-censored normal) maximum
+        likelihood and the quantile line is Powell's censored quantile regression
+        (``densing.trend._censored``). An ``ok`` row's ``bound_col`` value, when given, is
+        its censoring point for the quantile line.
+    bound_col
+        Column holding the density bound (see :func:`densing.trend.density_bounds`).
+    interval
+        ``"percentile"`` (default): ``ci_`` is the case bootstrap's percentile interval.
+        ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model whose
+        coverage was checked by simulation (``densing.trend._calibrate``); the percentile
+        interval stays in ``ci_percentile_``. Not available with ``censored="bound"``.
 
     Attributes
     ----------
@@ -154,6 +177,15 @@ class DensingTrend:
         of the intervals.
     date_range_ : tuple of pandas.Timestamp
         First and last release date used.
+    ci_percentile_ : dict
+        The case bootstrap's percentile intervals (what ``ci_`` holds by default).
+    ci_calibrated_ : dict or None
+        The calibrated intervals (``interval="calibrated"``), else ``None``.
+    n_bounds_, n_bounds_on_frontier_ : int
+        Lower bounds among the fitted points, and among the frontier's members (0 with
+        ``censored="drop"``).
+    censored_fit_ : CensoredFit or None
+        The censored estimator's fit (``censored="bound"``; Tobit ``sigma`` for ``all``).
 
     Notes
     -----
@@ -192,6 +224,11 @@ class DensingTrend:
     censored_: dict[str, int]
     n_outside_window_: int
     ci_: dict[str, tuple[float, float]]
+    ci_percentile_: dict[str, tuple[float, float]]
+    ci_calibrated_: dict[str, tuple[float, float]] | None
+    n_bounds_: int
+    n_bounds_on_frontier_: int
+    censored_fit_: CensoredFit | None
     std_error_: dict[str, float]
     all_points_: LineFit
     line_: LineFit
@@ -211,6 +248,9 @@ class DensingTrend:
         n_bootstrap: int = 1000,
         ci: float = 0.95,
         random_state: int | None = 0,
+        censored: str = "drop",
+        bound_col: str = "density_bound",
+        interval: str = "percentile",
     ) -> None:
         self.frontier = frontier
         self.quantile = quantile
@@ -220,6 +260,9 @@ class DensingTrend:
         self.n_bootstrap = n_bootstrap
         self.ci = ci
         self.random_state = random_state
+        self.censored = censored
+        self.bound_col = bound_col
+        self.interval = interval
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -238,6 +281,15 @@ class DensingTrend:
         check_ci(self.ci)
         check_n_bootstrap(self.n_bootstrap)
         _check_seed(self.random_state)
+        check_choice(self.censored, "censored", CENSORED_MODES)
+        check_choice(self.interval, "interval", INTERVALS)
+        if not isinstance(self.bound_col, str):
+            raise InputError(f"bound_col={format_value(self.bound_col)} must be a column name")
+        if self.censored == "bound" and self.interval == "calibrated":
+            raise InputError(
+                "interval='calibrated' is not available with censored='bound' yet: use "
+                "interval='percentile' (the case bootstrap of the censored estimators)"
+            )
         origin = _parse_one(self.origin, "origin")
         start = None if self.start is None else _parse_one(self.start, "start")
         end = None if self.end is None else _parse_one(self.end, "end")
@@ -310,6 +362,18 @@ class DensingTrend:
             end=end,
             density_draws=density_draws,
         )
+        bounds: NDArray[np.bool_] | None = None
+        censor_at: NDArray[np.float64] | None = None
+        if self.censored == "bound":
+            if density_draws is not None:
+                raise InputError(
+                    "density_draws (the joint bootstrap) is not available with "
+                    "censored='bound' yet: drop density_draws or use censored='drop'"
+                )
+            data, bounds, censor_at = _with_bounds(
+                df, data, date_col=date_col, model_col=model_col, status_col=status_col,
+                bound_col=str(self.bound_col), origin=origin, start=start, end=end,
+            )
         # fix the seed so compare_periods() can replay the same resamples
         seed = self.random_state
         self._seed = int(np.random.SeedSequence().entropy) if seed is None else seed  # type: ignore[arg-type]
@@ -322,14 +386,10 @@ class DensingTrend:
         fitter = _Fitter(self.frontier, q, data.t, data.x, data.logd)
         n = data.t.size
 
-        slope, intercept, r2, on_frontier = _point_fit(str(self.frontier), data, q)
-        all_slope, all_icpt, all_r2 = (
-            float(v[0]) for v in _wols(data.t[None, :], data.x[None, :], np.ones((1, n)))
-        )
-
-        idx = self._indices(n)
-        slopes, intercepts = fitter.rows(idx)
-        all_slopes, _ = fitter.rows(idx, method="all")
+        fits = fit_lines(str(self.frontier), data, q, fitter, self._indices(n), bounds,
+                         censor_at)
+        slope, intercept, r2, on_frontier = fits.slope, fits.intercept, fits.r2, fits.on_frontier
+        slopes, intercepts, cfit = fits.slopes, fits.intercepts, fits.censored
         failed = int((~np.isfinite(slopes)).sum())
         if self.n_bootstrap and failed > 0.05 * self.n_bootstrap:
             warnings.warn(
@@ -361,11 +421,25 @@ class DensingTrend:
         self.doubling_time_days_ = line.doubling_time_days
         self.doubling_time_months_ = line.doubling_time_months
         self.r2_ = line.r2
-        self.ci_ = line.intervals()
+        self.ci_percentile_ = line.intervals()
+        self.ci_calibrated_ = None
+        self.ci_ = self.ci_percentile_
+        if self.interval == "calibrated":
+            self.ci_calibrated_ = calibrated_intervals(
+                str(self.frontier), data.t, data.x, level, q=q, n_sim=n_boot,
+                random_state=self._seed, estimate=slope,
+            )
+            self.ci_ = self.ci_calibrated_
         self.std_error_ = line.std_errors()
+        self.censored_fit_ = cfit
+        self.n_bounds_ = 0 if bounds is None else int(bounds.sum())
+        self.n_bounds_on_frontier_ = (
+            0 if bounds is None else int((bounds & on_frontier).sum())
+        )
         self.all_points_ = LineFit.from_draws(
-            method="all", slope=all_slope, intercept=all_icpt, r2=all_r2, level=level,
-            slope_draws=all_slopes, n_models=n, members=data.models.astype(str).tolist(),
+            method="all", slope=fits.all_slope, intercept=fits.all_intercept, r2=fits.all_r2,
+            level=level, slope_draws=fits.all_slopes, n_models=n,
+            members=data.models.astype(str).tolist(),
             period=period,
         )
         self.slope_draws_ = slopes
@@ -444,6 +518,11 @@ class DensingTrend:
             When a period has fewer than 3 models or its frontier cannot be fitted.
         """
         self._check_fitted()
+        if self.censored == "bound":
+            raise InputError(
+                "compare_periods is not available with censored='bound' yet: refit with "
+                "censored='drop' to compare periods"
+            )
         return compare_periods(self, split)
 
     def curve(self, n: int = 100) -> pd.DataFrame:
@@ -553,42 +632,7 @@ class DensingTrend:
             stay ``inf``/``nan`` (JSON writers should map them to null).
         """
         self._check_fitted()
-        return {
-            "frontier": str(self.frontier),
-            "quantile": float(self.quantile) if self.frontier == "quantile" else None,
-            "origin": _iso(self._origin),
-            "window": [
-                None if self.start is None else _iso(_parse_one(self.start, "start")),
-                None if self.end is None else _iso(_parse_one(self.end, "end")),
-            ],
-            "date_range": [_iso(self.date_range_[0]), _iso(self.date_range_[1])],
-            "n_models": int(self.n_models_),
-            "n_frontier": int(self.n_frontier_),
-            "n_censored": int(self.n_censored_),
-            "censored": {k: int(v) for k, v in self.censored_.items()},
-            "n_outside_window": int(self.n_outside_window_),
-            "slope_per_day": float(self.slope_per_day_),
-            "intercept": float(self.intercept_),
-            "doubling_time_days": float(self.doubling_time_days_),
-            "doubling_time_months": float(self.doubling_time_months_),
-            "r2": float(self.r2_),
-            "ci_level": float(self.ci),
-            "ci": {k: [float(v[0]), float(v[1])] for k, v in self.ci_.items()},
-            "std_error": {k: float(v) for k, v in self.std_error_.items()},
-            "n_bootstrap": int(self.n_bootstrap),
-            "n_bootstrap_failed": int(self.n_bootstrap_failed_),
-            "random_state": self.random_state,
-            "frontier_models": [
-                {"model": str(m), "release_date": _iso(pd.Timestamp(d)), "density": float(r)}
-                for m, d, r in zip(
-                    self.frontier_["model"].tolist(),
-                    self.frontier_["release_date"].to_numpy(),
-                    self.frontier_["density"].to_numpy(dtype=float),
-                    strict=True,
-                )
-            ],
-            "all_points": self.all_points_.to_dict(ALL_POINTS_KEYS),
-        }
+        return trend_dict(self)
 
     def _repr_html_(self) -> str:
         if "slope_per_day_" not in self.__dict__:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from densing._summary import Summary
-from densing.trend._data import _iso
-from densing.trend.results import _fmt_months
+from densing.trend._data import _iso, _parse_one
+from densing.trend.results import ALL_POINTS_KEYS, _fmt_months
 
 
 def trend_summary(trend: Any, decimals: int = 4, max_members: int = 40) -> Summary:
@@ -64,3 +66,66 @@ def trend_summary(trend: Any, decimals: int = 4, max_members: int = 40) -> Summa
 
 
 __all__: list[str] = []
+
+
+def trend_dict(trend: Any) -> dict[str, Any]:
+    """A fitted trend as plain Python values (see :meth:`DensingTrend.to_dict`).
+
+    Parameters
+    ----------
+    trend
+        A fitted :class:`~densing.trend.DensingTrend`.
+
+    Returns
+    -------
+    dict
+        Settings, counts, estimates, intervals, frontier members, the all-points fit.
+    """
+    out: dict[str, Any] = {
+        "frontier": str(trend.frontier),
+        "quantile": float(trend.quantile) if trend.frontier == "quantile" else None,
+        "origin": _iso(trend._origin),
+        "window": [
+            None if trend.start is None else _iso(_parse_one(trend.start, "start")),
+            None if trend.end is None else _iso(_parse_one(trend.end, "end")),
+        ],
+        "date_range": [_iso(trend.date_range_[0]), _iso(trend.date_range_[1])],
+        "n_models": int(trend.n_models_),
+        "n_frontier": int(trend.n_frontier_),
+        "n_censored": int(trend.n_censored_),
+        "censored": {k: int(v) for k, v in trend.censored_.items()},
+        "n_outside_window": int(trend.n_outside_window_),
+        "slope_per_day": float(trend.slope_per_day_),
+        "intercept": float(trend.intercept_),
+        "doubling_time_days": float(trend.doubling_time_days_),
+        "doubling_time_months": float(trend.doubling_time_months_),
+        "r2": float(trend.r2_),
+        "ci_level": float(trend.ci),
+        "ci": {k: [float(v[0]), float(v[1])] for k, v in trend.ci_.items()},
+        "std_error": {k: float(v) for k, v in trend.std_error_.items()},
+        "n_bootstrap": int(trend.n_bootstrap),
+        "n_bootstrap_failed": int(trend.n_bootstrap_failed_),
+        "random_state": trend.random_state,
+        "frontier_models": [
+            {"model": str(m), "release_date": _iso(pd.Timestamp(d)), "density": float(r)}
+            for m, d, r in zip(
+                trend.frontier_["model"].tolist(),
+                trend.frontier_["release_date"].to_numpy(),
+                trend.frontier_["density"].to_numpy(dtype=float),
+                strict=True,
+            )
+        ],
+        "all_points": trend.all_points_.to_dict(ALL_POINTS_KEYS),
+    }
+    if trend.censored != "drop" or trend.interval != "percentile":
+        # only for the opt-in settings, so the default output is unchanged
+        out["censored_mode"] = str(trend.censored)
+        out["n_bounds"] = int(trend.n_bounds_)
+        out["n_bounds_on_frontier"] = int(trend.n_bounds_on_frontier_)
+        out["interval"] = str(trend.interval)
+        out["ci_percentile"] = {
+            k: [float(v[0]), float(v[1])] for k, v in trend.ci_percentile_.items()
+        }
+        if trend.censored_fit_ is not None and trend.frontier == "all":
+            out["tobit_sigma"] = float(trend.censored_fit_.sigma)
+    return out
