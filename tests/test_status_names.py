@@ -84,3 +84,16 @@ def test_cli_trend_reads_old_status_name_with_one_warning_line(tmp_path, capsys)
         "old names go in the next release"
     ]
     assert "above_frame_range 1" in out and "below_data_term" not in out
+
+
+@pytest.mark.parametrize("name", ["above_frame_range", "below_data_term"])
+def test_bound_mode_counts_above_frame_range_as_censored_at_the_top(name: str) -> None:
+    df = _dated_models(24, seed=9)
+    top = [5, 11, 17]
+    df["density_bound"] = df["density"] * 1.5
+    df.loc[top, ["status", "density"]] = [name, np.inf]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        trend = DensingTrend(frontier="all", censored="bound", n_bootstrap=0).fit(df)
+    assert trend.n_bounds_ == len(top)
+    assert trend.n_models_ == len(df)
