@@ -6,7 +6,6 @@ import datetime as _dt
 import html
 import io
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -41,7 +40,7 @@ from densing.leaderboard.inputs import (
     resolve_path,
     validate_scores,
 )
-from densing.leaderboard.render import html_page, markdown, trend_text
+from densing.leaderboard.render import html_page, markdown, summary_report
 from densing.leaderboard.result import LeaderboardResult
 from densing.leaderboard.state import LeaderboardState, apply_entry, replay
 from densing.leaderboard.store import (
@@ -56,21 +55,6 @@ from densing.leaderboard.store import (
 from densing.reference._defaults import STATUS_ALIASES
 
 __all__ = ["Leaderboard"]
-
-
-def _doubling_text(res: LeaderboardResult) -> str:
-    """'3.3 months (95 % CI 2.9-3.8), frontier of 5 of 20 models' or why there is none."""
-    t = res.trend
-    if not t:
-        return "none (see the Trend line)"
-
-    def m(v: Any) -> str:
-        return f"{float(v):.3g}" if v is not None and math.isfinite(float(v)) else "inf"
-
-    ci = (t.get("ci") or {}).get("doubling_time_months") or [None, None]
-    level = 100 * float(t.get("ci_level") or 0.95)
-    return (f"{m(t.get('doubling_time_months'))} months ({level:g} % CI {m(ci[0])}-{m(ci[1])}),"
-            f" frontier of {t.get('n_frontier')} of {t.get('n_models')} models")
 
 
 def _model_rows_of(state: LeaderboardState, model: str) -> tuple[list[dict[str, Any]],
@@ -615,28 +599,7 @@ class Leaderboard:
             Renders as text (``str``), HTML and a dict.
         """
         max_rows = int(check_scalar(max_rows, "max_rows", low=1, integer=True))
-        res, meta = self.result(), self.meta
-        table = res.table
-        tokens = meta.get("tokens")
-        s = Summary("Density leaderboard", header=[
-            ("doubling time", _doubling_text(res)),
-            ("models", f"{len(table)} ({int(table['status'].eq('ok').sum())} ranked)"),
-            ("version", res.version),
-            ("reference frame", meta.get("frame")),
-            ("D0", f"{float(tokens):.3g} tokens" if tokens is not None else "?"),
-            ("ranked by", f"density on {meta.get('benchmark')}"),
-        ])
-        cols = [c for c in ("rank", "model", "release_date", "n_params", "n_hat", "density",
-                            "density_low", "density_high", "status", "frontier")
-                if c in table.columns]
-        if "missing" in table.columns and table["missing"].astype(bool).any():
-            cols.append("missing")
-        shown = table[cols].head(max_rows).astype({"rank": object}).fillna({"rank": ""})
-        s.add_table(shown, caption="Ranked by density (frontier: carries the trend):")
-        if len(table) > max_rows:
-            s.add_note(f"... {len(table) - max_rows} more models (summary_frame() has all)")
-        s.add_note(f"Trend: {trend_text(res)}")
-        return s
+        return summary_report(self.result(), self.meta, max_rows)
 
     def print_summary(self, max_rows: int = 20) -> None:
         """Print :meth:`summary` as text.
