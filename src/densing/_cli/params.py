@@ -80,10 +80,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(counts)
         return 0
-    width = max(len(k) for k in counts)
-    for key, value in counts.items():
-        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
-        print(f"{key:<{width}}  {shown}")
+    from densing._summary import Summary
+
+    report = Summary(f"Parameter counts of {args.path}", header=[
+        (key, f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value)
+        for key, value in counts.items()
+    ])
+    print(report.as_text())
     return 0
 
 
