@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from densing._cli._common import print_json, print_table
+from densing._cli._common import print_json
 from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.exceptions import InputError
 
@@ -120,13 +120,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    print(
-        f"{result.model}: {result.n_params:,.0f} parameters ({result.param_count}), "
-        f"frame {result.frame}, D0 = {result.tokens:.3g} tokens"
-    )
-    cols = ["benchmark", "score", "loss", "n_hat", "density", "density_low", "density_high",
-            "status", "n_hat_loss", "density_loss", "flags"]
-    if result.densities["loss_predicted"].notna().any():
-        cols.insert(cols.index("n_hat_loss"), "loss_predicted")
-    print_table(result.densities[cols])
+    result.print_summary()
     return 0

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._summary import Summary
 from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.density import compute_density, resolve_frame
 from densing.evaluate.ladder import evaluate_benchmarks
@@ -90,6 +91,36 @@ class Measurement:
             "scores": to_plain(self.scores.to_dict(orient="records")),
             "densities": to_plain(self.densities.to_dict(orient="records")),
         }
+
+    def summary(self) -> Summary:
+        """The measurement as a :class:`~densing.Summary` (it prints nothing).
+
+        Returns
+        -------
+        Summary
+            The model, its parameter count and the frame first, then one row per benchmark:
+            score, loss, N_hat, density with its interval, status, the loss-route density.
+        """
+        cols = ["benchmark", "score", "loss", "n_hat", "density", "density_low",
+                "density_high", "status", "n_hat_loss", "density_loss", "flags"]
+        if self.densities["loss_predicted"].notna().any():
+            cols.insert(cols.index("n_hat_loss"), "loss_predicted")
+        ok = self.densities[self.densities["status"] == "ok"]
+        return Summary(
+            f"densing measure: {self.model}",
+            header=[
+                ("parameters", f"{self.n_params:,.0f} ({self.param_count})"),
+                ("frame", f"{self.frame}, D0 = {self.tokens:.3g} tokens"),
+                ("densities", f"{len(ok)} of {len(self.densities)} ok"),
+            ],
+        ).add_table(self.densities[cols])
+
+    def print_summary(self) -> None:
+        """Print :meth:`summary` as text."""
+        print(self.summary().as_text())
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
     def __repr__(self) -> str:
         ok = self.densities[self.densities["status"] == "ok"]
