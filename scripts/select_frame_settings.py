@@ -187,9 +187,10 @@ def _markdown(res: dict[str, Any]) -> str:
         cells = [f"{res['cv'][name].get(k, float('nan')):.3f}" for k in keys]
         bold = name == res["selected"]["form"]
         m = f"{res['mean'][name]:.3f}"
+        label = name + " (shipped)" if name == _form_name(SHIPPED) else name
         if bold:
-            name, m = f"**{name}**", f"**{m}**"
-        lines.append(f"| {name} | {m} | " + " | ".join(cells) + " |")
+            label, m = f"**{label}**", f"**{m}**"
+        lines.append(f"| {label} | {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
