@@ -203,6 +203,11 @@ def _holdout_markdown(res: dict[str, Any]) -> str:
     for b in sorted(res[keys[0]]):
         cells = [f"{res[k][b]['7B-4T']:.3f} / {res[k][b]['13B-5T']:.3f}" for k in keys]
         lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    # mean over both models and the 11 default benchmarks (the README's held-out mean)
+    means = [sum(v for b in DEFAULT_FRAME_BENCHMARKS for v in res[k][b].values())
+             / (2 * len(DEFAULT_FRAME_BENCHMARKS)) for k in keys]
+    lines.append("| **mean (11 default benchmarks)** | "
+                 + " | ".join(f"**{m:.3f}**" for m in means) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -224,7 +229,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", help="write the full result as JSON here")
     ap.add_argument("--no-holdout", action="store_true",
                     help="stop after the selection (do not report 7B/13B)")
+    ap.add_argument("--from-json", help="re-render the tables from a saved --json result")
     args = ap.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding="utf-8") as fh:
+            saved = json.load(fh)
+        text = _markdown(saved) + ("\n" + _holdout_markdown(saved)
+                                   if "holdout_selected" in saved else "")
+        print(text)
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        return 0
     runs = load_reference_runs("olmo-ladder")
     res = select_settings(runs)
     print(_markdown(res))

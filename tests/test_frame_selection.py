@@ -8,6 +8,7 @@ checked against the input runs looked up independently.
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,25 @@ def test_cv_errors_average_folds_equally() -> None:
 def test_bad_folds(runs: pd.DataFrame, folds: tuple[float, ...]) -> None:
     with pytest.raises(InputError, match="fold"):
         cross_validate_frame(runs, folds, benchmarks=["hellaswag"], progress=False)
+
+
+def test_tables_render_from_saved_result(tmp_path: Path) -> None:
+    mod = _script()
+    names = [mod._form_name(f) for f in FORMS]
+    res = {
+        "cv": {n: {"average": 0.01 * (i + 1), "average_llv1": 0.02} for i, n in enumerate(names)},
+        "mean": {names[0]: 0.05, names[1]: 0.04},
+        "selected": {"form": names[1]},
+        "holdout_selected": {b: {"7B-4T": 0.01, "13B-5T": 0.03}
+                             for b in mod.DEFAULT_FRAME_BENCHMARKS},
+    }
+    path = tmp_path / "res.json"
+    path.write_text(json.dumps(res))
+    out = tmp_path / "t.md"
+    assert mod.main(["--from-json", str(path), "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    # rows ordered by mean CV error, the selected one in bold, the shipped one labelled
+    assert lines[2].startswith(f"| **{names[1]}** | **0.040** |")
+    assert lines[3].startswith(f"| {names[0]} (shipped) | 0.050 |")
+    # the held-out mean is over both models: (0.01 + 0.03) / 2
+    assert lines[-1] == "| **mean (11 default benchmarks)** | **0.020** |"
