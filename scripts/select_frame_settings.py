@@ -6,7 +6,8 @@ Usage::
     python scripts/select_frame_settings.py                  # full grid, writes the table
     python scripts/select_frame_settings.py --out table.md --json result.json
 
-Procedure (decided before any held-out number was looked at):
+Procedure (rules 1-5 and 7 written before the first run; rule 6 added after the held-out
+errors of rule 3's form were seen):
 
 1. Only runs below 4B parameters are used; OLMo-2 7B and 13B are removed before anything
    else (:func:`densing.reference.cross_validate_frame`).
