@@ -6,6 +6,7 @@
   :meth:`~BenchmarkFit.invert` (score -> ``N_hat`` with a censoring status).
 * :func:`load_frame` -- the bundled frames by name, or a saved JSON file (``catalogue``).
 * :func:`holdout_validation` -- fit on small runs, predict the held-out large ones.
+* :func:`cross_validate_frame` -- the same inside the ladder, to choose settings.
 * :func:`build_averages` -- the averaged benchmarks (the paper's AVERAGE).
 """
 
@@ -33,12 +34,13 @@ from densing.reference.averages import average_tasks, build_averages, combine_st
 from densing.reference.benchmark_fit import BenchmarkFit, Inversion, draws_interval
 from densing.reference.catalogue import SHIPPED_FRAMES, load_frame
 from densing.reference.frame import ReferenceFrame
-from densing.reference.holdout import holdout_validation
+from densing.reference.holdout import DEFAULT_CV_FOLDS, cross_validate_frame, holdout_validation
 
 __all__ = [
     "CHANCE_LEVELS",
     "DEFAULT_AVERAGES",
     "DEFAULT_BENCHMARK",
+    "DEFAULT_CV_FOLDS",
     "DEFAULT_FRAME_BENCHMARKS",
     "DEFAULT_TOKENS",
     "EXTRAPOLATION_FACTOR",
@@ -59,6 +61,7 @@ __all__ = [
     "canonical_statuses",
     "chance_level",
     "combine_stderr",
+    "cross_validate_frame",
     "draws_interval",
     "holdout_validation",
     "load_frame",

@@ -1,7 +1,9 @@
-"""Held-out validation of a reference frame (METHOD.md item 8)."""
+"""Held-out validation of a reference frame (METHOD.md item 8) and cross-validation inside
+the fitted ladder (METHOD.md item 11)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,12 @@ from densing.exceptions import InputError
 from densing.reference.averages import build_averages
 from densing.reference.frame import ReferenceFrame, validate_runs
 
-__all__ = ["holdout_validation"]
+__all__ = ["DEFAULT_CV_FOLDS", "cross_validate_frame", "holdout_validation"]
+
+#: cross-validation folds inside the ladder below 4B: fit the runs below each threshold and
+#: predict the final scores of the runs from it up to the held-out threshold (on the OLMo
+#: ladder: fit <= 760M and predict 1B and 3B; fit <= 1B and predict 3B)
+DEFAULT_CV_FOLDS: tuple[float, ...] = (1e9, 2e9)
 
 
 def holdout_validation(
@@ -50,6 +57,11 @@ def holdout_validation(
             "both must be non-empty"
         )
     frame = ReferenceFrame(**frame_kwargs).fit(small)
+    return pd.DataFrame(_predict_rows(frame, held)), frame
+
+
+def _predict_rows(frame: ReferenceFrame, held: pd.DataFrame) -> list[dict[str, Any]]:
+    """Predicted and actual final scores, with the self-check, of ``held`` (final runs)."""
     held = build_averages(held, frame.averages)
     pcol = frame.param_column_
     rows = []
@@ -68,5 +80,61 @@ def holdout_validation(
                 "self_check_rho": float(inv.n_hat[0]) / float(r[pcol]),
                 "self_check_status": str(inv.status[0]),
             })
-    return pd.DataFrame(rows), frame
+    return rows
 
+
+def cross_validate_frame(
+    runs: pd.DataFrame,
+    folds: Sequence[float] = DEFAULT_CV_FOLDS,
+    holdout_min_params: float = 4e9,
+    **frame_kwargs: Any,
+) -> pd.DataFrame:
+    """Cross-validate a frame's settings inside the ladder, never touching held-out runs.
+
+    Runs with ``n_params`` at or above ``holdout_min_params`` are removed first, so the
+    result is the same whether or not they are passed (METHOD.md item 11: settings chosen
+    on them would make their error optimistic). Each fold fits a frame on the runs below its
+    threshold and predicts the final scores of the runs from the threshold up to
+    ``holdout_min_params``.
+
+    Parameters
+    ----------
+    runs
+        Tidy reference table.
+    folds
+        Fold thresholds (``n_params``), each below ``holdout_min_params``.
+    holdout_min_params
+        Runs at or above this size are never used.
+    **frame_kwargs
+        Settings for :class:`ReferenceFrame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold, benchmark and predicted run: ``fold`` (the threshold) and the
+        columns of :func:`holdout_validation`'s table.
+    """
+    df = validate_runs(runs)
+    df = df[df["n_params"] < holdout_min_params]
+    thresholds = [float(t) for t in folds]
+    if not thresholds:
+        raise InputError("folds is empty; give at least one fold threshold")
+    parts = []
+    for t in thresholds:
+        if not np.isfinite(t) or t <= 0 or t >= holdout_min_params:
+            raise InputError(
+                f"fold threshold {t:.3g} must be positive and below "
+                f"holdout_min_params={holdout_min_params:.3g}"
+            )
+        small = df[df["n_params"] < t]
+        pred = df[(df["n_params"] >= t) & df["is_final"]]
+        if small.empty or pred.empty:
+            raise InputError(
+                f"fold threshold {t:.3g} leaves {small['run'].nunique()} fitting and "
+                f"{pred['run'].nunique()} predicted runs; both must be non-empty"
+            )
+        frame = ReferenceFrame(**frame_kwargs).fit(small)
+        part = pd.DataFrame(_predict_rows(frame, pred))
+        part.insert(0, "fold", t)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
