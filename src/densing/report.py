@@ -37,7 +37,7 @@ from densing.density import (
     model_densities,
     score_stderr,
 )
-from densing.exceptions import DensingWarning, FitQualityWarning, InputError
+from densing.exceptions import DensingWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
 from densing.trend import DensingTrend, PeriodComparison, density_bounds
 
@@ -167,9 +167,9 @@ class Reproduction:
             for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
                 fit = p.before if part == "before" else p.after
                 est = fit.slope_per_day
-                ci = fit.slope_ci
+                pci = fit.slope_ci
                 rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
-                                 est, ci[0], ci[1], PAPER_CLAIMS[key]["source"],
+                                 est, pci[0], pci[1], PAPER_CLAIMS[key]["source"],
                                  f"stated MMLU-density slope {part} ChatGPT, "
                                  f"{PAPER_CLAIMS[key]['value']:g}/day (Sec. 4)"))
         if len(self.compressed):
