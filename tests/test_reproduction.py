@@ -145,6 +145,17 @@ def test_sensitivity_table_covers_every_choice():
     numeric = table["doubling_months"].notna()
     assert numeric.sum() >= 8
     assert table.loc[~numeric, "error"].str.len().gt(20).all()
+    ok = table[numeric]
+    # the joint interval contains the models-only one; bounds are a part of the censored
+    assert (ok["ci_low"] <= ok["ci_low_models_only"]).all()
+    assert (ok["n_lower_bounds"] <= ok["n_censored"]).all()
+    arc = table.set_index("variant").loc["benchmark: arc_challenge only"]
+    assert arc["n_lower_bounds"] > 10, "ARC-Challenge alone censors many strong models"
+    assert math.isfinite(arc["doubling_months_bounds"])
+    assert arc["n_bounds_on_frontier"] >= 1
+    no_bounds = ok[ok["n_lower_bounds"] == 0]
+    # without bounds the bound-keeping fit is the same fit
+    assert np.allclose(no_bounds["doubling_months_bounds"], no_bounds["doubling_months"])
 
 
 def test_reproduction_shows_itself_briefly(rep, capsys):
