@@ -185,3 +185,11 @@ def test_joint_interval_covers_when_measurement_tilts_the_slope():
         hits_joint += (a - math.hypot(a - lo, h)) <= TRUE_SLOPE <= (a + math.hypot(hi - a, h))
     assert hits_cal / reps < 0.9, "the calibrated interval alone misses the shared tilt"
     assert hits_joint / reps >= 0.92
+
+
+def test_undated_models_are_not_censored_with_an_open_window():
+    rep = reproduce(window=None, n_bootstrap=50, random_state=0)
+    out = rep.to_dict()
+    dated = rep.densities[rep.densities["release_date"].notna()]
+    assert out["n_undated"] == int(rep.densities["release_date"].isna().sum()) > 0
+    assert out["n_censored"] == int((dated["status"] != "ok").sum())

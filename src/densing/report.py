@@ -496,7 +496,7 @@ def reproduce(
             protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
         )
     per_model = model_densities(per_bench, benchmark)
-    in_win = per_model
+    in_win = per_model[per_model["release_date"].notna()]  # undated: n_undated, not censored
     if start is not None:
         in_win = in_win[in_win["release_date"] >= pd.Timestamp(start)]
     if end is not None:
