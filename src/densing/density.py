@@ -60,7 +60,7 @@ LLV1_PROTOCOL_MAP: dict[str, str] = {
 
 #: evaluated items per benchmark, for the binomial standard error of a score. Generated from
 #: ``scripts/curated/benchmark_sizes.csv`` (column ``n_items``; each size's source is in
-#: ``scripts/curated/SOURCES.md``); ``tests/test_headline.py`` checks the two agree.
+#: ``densing/data/SOURCES.md``, "Benchmark sizes"); ``tests/test_headline.py`` checks the two agree.
 BENCHMARK_SIZES: dict[str, int] = {
     "arc_challenge": 1172, "arc_easy": 2376, "hellaswag": 10042, "mmlu": 14042,
     "winogrande": 1267, "truthfulqa": 817, "gsm8k": 1319, "xwinograd": 4449, "humaneval": 164,
