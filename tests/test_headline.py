@@ -193,3 +193,23 @@ def test_undated_models_are_not_censored_with_an_open_window():
     dated = rep.densities[rep.densities["release_date"].notna()]
     assert out["n_undated"] == int(rep.densities["release_date"].isna().sum()) > 0
     assert out["n_censored"] == int((dated["status"] != "ok").sum())
+
+
+def test_score_noise_alone_moves_the_slope_with_a_frame_without_draws(tmp_path):
+    frame = json.loads((DATA / "frames" / "olmo-ladder.json").read_text())
+    for fit in frame["benchmarks"].values():
+        for law in ("loss_law", "score_law"):
+            fit[law].pop("bootstrap_draws", None)
+    frame["settings"]["n_bootstrap"] = 0
+    path = tmp_path / "no_draws.json"
+    path.write_text(json.dumps(frame))
+    from densing.reference import load_frame
+
+    fr = load_frame(str(path))
+    assert fr.n_draws_ == 0
+    rep = reproduce(fr, n_bootstrap=50, frame_bootstrap=40, random_state=0)
+    qlo, qhi = rep.intervals["measurement"]["slope_per_day"]
+    assert qlo < rep.trend.slope_per_day_ < qhi  # binomial score errors alone spread it
+    jlo, jhi = rep.intervals["joint"]["slope_per_day"]
+    mlo, mhi = rep.intervals["models_only"]["slope_per_day"]
+    assert jlo < mlo and jhi > mhi
