@@ -35,10 +35,19 @@ def test_paper_claims_match_the_cited_record():
 
 def test_density_grows_with_finite_bracketing_interval(rep):
     t = rep.trend
-    lo, hi = t.ci_["slope_per_day"]
-    assert lo > 0, "the slope's 95% interval must exclude 0: density grows"
+    # issue 12: the calibrated (and joint) interval is honest about the envelope's spread
+    # under the all-models scatter and may include 0; the case bootstrap's percentile
+    # interval excludes it. Both bracket the estimate.
+    for ci in (t.ci_, rep.intervals["joint"]):
+        clo, chi = ci["slope_per_day"]
+        assert clo <= t.slope_per_day_ <= chi
+    jlo, jhi = rep.intervals["joint"]["slope_per_day"]
+    mlo, mhi = t.ci_["slope_per_day"]
+    assert jlo <= mlo and jhi >= mhi
+    lo, hi = t.ci_percentile_["slope_per_day"]
+    assert lo > 0, "the slope's percentile interval must exclude 0: density grows"
     assert lo <= t.slope_per_day_ <= hi
-    dlo, dhi = t.ci_["doubling_time_months"]
+    dlo, dhi = t.ci_percentile_["doubling_time_months"]
     assert math.isfinite(t.doubling_time_months_) and math.isfinite(dlo) and math.isfinite(dhi)
     assert dlo <= t.doubling_time_months_ <= dhi
     assert t.doubling_time_months_ == pytest.approx(math.log(2) / t.slope_per_day_ / 30.44)
@@ -57,8 +66,14 @@ def test_comparison_with_the_paper_is_computed(rep):
         assert row["paper"] == claim
         assert row["densing"] == t.doubling_time_months_
         assert row["ratio"] == pytest.approx(t.doubling_time_months_ / claim)
-        lo, hi = t.ci_["doubling_time_months"]
+        lo, hi = rep.intervals["joint"]["doubling_time_months"]  # the headline's interval
+        assert (row["ci_low"], row["ci_high"]) == (lo, hi)
         assert row["paper_in_ci"] == (lo <= claim <= hi)
+    # the paper's stated A implies its own doubling time: ln 2 / A days, 30.44 days a month
+    implied = cmp.loc["doubling time (months), from the paper's A"]
+    assert implied["paper"] == pytest.approx(math.log(2) / paper.SLOPE_PER_DAY_ARXIV / 30.44)
+    assert implied["paper"] == pytest.approx(paper.DOUBLING_MONTHS_FROM_SLOPE_ARXIV, abs=0.005)
+    assert "ln 2 / A" in implied["paper_figure"]
     slope = cmp.loc["slope A (per day)"]
     assert slope["ratio"] == pytest.approx(t.slope_per_day_ / paper.SLOPE_PER_DAY_ARXIV)
 
@@ -105,7 +120,14 @@ def test_cli_reproduce_json_has_the_contract(capsys):
                 "r2", "n_models", "n_frontier", "n_censored", "periods", "window", "frame"):
         assert key in out
     lo, hi = out["ci95_months"]
+    hi = math.inf if hi is None else hi  # an unbounded doubling time prints as null
     assert lo <= out["doubling_time_months"] <= hi
+    mlo, mhi = out["ci95_months_models_only"]
+    mhi = math.inf if mhi is None else mhi
+    assert lo <= mlo and hi >= mhi, "the joint interval contains the models-only one"
+    assert out["n_undated"] == len(out["diagnostics"]["undated_models"])
+    assert out["n_censored"] == out["diagnostics"]["n_censored"]
+    assert 0 <= out["n_lower_bounds"] <= out["n_censored"]
     assert out["frame"] == "olmo-ladder"
 
 
@@ -123,6 +145,17 @@ def test_sensitivity_table_covers_every_choice():
     numeric = table["doubling_months"].notna()
     assert numeric.sum() >= 8
     assert table.loc[~numeric, "error"].str.len().gt(20).all()
+    ok = table[numeric]
+    # the joint interval contains the models-only one; bounds are a part of the censored
+    assert (ok["ci_low"] <= ok["ci_low_models_only"]).all()
+    assert (ok["n_lower_bounds"] <= ok["n_censored"]).all()
+    arc = table.set_index("variant").loc["benchmark: arc_challenge only"]
+    assert arc["n_lower_bounds"] > 10, "ARC-Challenge alone censors many strong models"
+    assert math.isfinite(arc["doubling_months_bounds"])
+    assert arc["n_bounds_on_frontier"] >= 1
+    no_bounds = ok[ok["n_lower_bounds"] == 0]
+    # without bounds the bound-keeping fit is the same fit
+    assert np.allclose(no_bounds["doubling_months_bounds"], no_bounds["doubling_months"])
 
 
 def test_reproduction_shows_itself_briefly(rep, capsys):

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from densing._validation import (
     check_ci,
@@ -55,6 +56,16 @@ from densing.reference import (
 LLV1_PROTOCOL_MAP: dict[str, str] = {
     "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
     "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
+}
+
+#: evaluated items per benchmark, for the binomial standard error of a score. Generated from
+#: ``scripts/curated/benchmark_sizes.csv`` (column ``n_items``; each size's source is in
+#: ``densing/data/SOURCES.md``, "Benchmark sizes"); ``tests/test_headline.py`` checks the two agree.
+BENCHMARK_SIZES: dict[str, int] = {
+    "arc_challenge": 1172, "arc_easy": 2376, "hellaswag": 10042, "mmlu": 14042,
+    "winogrande": 1267, "truthfulqa": 817, "gsm8k": 1319, "xwinograd": 4449, "humaneval": 164,
+    "bbh": 6511, "boolq": 3270, "lambada": 5153, "openbookqa": 500, "piqa": 1838,
+    "triviaqa": 17944, "csqa": 1221, "socialiqa": 1954,
 }
 
 #: parameter-count conventions of target models (:mod:`densing.conventions`)
@@ -437,12 +448,79 @@ def density_draws(
     return nd / densities["n_params"].to_numpy()[None, :]
 
 
+def binomial_stderr(score: ArrayLike, benchmark: str) -> np.ndarray:
+    """The binomial standard error ``sqrt(s (1 - s) / n)`` of accuracies on a benchmark.
+
+    Parameters
+    ----------
+    score
+        Accuracies as fractions in [0, 1].
+    benchmark
+        A benchmark of :data:`BENCHMARK_SIZES` (``n`` is its number of evaluated items).
+
+    Returns
+    -------
+    numpy.ndarray
+        One standard error per score (NaN where the score is NaN).
+
+    Raises
+    ------
+    densing.InputError
+        When the benchmark's size is not known.
+    """
+    if benchmark not in BENCHMARK_SIZES:
+        raise InputError(f"benchmark={benchmark!r} has no known evaluated size; known: "
+                         f"{', '.join(sorted(BENCHMARK_SIZES))}")
+    s = np.clip(np.asarray(score, dtype=float), 0.0, 1.0)
+    return np.sqrt(s * (1.0 - s) / BENCHMARK_SIZES[benchmark])
+
+
+def score_stderr(
+    density: pd.DataFrame, benchmark: str, components: Sequence[str] | None = None
+) -> pd.Series:
+    """Each model's binomial standard error of its score on ``benchmark``.
+
+    An averaged benchmark (the mean of ``K`` tasks, each scored on its own items) gets
+    ``sqrt(sum_k se_k^2) / K`` from its tasks' scores; a single task gets
+    :func:`binomial_stderr` of its own score.
+
+    Parameters
+    ----------
+    density
+        A :func:`compute_density` table (columns ``model``, ``benchmark``, ``score``).
+    benchmark
+        The benchmark whose score's error is wanted.
+    components
+        The tasks of an averaged ``benchmark`` (e.g. ``frame.averages[benchmark]``);
+        ``None`` for a single task.
+
+    Returns
+    -------
+    pandas.Series
+        Standard error per model (index ``model``); NaN where a task's score is missing.
+    """
+    if not components:
+        sub = density[density["benchmark"] == benchmark]
+        se = binomial_stderr(sub["score"].to_numpy(dtype=float), benchmark)
+        return pd.Series(se, index=sub["model"].astype(str).to_numpy(), name="score_stderr")
+    parts = []
+    for task in components:
+        sub = density[density["benchmark"] == task]
+        var = binomial_stderr(sub["score"].to_numpy(dtype=float), task) ** 2
+        parts.append(pd.Series(var, index=sub["model"].astype(str).to_numpy()))
+    total = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+    return (np.sqrt(total) / len(parts)).rename("score_stderr")
+
+
 __all__ = [
+    "BENCHMARK_SIZES",
     "DENSITY_COLUMNS",
     "LLV1_PROTOCOL_MAP",
+    "binomial_stderr",
     "compute_density",
     "density_draws",
     "model_densities",
     "resolve_frame",
+    "score_stderr",
 ]
 

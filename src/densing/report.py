@@ -18,6 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._headline import (
+    _DAYS_PER_MONTH,
+    _TOP_CENSORED,
+    _bounds_dict,
+    _cmp,
+    _joint_interval,
+    _measurement_slopes,
+    _months,
+    _pct,
+)
 from densing._io import to_plain
 from densing._progress import disable, show_progress_flag
 from densing._progress import progress as _bar
@@ -31,9 +41,9 @@ from densing._validation import (
     format_value,
 )
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
-from densing.exceptions import DensingWarning, FitQualityWarning, InputError
+from densing.exceptions import DensingWarning, InputError
 from densing.reference import ReferenceFrame, load_frame
-from densing.trend import DensingTrend, PeriodComparison
+from densing.trend import DensingTrend, PeriodComparison, density_bounds
 
 #: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
 PAPER_CLAIMS: dict[str, dict[str, Any]] = {
@@ -89,6 +99,17 @@ class Reproduction:
         The analysis choices.
     diagnostics
         Censoring counts, extrapolation share, frontier members.
+    intervals
+        The headline's intervals: ``"joint"`` (the calibrated models-only slope interval
+        widened in quadrature by the slope spread that score noise and frame draws cause; the
+        headline ``ci95_months``), ``"models_only"`` (the trend's ``ci_``: calibrated by
+        default), ``"percentile"`` (the case bootstrap's) and ``"measurement"`` (the slope
+        spread from score noise and frame draws alone). Each maps ``slope_per_day`` and
+        ``doubling_time_months`` to ``(low, high)``.
+    trend_bounds
+        The same frontier with models censored at the top kept as lower bounds
+        (``DensingTrend(censored="bound")``, percentile interval), shown beside the headline;
+        ``None`` when it cannot be fitted.
     """
 
     trend: DensingTrend
@@ -98,37 +119,57 @@ class Reproduction:
     compressed: pd.DataFrame
     settings: dict[str, Any]
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    intervals: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
+    trend_bounds: DensingTrend | None = None
 
     def comparison(self) -> pd.DataFrame:
         """densing's figures beside the paper's claims, with the ratio and CI coverage.
+
+        The doubling-time and slope rows carry the headline (joint) interval. The paper's
+        stated doubling time (3.3 months) and its stated slope (A = 0.0073 per day, i.e.
+        ln 2 / A = 95 days = 3.1 months) disagree with each other, so each is its own row and
+        ``paper_figure`` says which of the paper's figures a row compares to.
 
         Returns
         -------
         pandas.DataFrame
             One row per claim: ``quantity``, ``paper``, ``densing``, ``ci_low``,
-            ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``source``.
+            ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``source``,
+            ``paper_figure``.
         """
         t = self.trend
-        lo, hi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
-        slo, shi = t.ci_.get("slope_per_day", (math.nan, math.nan))
+        ci = self.intervals.get("joint", t.ci_)
+        lo, hi = ci.get("doubling_time_months", (math.nan, math.nan))
+        slo, shi = ci.get("slope_per_day", (math.nan, math.nan))
         rows = []
+        figures = {
+            "doubling_time_months_arxiv": "stated doubling time, 3.3 months (abstract, Fig. 1)",
+            "doubling_time_months_journal": "stated doubling time, 3.5 months (journal)",
+        }
         for key in ("doubling_time_months_arxiv", "doubling_time_months_journal"):
             c = PAPER_CLAIMS[key]
             rows.append(_cmp(f"doubling time (months), {key.rsplit('_', 1)[-1]}", c["value"],
-                             t.doubling_time_months_, lo, hi, c["source"]))
+                             t.doubling_time_months_, lo, hi, c["source"], figures[key]))
         c = PAPER_CLAIMS["doubling_time_months_arxiv"]
+        implied = math.log(2) / c["slope_per_day"] / _DAYS_PER_MONTH
+        rows.append(_cmp("doubling time (months), from the paper's A", implied,
+                         t.doubling_time_months_, lo, hi, c["source"],
+                         f"ln 2 / A with A = {c['slope_per_day']:g}/day (Fig. 1): "
+                         f"{math.log(2) / c['slope_per_day']:.0f} days = {implied:.2f} months"))
         rows.append(_cmp("slope A (per day)", c["slope_per_day"], t.slope_per_day_, slo, shi,
-                         c["source"]))
+                         c["source"], "stated slope A = 0.0073/day (Fig. 1)"))
         rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
-                         c["source"]))
+                         c["source"], "stated R^2 = 0.912 (Fig. 1)"))
         if self.periods is not None:
             p = self.periods
             for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
                 fit = p.before if part == "before" else p.after
                 est = fit.slope_per_day
-                ci = fit.slope_ci
+                pci = fit.slope_ci
                 rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
-                                 est, ci[0], ci[1], PAPER_CLAIMS[key]["source"]))
+                                 est, pci[0], pci[1], PAPER_CLAIMS[key]["source"],
+                                 f"stated MMLU-density slope {part} ChatGPT, "
+                                 f"{PAPER_CLAIMS[key]['value']:g}/day (Sec. 4)"))
         if len(self.compressed):
             both = self.compressed.dropna(subset=["density", "parent_density"])
             denser = int((both["density"] > both["parent_density"]).sum())
@@ -139,13 +180,16 @@ class Reproduction:
                 "paper": "none", "densing": verdict,
                 "ci_low": math.nan, "ci_high": math.nan, "ratio": math.nan,
                 "paper_in_ci": None, "source": PAPER_CLAIMS["compressed_not_denser"]["source"],
+                "paper_figure": "stated: no pruned/distilled model denser than its parent",
             })
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """The headline as plain values (the ``--json`` output of ``densing reproduce``)."""
         t = self.trend
-        ci = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        joint = self.intervals.get("joint", t.ci_)
+        ci = joint.get("doubling_time_months", (math.nan, math.nan))
+        models_only = t.ci_.get("doubling_time_months", (math.nan, math.nan))
         periods = None
         if self.periods is not None:
             periods = to_plain(self.periods.to_dict(), nan_to_none=False)
@@ -153,12 +197,20 @@ class Reproduction:
             "doubling_time_days": t.doubling_time_days_,
             "doubling_time_months": t.doubling_time_months_,
             "ci95_months": [ci[0], ci[1]],
+            "ci95_months_models_only": [models_only[0], models_only[1]],
+            "ci95_months_percentile": list(
+                self.intervals.get("percentile", {}).get("doubling_time_months",
+                                                        (math.nan, math.nan))),
             "slope_per_day": t.slope_per_day_,
-            "slope_ci95": list(t.ci_.get("slope_per_day", (math.nan, math.nan))),
+            "slope_ci95": list(joint.get("slope_per_day", (math.nan, math.nan))),
+            "slope_ci95_models_only": list(t.ci_.get("slope_per_day", (math.nan, math.nan))),
             "r2": t.r2_,
             "n_models": t.n_models_,
             "n_frontier": t.n_frontier_,
-            "n_censored": t.n_censored_,
+            "n_censored": self.diagnostics["n_censored"],
+            "n_undated": len(self.diagnostics["undated_models"]),
+            "n_lower_bounds": self.diagnostics["n_lower_bounds"],
+            "with_bounds": _bounds_dict(self.trend_bounds),
             "frontier": [
                 {"model": str(m), "release_date": pd.Timestamp(str(d)).date().isoformat(),
                  "density": float(x)}
@@ -197,7 +249,7 @@ class Reproduction:
         cmp = self.comparison().drop(columns=["source"])
         if not detail:
             t = self.trend
-            lo, hi = t.ci_["doubling_time_months"]
+            lo, hi = self.intervals.get("joint", t.ci_)["doubling_time_months"]
             paper = PAPER_CLAIMS["doubling_time_months_arxiv"]["value"]
             out = Summary(title, header=[
                 ("doubling time", f"{t.doubling_time_months_:.3g} months "
@@ -211,6 +263,19 @@ class Reproduction:
         out = Summary(title).add_table(cmp)
         out.add_summary(self.trend.summary())
         d = self.diagnostics
+        for name, label in (("joint", "joint (models, score noise, frame; the headline)"),
+                            ("models_only", "models only"),
+                            ("percentile", "case bootstrap percentile (uncalibrated)")):
+            if name in self.intervals:
+                lo, hi = self.intervals[name]["doubling_time_months"]
+                out.add_note(f"95% interval of the doubling time, {label}: {lo:.3g} .. "
+                             f"{hi:.3g} months")
+        tb = self.trend_bounds
+        if tb is not None:
+            blo, bhi = tb.ci_["doubling_time_months"]
+            out.add_note(f"With the {d['n_lower_bounds']} models censored at the top kept as "
+                         f"lower bounds: {tb.doubling_time_months_:.3g} months ({blo:.3g} .. "
+                         f"{bhi:.3g}); {tb.n_bounds_on_frontier_} bound(s) on the frontier")
         by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
         out.add_note(f"Censored models in the window: {d['n_censored']} ({by}); without a "
                      f"release date (left out): {len(d['undated_models'])}")
@@ -232,19 +297,11 @@ class Reproduction:
 
     def __repr__(self) -> str:
         t = self.trend
-        lo, hi = t.ci_["doubling_time_months"]
+        lo, hi = self.intervals.get("joint", t.ci_)["doubling_time_months"]
         return (f"<Reproduction {self.settings['frame']}/{self.settings['benchmark']}: "
                 f"{t.n_models_} models, doubling {t.doubling_time_months_:.2g} mo "
                 f"({100 * float(t.ci):g}% CI {lo:.2g}..{hi:.2g}), paper "
                 f"{PAPER_CLAIMS['doubling_time_months_arxiv']['value']:g}>")
-
-
-def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str) -> dict[str, Any]:
-    inside = None if not (np.isfinite(lo) and np.isfinite(hi)) else bool(lo <= paper <= hi)
-    if np.isfinite(lo) and not np.isfinite(hi):
-        inside = bool(lo <= paper)
-    return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
-            "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src}
 
 
 def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
@@ -336,6 +393,7 @@ def reproduce(
     exact_params: bool = False,
     joint: bool = False,
     frame_bootstrap: int = 200,
+    interval: str = "calibrated",
     scores: pd.DataFrame | None = None,
     models: pd.DataFrame | None = None,
     protocol_map: dict[str, str] | None = None,
@@ -371,11 +429,14 @@ def reproduce(
         Use the models' exact architecture totals (column ``n_params_arch``) instead of the
         nominal sizes where known (e.g. Gemma-2B: 2.51e9 instead of 2e9).
     joint
-        Bootstrap the reference runs too (``frame_bootstrap`` resamples) and feed the
-        density draws into the trend bootstrap, so its interval includes the frame's
-        uncertainty.
+        Also feed the frame's density draws into the trend's case bootstrap (its
+        ``ci_percentile_``). The headline interval is joint either way (see Notes).
     frame_bootstrap
-        Reference-run resamples for ``joint``.
+        Reference-run resamples of the frame (when ``frame`` is a name), used by the joint
+        interval (and by ``joint``).
+    interval
+        The trend's models-only interval: ``"calibrated"`` (default; simulated coverage
+        checked, ``densing.trend._calibrate``) or ``"percentile"`` (case bootstrap).
     scores, models
         Override the bundled ``load_scores("llv1:")`` and ``load_models()``.
     protocol_map
@@ -385,6 +446,16 @@ def reproduce(
     -------
     Reproduction
         Trend, periods, densities, diagnostics and the comparison with the paper.
+
+    Notes
+    -----
+    The headline interval (``intervals["joint"]``, ``ci95_months`` in ``to_dict``)
+    propagates three sources together: model resampling (the trend's calibrated interval),
+    score noise (each score's binomial standard error from its benchmark's size,
+    :data:`densing.density.BENCHMARK_SIZES`) and the frame's bootstrap draws. The last two
+    are drawn together and the frontier refitted per draw; that slope spread is added in
+    quadrature to each side of the calibrated interval. Models censored at the top are
+    dropped from the headline and kept as lower bounds in ``trend_bounds`` beside it.
     """
     from densing.datasets import load_models, load_scores
 
@@ -392,14 +463,16 @@ def reproduce(
                     frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
     start, end = _parse_window(window)
     check_param_count_name(param_count, ("total", "non_embedding"))
+    if interval not in ("calibrated", "percentile"):
+        raise InputError(f"interval={format_value(interval)} must be 'calibrated' or "
+                         "'percentile'")
     if isinstance(frame, ReferenceFrame):
         fr = frame
         frame_name = fr.name
     else:
         frame_name = str(frame)
-        kw: dict[str, Any] = {"irreducible": irreducible, "param_count": param_count}
-        if joint:
-            kw.update(n_bootstrap=frame_bootstrap, random_state=random_state)
+        kw: dict[str, Any] = {"irreducible": irreducible, "param_count": param_count,
+                              "n_bootstrap": frame_bootstrap, "random_state": random_state}
         fr = load_frame(frame, **kw)
     sc = load_scores("llv1:") if scores is None else scores
     md = load_models() if models is None else models
@@ -423,23 +496,42 @@ def reproduce(
             protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
         )
     per_model = model_densities(per_bench, benchmark)
-    in_win = per_model
+    in_win = per_model[per_model["release_date"].notna()]  # undated: n_undated, not censored
     if start is not None:
         in_win = in_win[in_win["release_date"] >= pd.Timestamp(start)]
     if end is not None:
         in_win = in_win[in_win["release_date"] <= pd.Timestamp(end)]
     draws = None
-    if joint:
+    if joint and fr.n_draws_ > 0:
         ok = per_model["status"] == "ok"
         nd = np.full((fr.n_draws_, len(per_model)), np.nan)
         nd[:, ok.to_numpy()] = density_draws(per_model[ok], fr, benchmark, tokens)
         reps = int(np.ceil(n_bootstrap / nd.shape[0]))
         draws = np.tile(nd, (reps, 1))[:n_bootstrap]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FitQualityWarning)
+        warnings.simplefilter("ignore", DensingWarning)
         trend = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
-                             n_bootstrap=n_bootstrap, random_state=random_state)
+                             n_bootstrap=n_bootstrap, random_state=random_state,
+                             interval=interval)
         trend.fit(per_model, density_draws=draws)
+        _, m_slopes = _measurement_slopes(
+            per_model, per_bench, fr, benchmark=benchmark, tokens=tokens, frontier=frontier,
+            start=start, end=end, random_state=random_state, n_draws=frame_bootstrap,
+        )
+        intervals = {
+            "joint": _joint_interval(trend, m_slopes),
+            "models_only": dict(trend.ci_),
+            "percentile": dict(trend.ci_percentile_),
+            "measurement": {"slope_per_day": _pct(m_slopes, float(trend.ci)),
+                            "doubling_time_months": _months(*_pct(m_slopes, float(trend.ci)))},
+        }
+        try:
+            trend_bounds: DensingTrend | None = DensingTrend(
+                frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                n_bootstrap=n_bootstrap, random_state=random_state, censored="bound",
+            ).fit(density_bounds(per_model, fr, benchmark, tokens))
+        except InputError:
+            trend_bounds = None
         try:
             periods: PeriodComparison | None = DensingTrend(
                 frontier=frontier, n_bootstrap=n_bootstrap, random_state=random_state,  # type: ignore[arg-type]
@@ -450,6 +542,7 @@ def reproduce(
     censored = in_win[in_win["status"] != "ok"]["status"].value_counts().to_dict()
     diagnostics = {
         "n_censored": int(sum(censored.values())),
+        "n_lower_bounds": int(sum(v for k, v in censored.items() if k in _TOP_CENSORED)),
         "censored_by_status": {str(k): int(v) for k, v in censored.items()},
         "n_ok": len(ok_win),
         "n_extrapolated": int(ok_win["extrapolated"].sum()),
@@ -465,11 +558,12 @@ def reproduce(
         "window": [start, end], "frontier": frontier, "n_bootstrap": n_bootstrap,
         "random_state": random_state, "param_count": param_count,
         "irreducible": fr.irreducible, "dense_only": dense_only, "joint": joint,
-        "exact_params": exact_params,
+        "exact_params": exact_params, "interval": interval, "frame_bootstrap": frame_bootstrap,
     }
     return Reproduction(
         trend=trend, periods=periods, densities=per_model, per_benchmark=per_bench,
         compressed=_compressed_pairs(per_model, md), settings=settings, diagnostics=diagnostics,
+        intervals=intervals, trend_bounds=trend_bounds,
     )
 
 
@@ -513,8 +607,13 @@ def sensitivity(
     Returns
     -------
     pandas.DataFrame
-        ``variant``, ``doubling_months``, ``ci_low``, ``ci_high``, ``slope_per_day``, ``r2``,
-        ``n_models``, ``n_frontier``, ``n_censored``, ``share_extrapolated``.
+        ``variant``, ``doubling_months``, ``ci_low``, ``ci_high`` (the joint interval),
+        ``ci_low_models_only``, ``ci_high_models_only``, ``slope_per_day``, ``r2``,
+        ``n_models``, ``n_frontier``, ``n_censored`` (censored in the window, undated models
+        not counted), ``n_lower_bounds`` (of those, censored at the top),
+        ``doubling_months_bounds``, ``ci_low_bounds``, ``ci_high_bounds`` and
+        ``n_bounds_on_frontier`` (the same frontier with those models kept as lower bounds),
+        ``share_extrapolated``, ``all_points_months``; ``error`` where a variant fails.
     """
     check_n_bootstrap(n_bootstrap)
     _check_int_seed(random_state)
@@ -528,12 +627,20 @@ def sensitivity(
             rows.append({"variant": name, "error": str(exc)})
             continue
         t = rep.trend
-        lo, hi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        lo, hi = rep.intervals["joint"]["doubling_time_months"]
+        mlo, mhi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
+        tb = rep.trend_bounds
+        blo, bhi = (math.nan, math.nan) if tb is None else tb.ci_["doubling_time_months"]
         rows.append({
             "variant": name, "doubling_months": t.doubling_time_months_, "ci_low": lo,
-            "ci_high": hi, "slope_per_day": t.slope_per_day_, "r2": t.r2_,
+            "ci_high": hi, "ci_low_models_only": mlo, "ci_high_models_only": mhi,
+            "slope_per_day": t.slope_per_day_, "r2": t.r2_,
             "n_models": t.n_models_, "n_frontier": t.n_frontier_,
             "n_censored": rep.diagnostics["n_censored"],
+            "n_lower_bounds": rep.diagnostics["n_lower_bounds"],
+            "doubling_months_bounds": math.nan if tb is None else tb.doubling_time_months_,
+            "ci_low_bounds": blo, "ci_high_bounds": bhi,
+            "n_bounds_on_frontier": 0 if tb is None else tb.n_bounds_on_frontier_,
             "share_extrapolated": rep.diagnostics["share_extrapolated"],
             "all_points_months": t.all_points_.doubling_time_months,
         })

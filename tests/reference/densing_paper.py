@@ -16,6 +16,10 @@ figures can be compared.
 
 DOUBLING_MONTHS_ARXIV = 3.3
 SLOPE_PER_DAY_ARXIV = 0.0073
+#: what the stated slope implies: ln 2 / 0.0073 = 94.95 days = 3.12 months of 30.44 days.
+#: The paper states 3.3 months beside A = 0.0073 (arXiv:2412.04315 v2, Fig. 1); the two
+#: figures disagree (issue 12 item 5), so densing compares with each separately.
+DOUBLING_MONTHS_FROM_SLOPE_ARXIV = 3.12
 R2_ARXIV = 0.912
 DOUBLING_MONTHS_JOURNAL = 3.5
 R2_JOURNAL = 0.934

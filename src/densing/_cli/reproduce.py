@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
             print(report.add_table(table).as_text())
         return 0
     rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed, joint=args.joint,
-                    frame_bootstrap=args.frame_bootstrap, **common)
+                    frame_bootstrap=args.frame_bootstrap, interval=args.interval, **common)
     if args.json:
         print_json(rep.to_dict())
     else:
@@ -59,9 +59,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--exact-params", action="store_true",
                    help="exact architecture totals instead of nominal sizes, where known")
     p.add_argument("--joint", action="store_true",
-                   help="also bootstrap the reference runs (CI includes the frame's uncertainty)")
+                   help="also feed the frame's draws into the trend's case bootstrap (the "
+                   "headline interval is joint either way)")
     p.add_argument("--frame-bootstrap", type=int, default=200,
-                   help="reference-run resamples for --joint")
+                   help="reference-run resamples of the frame (the joint interval's frame "
+                   "draws)")
+    p.add_argument("--interval", choices=["calibrated", "percentile"], default="calibrated",
+                   help="the models-only interval under the joint one (default: %(default)s)")
     p.add_argument("--sensitivity", action="store_true",
                    help="the headline under every defensible analysis choice")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -1,0 +1,142 @@
+"""The headline's intervals and the bound-keeping fit beside it (used by :mod:`densing.report`).
+
+The joint interval of ``densing reproduce`` (issue 12 item 3): the trend's calibrated
+models-only slope interval, widened in quadrature by the slope spread that score noise
+(binomial standard errors from the benchmarks' sizes) and the frame's bootstrap draws cause.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from densing.density import score_stderr
+from densing.exceptions import InputError
+from densing.reference import ReferenceFrame
+from densing.trend import DensingTrend
+
+#: statuses of models censored at the top: lower bounds on density (METHOD.md item 9)
+_TOP_CENSORED = ("above_ceiling", "below_data_term")
+
+#: days per month of the doubling times (the trend's convention)
+_DAYS_PER_MONTH = 30.44
+
+
+def _bounds_dict(trend: DensingTrend | None) -> dict[str, Any] | None:
+    """The bound-keeping fit beside the headline as plain values (``None`` when absent)."""
+    if trend is None:
+        return None
+    return {
+        "doubling_time_months": float(trend.doubling_time_months_),
+        "ci95_months": [float(v) for v in trend.ci_["doubling_time_months"]],
+        "slope_per_day": float(trend.slope_per_day_),
+        "n_models": int(trend.n_models_),
+        "n_bounds": int(trend.n_bounds_),
+        "n_bounds_on_frontier": int(trend.n_bounds_on_frontier_),
+    }
+
+
+def _months(slope_lo: float, slope_hi: float) -> tuple[float, float]:
+    """A slope interval (per day) as a doubling-time interval (months)."""
+    def one(a: float) -> float:
+        return math.log(2) / a / _DAYS_PER_MONTH if a > 0 else math.inf
+    return (one(slope_hi), one(slope_lo))
+
+
+def _measurement_slopes(
+    per_model: pd.DataFrame, per_bench: pd.DataFrame, fr: ReferenceFrame, *, benchmark: str,
+    tokens: float, frontier: str, start: str | None, end: str | None, random_state: int,
+    n_draws: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Density draws under score noise and frame draws, and the frontier slope of each.
+
+    Each draw perturbs every score by its binomial standard error (normal approximation)
+    and inverts it with one bootstrap draw of the frame (the point frame when it has no
+    draws). The slope of each draw is the frontier refitted on all models (no resampling),
+    so its spread is the measurement part of the uncertainty alone.
+
+    Returns
+    -------
+    (draws, slopes)
+        Density draws ``(n_draws, len(per_model))`` (NaN for rows not ``ok``) and one
+        slope per draw (NaN where the fit fails).
+    """
+    ok = (per_model["status"] == "ok").to_numpy()
+    sub = per_model[ok]
+    comps = fr.averages.get(benchmark) if hasattr(fr, "averages") else None
+    se = score_stderr(per_bench, benchmark, comps).reindex(sub["model"].astype(str))
+    se_arr = np.nan_to_num(se.to_numpy(dtype=float), nan=0.0)
+    score = sub["score"].to_numpy(dtype=float)
+    k = fr.n_draws_ if fr.n_draws_ > 0 else n_draws
+    rng = np.random.default_rng([random_state, 12])
+    noisy = score[None, :] + se_arr[None, :] * rng.standard_normal((k, score.size))
+    if fr.n_draws_ > 0:
+        n_hat = fr.effective_params_draws(noisy, benchmark, tokens, per_draw=True)
+    else:
+        n_hat = np.vstack([
+            fr.effective_params(row, benchmark, tokens)["n_hat"].to_numpy(dtype=float)
+            for row in noisy
+        ])
+    draws = np.full((k, len(per_model)), np.nan)
+    draws[:, ok] = n_hat / sub["n_params"].to_numpy(dtype=float)[None, :]
+    slopes = np.full(k, np.nan)
+    base = per_model.loc[ok, ["model", "release_date"]].reset_index(drop=True)
+    for b in range(k):
+        dens = draws[b, ok]
+        good = np.isfinite(dens) & (dens > 0)
+        table = base.assign(density=np.where(good, dens, np.nan),
+                            status=np.where(good, "ok", "censored_in_draw"))
+        try:
+            fit = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                               n_bootstrap=0).fit(table)
+        except InputError:
+            continue
+        slopes[b] = fit.slope_per_day_
+    return draws, slopes
+
+
+def _joint_interval(trend: DensingTrend, slopes: np.ndarray) -> dict[str, tuple[float, float]]:
+    """The trend's (calibrated) slope interval widened in quadrature by ``slopes``' spread.
+
+    Score noise and frame draws move every model's density; model resampling (what the
+    calibrated interval covers) is a separate, independent source. Their variances add:
+    each side's half-width becomes ``sqrt(h^2 + (z * sd)^2)`` with ``sd`` the standard
+    deviation of the measurement slopes (read robustly from their central interval) and
+    ``z`` the normal quantile of the level.
+    """
+    from scipy.special import ndtri
+
+    a = float(trend.slope_per_day_)
+    lo, hi = trend.ci_["slope_per_day"]
+    z = float(ndtri(0.5 + float(trend.ci) / 2))
+    # a robust spread: a few draws near the frame's asymptote give absurd slopes, so the
+    # SD is read from the central interval of the draws, (q_hi - q_lo) / (2 z)
+    qlo, qhi = _pct(slopes, float(trend.ci))
+    sd = (qhi - qlo) / (2 * z) if np.isfinite(qlo) and np.isfinite(qhi) else 0.0
+    slo = a - math.hypot(a - lo, z * sd)
+    shi = a + math.hypot(hi - a, z * sd)
+    return {"slope_per_day": (slo, shi), "doubling_time_months": _months(slo, shi)}
+
+
+def _pct(draws: np.ndarray, level: float) -> tuple[float, float]:
+    good = draws[np.isfinite(draws)]
+    if good.size == 0:
+        return (math.nan, math.nan)
+    a = (1 - level) / 2
+    return (float(np.quantile(good, a)), float(np.quantile(good, 1 - a)))
+
+
+def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str,
+         figure: str) -> dict[str, Any]:
+    inside = None if not (np.isfinite(lo) and np.isfinite(hi)) else bool(lo <= paper <= hi)
+    if np.isfinite(lo) and not np.isfinite(hi):
+        inside = bool(lo <= paper)
+    return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
+            "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src,
+            "paper_figure": figure}
+
+
+__all__: list[str] = []
