@@ -33,7 +33,7 @@ def _section_commands() -> list[str]:
 def test_readme_section_lists_the_flow() -> None:
     cmds = " ".join(_section_commands())
     for needle in ("densing params", "densing measure", "densing evaluate", "densing density",
-                   "--out results.csv"):
+                   "--out results.csv", "densing leaderboard add board/ --scores results.csv"):
         assert needle in cmds
 
 
@@ -68,3 +68,7 @@ def test_measure_your_model_section_runs(tmp_path: Path) -> None:
     assert rows[0]["protocol"] == "rc-5shot" and rows[0]["n"] == "2"
     # measure printed a density table with a status per row, density printed one too
     assert "status" in proc.stdout and proc.stdout.count("arc_easy") >= 3
+    # evaluate -> leaderboard add, as the README shows it: the model lands on the board
+    with (tmp_path / "board" / "models.csv").open(encoding="utf-8") as fh:
+        board = list(csv.DictReader(fh))
+    assert [r["model"] for r in board] == [rows[0]["model"]]
