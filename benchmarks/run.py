@@ -567,8 +567,8 @@ def bench_evaluation(n_docs: int, repeat: int) -> dict[str, Any] | None:
     gguf = sorted(Path(spec.origin).parent.glob("*.gguf"))[0]
     lm = build_lm(str(gguf.parent), gguf_file=gguf.name, batch_size=4)
     reqs = load_requests("arc_easy", limit=n_docs)["arc_easy"]
-    score_requests(lm, reqs[:4], show_progress=False)  # warm-up: first-call costs count for none
-    cpu, wall, ours = timed(lambda: score_requests(lm, reqs, show_progress=False), repeat)
+    score_requests(lm, reqs[:4], progress=False)  # warm-up: first-call costs count for none
+    cpu, wall, ours = timed(lambda: score_requests(lm, reqs, progress=False), repeat)
     instances = [
         Instance(request_type="loglikelihood", doc={}, arguments=(r.context, r.continuation),
                  idx=r.idx)

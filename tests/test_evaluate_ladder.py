@@ -226,7 +226,7 @@ def test_tiny_model_scores_equal_a_direct_computation(tmp_path: Path) -> None:
 
     path = build_tiny_model(tmp_path / "tiny", max_positions=4096)
     table = evaluate_benchmarks(
-        str(path), "arc_easy,boolq", limit=4, batch_size=4, show_progress=False
+        str(path), "arc_easy,boolq", limit=4, batch_size=4, progress=False
     )
     model = AutoModelForCausalLM.from_pretrained(path).eval()
     tok = AutoTokenizer.from_pretrained(path)

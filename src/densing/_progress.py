@@ -80,7 +80,7 @@ def progress(
     return bar(iterable_or_total, desc=desc, disable=disable, **kwargs)
 
 
-__all__ = ["disable", "progress", "show_progress_flag"]
+__all__ = ["disable", "progress", "renamed_progress", "show_progress_flag"]
 
 
 def show_progress_flag(progress: bool | None, quiet: bool | None = None,
@@ -115,4 +115,31 @@ def show_progress_flag(progress: bool | None, quiet: bool | None = None,
 def disable(progress: bool | None) -> bool | None:
     """The ``disable`` argument of :func:`progress` for a ``progress`` setting."""
     return None if progress is None else not progress
+
+
+def renamed_progress(progress: bool | None, show_progress: bool | None,
+                     where: str) -> bool | None:
+    """``progress``, with the old ``show_progress`` keyword kept for one release.
+
+    Parameters
+    ----------
+    progress
+        The setting under its one name.
+    show_progress
+        Deprecated: the same setting under its old name.
+    where
+        Name of the caller, for the deprecation message.
+
+    Returns
+    -------
+    bool or None
+        The ``progress`` setting.
+    """
+    if show_progress is None:
+        return progress
+    import warnings
+
+    warnings.warn(f"{where}: show_progress= is deprecated; use progress=",
+                  DeprecationWarning, stacklevel=3)
+    return show_progress
 

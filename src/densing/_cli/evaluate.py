@@ -126,7 +126,7 @@ def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:
         trust_remote_code=args.trust_remote_code,
         variant=args.variant,
         name=args.name,
-        show_progress=False if args.quiet else None,
+        progress=False if args.quiet else None,
     )
     assert isinstance(result, pd.DataFrame)
     return result
@@ -161,6 +161,6 @@ def _run_tasks(args: argparse.Namespace) -> pd.DataFrame:
         normalize=args.normalize,
         name=args.name,
         output_path=args.samples_dir,
-        show_progress=show,
+        progress=show,
     )
     return result[0] if isinstance(result, tuple) else result

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
         trust_remote_code=args.trust_remote_code,
-        show_progress=False if args.quiet else None,
+        progress=False if args.quiet else None,
     )
     if args.scores_out:
         write_csv_atomic(result.scores, args.scores_out)

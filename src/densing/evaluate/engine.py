@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from densing._progress import renamed_progress
 from densing.evaluate._deps import require
 from densing.evaluate.protocol import Request
 from densing.exceptions import DataFormatError, InputError
@@ -233,7 +234,8 @@ def encode_requests(
 
 
 def score_requests(
-    lm: Any, requests: Sequence[Request], *, show_progress: bool | None = None
+    lm: Any, requests: Sequence[Request], *, progress: bool | None = None,
+    show_progress: bool | None = None
 ) -> list[float]:
     """Log-likelihood (nats) of every request's continuation given its context.
 
@@ -243,18 +245,21 @@ def score_requests(
         An lm-eval ``LM`` (see :func:`build_lm`).
     requests
         The requests, in any order.
-    show_progress
+    progress
         lm-eval's progress bar (requests/s) and a closing throughput line on stderr;
         default: when stderr is a terminal.
+    show_progress
+        Deprecated alias of ``progress`` (one release).
 
     Returns
     -------
     list of float
         One log-likelihood per request, in the order given.
     """
+    progress = renamed_progress(progress, show_progress, "score_requests")
     instance_mod = require("lm_eval.api.instance")
-    if show_progress is None:
-        show_progress = sys.stderr.isatty()
+    if progress is None:
+        progress = sys.stderr.isatty()
     instances = [
         instance_mod.Instance(
             request_type="loglikelihood",
@@ -269,11 +274,11 @@ def score_requests(
         encoded = encode_requests(_tokenizer_of(lm), [r for r in requests])
         # the instances' arguments are exactly the strings tokenized above
         assert all(i.args == e[0] for i, e in zip(instances, encoded, strict=True))
-        results = lm._loglikelihood_tokens(encoded, disable_tqdm=not show_progress)
+        results = lm._loglikelihood_tokens(encoded, disable_tqdm=not progress)
     else:
-        results = lm.loglikelihood(instances, disable_tqdm=not show_progress)
+        results = lm.loglikelihood(instances, disable_tqdm=not progress)
     elapsed = time.perf_counter() - start
-    if show_progress and elapsed > 0:
+    if progress and elapsed > 0:
         print(
             f"scored {len(requests)} requests in {elapsed:.1f} s "
             f"({len(requests) / elapsed:.1f} requests/s)",

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._progress import renamed_progress
 from densing.evaluate.engine import build_lm, score_requests
 from densing.evaluate.metrics import Variant, document_metrics
 from densing.evaluate.protocol import (
@@ -112,6 +113,7 @@ def evaluate_benchmarks(
     trust_remote_code: bool = False,
     variant: Variant = "ladder",
     name: str | None = None,
+    progress: bool | None = None,
     show_progress: bool | None = None,
     return_documents: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
@@ -138,10 +140,12 @@ def evaluate_benchmarks(
         or ``"olmes"`` (with it, as ``ai2-olmo-eval``'s ``*_v2`` metrics).
     name
         Value of the ``model`` column (default: the GGUF file's or directory's name).
-    show_progress
+    progress
         lm-eval's progress bar with requests/s; default: when stderr is a terminal.
     return_documents
         Also return the per-document table (``benchmark, part, doc_id, correct, bpb``).
+    show_progress
+        Deprecated alias of ``progress`` (one release).
 
     Returns
     -------
@@ -158,6 +162,7 @@ def evaluate_benchmarks(
     ImportError
         Without the eval extra (``pip install "densing[eval]"``).
     """
+    progress = renamed_progress(progress, show_progress, "evaluate_benchmarks")
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
     )
@@ -170,7 +175,7 @@ def evaluate_benchmarks(
         dtype=dtype, trust_remote_code=trust_remote_code,
     )
     flat = [r for reqs in requests.values() for r in reqs]
-    logliks = score_requests(lm, flat, show_progress=show_progress)
+    logliks = score_requests(lm, flat, progress=progress)
     model_name = name or _model_name(model, gguf_file)
     docs = []
     pos = 0

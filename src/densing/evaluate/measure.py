@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._progress import renamed_progress
 from densing._summary import Summary
 from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.density import compute_density, resolve_frame
@@ -197,6 +198,7 @@ def measure_model(
     dtype: str | None = None,
     trust_remote_code: bool = False,
     variant: Variant = "ladder",
+    progress: bool | None = None,
     show_progress: bool | None = None,
     scores: pd.DataFrame | None = None,
 ) -> Measurement:
@@ -223,10 +225,12 @@ def measure_model(
         Reference frame (name, path or object) and data budget D0 (default the frame's).
     name
         Model name (default: the GGUF file's or directory's name).
-    backend, batch_size, device, dtype, trust_remote_code, variant, show_progress
+    backend, batch_size, device, dtype, trust_remote_code, variant, progress
         Passed to :func:`~densing.evaluate.ladder.evaluate_benchmarks`.
     scores
         An evaluation table to use instead of evaluating (for tests and re-runs).
+    show_progress
+        Deprecated alias of ``progress`` (one release).
 
     Returns
     -------
@@ -238,6 +242,7 @@ def measure_model(
     InputError
         Bad parameters, benchmarks or model path.
     """
+    progress = renamed_progress(progress, show_progress, "measure_model")
     fr = resolve_frame(frame)
     d0 = float(fr.tokens if tokens is None else tokens)
     counts: dict[str, Any] = {}
@@ -260,7 +265,7 @@ def measure_model(
             model, benchmarks, gguf_file=gguf_file, limit=limit, backend=backend,
             batch_size=batch_size, device=device, dtype=dtype,
             trust_remote_code=trust_remote_code, variant=variant, name=name,
-            show_progress=show_progress,
+            progress=progress,
         )
         assert isinstance(result, pd.DataFrame)
         scores = result

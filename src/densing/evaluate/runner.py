@@ -28,6 +28,7 @@ import pandas as pd
 
 from densing._io import atomic_write_csv
 from densing._lm_eval import RC_PREFIX, num_fewshot, pick_metric, task_names
+from densing._progress import renamed_progress
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
 from densing.exceptions import DataFormatError, InputError
@@ -147,14 +148,14 @@ def write_task_dir(
 
 
 @contextlib.contextmanager
-def _quiet(show_progress: bool) -> Iterator[None]:
+def _quiet(progress: bool) -> Iterator[None]:
     """Silence progress bars (tqdm, datasets, transformers, lm-eval) and info logs.
 
     lm-eval passes ``disable=`` to its bars explicitly, so ``TQDM_DISABLE`` is not enough:
     bars write to ``sys.stderr`` when they are created, which is sent to ``os.devnull``
     here. Logging handlers keep their own stream, so warnings and errors still show.
     """
-    if show_progress:
+    if progress:
         yield
         return
     old_env = os.environ.get("TQDM_DISABLE")
@@ -288,6 +289,7 @@ def evaluate_model(
     metric: str | None = None,
     name: str | None = None,
     output_path: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
     show_progress: bool | None = None,
     random_seed: int = 0,
     return_results: bool = False,
@@ -337,12 +339,14 @@ def evaluate_model(
     output_path
         If given, lm-eval also writes its results JSON and ``samples_<task>_<date>.jsonl``
         files under this directory.
-    show_progress
+    progress
         Show lm-eval's progress bars; default: only when stderr is a terminal.
     random_seed
         Seed for lm-eval's few-shot sampling and other randomness.
     return_results
         Also return lm-eval's raw results dict.
+    show_progress
+        Deprecated alias of ``progress`` (one release).
 
     Returns
     -------
@@ -360,6 +364,7 @@ def evaluate_model(
     ImportError
         If the eval extra is missing (``pip install "densing[eval]"``).
     """
+    progress = renamed_progress(progress, show_progress, "evaluate_model")
     lm_eval = require("lm_eval")
     require("lm_eval.tasks")
     task_list = _split_tasks(tasks)
@@ -379,15 +384,15 @@ def evaluate_model(
         if gguf and path.is_dir() and not (path / str(gguf)).is_file():
             raise InputError(f"GGUF file {str(gguf)!r} not found in {str(path)!r}")
         model = str(path) if path.exists() else text
-    if show_progress is None:
-        show_progress = sys.stderr.isatty()
+    if progress is None:
+        progress = sys.stderr.isatty()
     paths = [] if task_paths is None else (
         [task_paths] if isinstance(task_paths, (str, os.PathLike)) else list(task_paths)
     )
     for p in paths:
         if not Path(p).is_dir():
             raise InputError(f"task path is not a directory: {str(p)!r}")
-    with tempfile.TemporaryDirectory(prefix="densing_tasks_") as tmp, _quiet(show_progress):
+    with tempfile.TemporaryDirectory(prefix="densing_tasks_") as tmp, _quiet(progress):
         bundled = write_task_dir(Path(tmp) / "bundled", include_tiny=True)
         include = [str(bundled)] + [str(Path(p).resolve()) for p in paths]
         # indexing lm-eval's ~15k built-in tasks takes seconds: only when needed
