@@ -311,7 +311,7 @@ def build_data(res: Results) -> str:
          f"({int(obs['release_date'].notna().sum())} dated) and {len(m) - len(obs)} more of "
          f"the densing paper; {int(m['n_params_nonembedding'].notna().sum())} with "
          "non-embedding counts"],
-        ["`load_scores()`", f"{len(s)} scores under {s['protocol'].nunique()} protocols; "
+        ["`load_scores()`", f"{len(s):,} scores under {s['protocol'].nunique()} protocols; "
          f"{len(llv1)} Open LLM Leaderboard v1 scores of {llv1['model'].nunique()} models"],
         ["`load_paper_models()`", f"{len(densing.load_paper_models())} models of the densing "
          "paper's figures"],
