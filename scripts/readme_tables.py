@@ -277,7 +277,8 @@ def build_frame_variants(res: Results) -> str:
 
     base, _ = res.holdout()
     e_tab, _ = res.holdout(irreducible=True)
-    n_bad = int((e_tab["self_check_status"] != "ok").sum())
+    bad = e_tab.loc[e_tab["self_check_status"] != "ok", "self_check_status"].value_counts()
+    why = ", ".join(f"{int(n)} {_STATUS_TEXT.get(str(k), str(k))}" for k, n in bad.items())
     ch_tab, ch_frame = res.holdout(floor="chance")
     p = ch_frame["arc_challenge"].score_law.params_
     ceiling = float(p["c"] + p["d"])
@@ -286,8 +287,8 @@ def build_frame_variants(res: Results) -> str:
     rows = [
         ["**default: no E, fitted sigmoid floor, total parameters**",
          f"**{_f(base['abs_error'].mean(), 3)}**"],
-        ["loss law + E", f"{_f(e_tab['abs_error'].mean(), 3)} ({n_bad} of {len(e_tab)} "
-                         "held-out self-checks censored)"],
+        ["loss law + E", f"{_f(e_tab['abs_error'].mean(), 3)} ({int(bad.sum())} of "
+                         f"{len(e_tab)} held-out self-checks censored: {why})"],
         ["no E, sigmoid floor fixed at chance level",
          f"{_f(ch_tab['abs_error'].mean(), 3)} (ARC-C ceiling collapses to "
          f"{_f(ceiling, 2)})"],
