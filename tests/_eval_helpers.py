@@ -36,7 +36,7 @@ ARC_DOCS = [
 ]
 
 
-def build_tiny_model(dest: Path, *, seed: int = 0) -> Path:
+def build_tiny_model(dest: Path, *, seed: int = 0, max_positions: int = 512) -> Path:
     """Save a random 2-layer Llama (d=64) and a byte-level BPE tokenizer under ``dest``."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -60,7 +60,7 @@ def build_tiny_model(dest: Path, *, seed: int = 0) -> Path:
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=512,
+        max_position_embeddings=max_positions,
         bos_token_id=None,
         eos_token_id=tok.eos_token_id,
         pad_token_id=None,

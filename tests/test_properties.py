@@ -107,7 +107,7 @@ def test_loss_decreasing_in_size(law: LossLaw, log_n: list[float]) -> None:
 
 # -- N_hat through the reference frame ------------------------------------------------------------
 #: statuses in the order a rising score passes through them
-STATUS_RANK = {"below_floor": 0, "ok": 1, "below_data_term": 2, "above_ceiling": 3}
+STATUS_RANK = {"below_floor": 0, "ok": 1, "above_frame_range": 2, "above_ceiling": 3}
 
 
 @settings(derandomize=True, max_examples=40, deadline=None,

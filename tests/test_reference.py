@@ -88,7 +88,7 @@ def test_effective_params_statuses_and_bounds(frame):
     assert (out["n_hat_low"].iloc[1:3] < out["n_hat"].iloc[1:3]).all()
     assert (out["n_hat_high"].iloc[1:3] > out["n_hat"].iloc[1:3]).all()
     right = out.iloc[3:]
-    assert right["status"].isin(["below_data_term", "above_ceiling"]).all()
+    assert right["status"].isin(["above_frame_range", "above_ceiling"]).all()
     assert np.isinf(right["n_hat"]).all()
     assert not out["n_hat"].isna().any()  # never a silent NaN
     if ceiling < 1.0:
@@ -138,7 +138,7 @@ def test_fit_predicts_and_summarises(runs):
     final = small[small["is_final"] & (small["benchmark"] == "hellaswag")]
     pred = fr.predict_score(final["n_params_total"], final["tokens"], "hellaswag")
     assert np.abs(pred - final["score"].to_numpy()).mean() < 0.02
-    summ = fr.summary
+    summ = fr.summary_frame()
     assert {"benchmark", "law", "param", "estimate", "se", "ci_low", "ci_high"} <= set(summ)
     assert summ["se"].notna().all()
     d = fr.to_dict()

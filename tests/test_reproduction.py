@@ -78,7 +78,7 @@ def test_diagnostics_and_compressed_models(rep):
     d = rep.diagnostics
     assert d["n_ok"] + d["n_censored"] >= rep.trend.n_models_
     assert 0.0 <= d["share_extrapolated"] <= 1.0
-    assert set(d["censored_by_status"]) <= {"below_floor", "above_ceiling", "below_data_term"}
+    assert set(d["censored_by_status"]) <= {"below_floor", "above_ceiling", "above_frame_range"}
     comp = rep.compressed
     assert set(comp["relation"]) <= {"pruned", "distilled", "pruned+distilled"}
     assert len(comp) >= 1

@@ -36,6 +36,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
               "fit the densing law (density doubling time) to dated densities"),
     "evaluate": ("densing._cli.evaluate",
                  "evaluate a model with lm-eval: scores and conditional losses per benchmark"),
+    "measure": ("densing._cli.measure",
+                "evaluate a model on the frame's exact protocol and print its densities"),
     "params": ("densing._cli.params",
                "count total, non-embedding and active parameters from a config"),
     "leaderboard": ("densing._cli.leaderboard",

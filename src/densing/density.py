@@ -213,7 +213,7 @@ def compute_density(
         Columns :data:`DENSITY_COLUMNS`: per-benchmark rows, plus rows for each averaged
         benchmark of the frame for models that have all its tasks (score = mean of the task
         scores). ``status`` is ``ok``, a censoring status (``below_floor``,
-        ``above_ceiling``, ``below_data_term``; density 0 or inf), ``protocol_mismatch``,
+        ``above_ceiling``, ``above_frame_range``; density 0 or inf), ``protocol_mismatch``,
         ``unknown_benchmark`` or ``missing_params`` (density NaN).
     """
     level = check_ci(ci)

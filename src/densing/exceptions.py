@@ -61,7 +61,7 @@ class ScoreOutOfRangeError(InputError):
     valid_range
         ``(low, high)``: the open interval of scores that can be inverted.
     status
-        The censoring status (``below_floor``, ``above_ceiling`` or ``below_data_term``).
+        The censoring status (``below_floor``, ``above_ceiling`` or ``above_frame_range``).
     """
 
     def __init__(

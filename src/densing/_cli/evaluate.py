@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from densing._cli._common import print_json, print_table
+from densing._validation import check_integer
+from densing.exceptions import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,22 +22,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     p = sub.add_parser(
         "evaluate",
-        help="evaluate a model with lm-eval: scores and conditional losses per benchmark",
+        help="evaluate a model on the frame's exact protocol (the OLMo ladder's requests)",
         description=(
-            "Run lm-eval on a local model (directory or GGUF file) and print one row per "
-            "task: model, benchmark, protocol, score, stderr, loss, loss_unit, n. Shipped "
-            "tasks: densing_tiny_mc (bundled) and densing_rc_<benchmark> (write them with "
-            "densing.evaluate.write_task_dir and pass --task-path)."
+            "Score a model (directory, GGUF file or cached hub id) on the OLMo ladder's exact "
+            "rc-5shot requests through an lm-eval backend, and print one row per benchmark: "
+            "model, benchmark, protocol, score, stderr, loss, loss_unit, n. The --out CSV "
+            "goes straight into `densing density --scores` and `densing leaderboard add "
+            "--scores`. With --tasks, run lm-eval tasks instead (e.g. the bundled "
+            "densing_tiny_mc)."
         ),
     )
     p.add_argument("--model", required=True, help="model directory, .gguf file or cached hub id")
     p.add_argument("--gguf-file", help="GGUF file name inside the --model directory")
-    p.add_argument("--tasks", required=True, help="comma-separated lm-eval task names")
+    p.add_argument("--benchmarks", default=None, metavar="A,B|all",
+                   help="ladder benchmarks (default all: arc_easy, arc_challenge, hellaswag, "
+                   "piqa, winogrande, csqa, openbookqa, socialiqa, mmlu, boolq)")
+    p.add_argument("--variant", choices=["ladder", "olmes"], default="ladder",
+                   help="length normalisation without (ladder, default) or with (olmes) the "
+                   "leading space")
+    p.add_argument("--tasks", default=None,
+                   help="comma-separated lm-eval task names (instead of --benchmarks)")
     p.add_argument("--task-path", action="append", default=None, metavar="DIR",
                    help="directory with task YAML files (repeatable)")
     p.add_argument("--num-fewshot", type=int, default=None, metavar="K")
     p.add_argument("--limit", type=float, default=None, metavar="N",
-                   help="documents per task (a fraction if < 1)")
+                   help="first N documents per benchmark, in request-file order (with --tasks: "
+                   "a fraction if < 1)")
     p.add_argument("--backend", default="hf", help="lm-eval model backend (hf, vllm, ...)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--batch-size", default="1", help="an integer or 'auto'")
@@ -64,9 +78,65 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0 on success).
     """
-    from densing.evaluate import evaluate_model
     from densing.evaluate.runner import write_csv_atomic
 
+    if args.tasks is None:
+        table = _run_benchmarks(args)
+    else:
+        if args.benchmarks is not None:
+            raise InputError("give --benchmarks or --tasks, not both")
+        table = _run_tasks(args)
+    if args.out:
+        write_csv_atomic(table, args.out)
+    if args.json:
+        print_json(table.to_dict(orient="records"))
+    else:
+        print_table(table)
+    return 0
+
+
+def batch_size_arg(text: str) -> int | str:
+    """``--batch-size``: a positive integer or ``"auto"``."""
+    if str(text).isdigit() and int(text) > 0:
+        return int(text)
+    if text == "auto" or str(text).startswith("auto:"):
+        return text
+    raise InputError(f"--batch-size must be a positive integer or 'auto'; got {text!r}")
+
+
+def limit_arg(value: float | None) -> int | None:
+    """``--limit`` for the ladder's benchmarks: a positive whole number of documents."""
+    if value is None:
+        return None
+    return check_integer(value, "--limit", minimum=1)
+
+
+def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:
+    from densing.evaluate.ladder import evaluate_benchmarks
+
+    result = evaluate_benchmarks(
+        args.model,
+        args.benchmarks,
+        gguf_file=args.gguf_file,
+        limit=limit_arg(args.limit),
+        backend=args.backend,
+        batch_size=batch_size_arg(args.batch_size),
+        device=args.device,
+        dtype=args.dtype,
+        trust_remote_code=args.trust_remote_code,
+        variant=args.variant,
+        name=args.name,
+        show_progress=False if args.quiet else None,
+    )
+    assert isinstance(result, pd.DataFrame)
+    return result
+
+
+def _run_tasks(args: argparse.Namespace) -> pd.DataFrame:
+    from densing.evaluate import evaluate_model
+    from densing.evaluate.engine import check_model
+
+    check_model(args.model, args.gguf_file, trust_remote_code=args.trust_remote_code)
     model_args = {}
     if args.gguf_file:
         model_args["gguf_file"] = args.gguf_file
@@ -75,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     limit = args.limit
     if limit is not None and limit >= 1:
         limit = int(limit)
-    batch_size = int(args.batch_size) if str(args.batch_size).isdigit() else args.batch_size
+    batch_size = batch_size_arg(args.batch_size)
     show = False if args.quiet else sys.stderr.isatty()
     result = evaluate_model(
         args.model,
@@ -93,11 +163,4 @@ def run(args: argparse.Namespace) -> int:
         output_path=args.samples_dir,
         show_progress=show,
     )
-    table = result[0] if isinstance(result, tuple) else result
-    if args.out:
-        write_csv_atomic(table, args.out)
-    if args.json:
-        print_json(table.to_dict(orient="records"))
-    else:
-        print_table(table)
-    return 0
+    return result[0] if isinstance(result, tuple) else result

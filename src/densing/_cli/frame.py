@@ -7,7 +7,8 @@ import warnings
 
 import pandas as pd
 
-from densing._cli._common import integer, number, print_json, print_table, read_csv
+from densing._cli._common import integer, number, print_json, read_csv
+from densing._summary import Summary
 from densing._validation import check_n_bootstrap, check_param_count, check_random_state
 from densing.conventions import FRAME_PARAM_COUNTS
 from densing.exceptions import FitQualityWarning
@@ -93,9 +94,16 @@ def _validate(args: argparse.Namespace) -> int:
             "mean_abs_error": mean,
         })
     else:
-        print_table(table)
-        print(f"mean_abs_error = {mean:.4f} over {len(table)} predictions "
-              f"({table['run'].nunique()} held-out models)")
+        report = Summary("Held-out validation of the reference frame", header=[
+            ("mean_abs_error", f"{mean:.4f} over {len(table)} predictions "
+                               f"({table['run'].nunique()} held-out models)"),
+            ("held out", f"runs with n_params >= {args.holdout_min_params:.3g}"),
+        ])
+        report.add_table(by_bench.rename("mean_abs_error").reset_index(),
+                         caption="Mean absolute error per benchmark:")
+        report.add_table(table, caption="Predictions:")
+        with pd.option_context("display.max_rows", 500, "display.width", 200):
+            print(report.as_text())
     return 0
 
 

@@ -167,15 +167,10 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"meta": lb.meta, **res.to_dict()})
         return 0
-    cols = ["rank", "model", "release_date", "n_params", "n_hat", "density", "density_low",
-            "density_high", "status", "frontier"]
-    if "missing" in res.table.columns and res.table["missing"].astype(bool).any():
-        cols.append("missing")
-    print_table(res.table[cols].astype({"rank": "object"}).fillna({"rank": ""}))
-    print("---")
-    from densing.leaderboard.render import trend_text
+    import pandas as pd
 
-    print(f"Trend: {trend_text(res)}")
+    with pd.option_context("display.max_rows", 500, "display.width", 200):
+        print(lb.summary(max_rows=max(len(res.table), 1)).as_text())
     return 0
 
 

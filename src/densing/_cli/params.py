@@ -3,59 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from densing._cli._common import print_json
-from densing._validation import check_integer
-
-#: config fields that count something (sizes, heads, layers, experts): each must be >= 1
-_SIZE_FIELDS = (
-    "hidden_size", "intermediate_size", "num_attention_heads", "num_hidden_layers",
-    "num_key_value_heads", "head_dim", "vocab_size", "n_embd", "n_head", "n_layer", "n_inner",
-    "d_model", "num_layers", "num_heads", "ffn_dim", "moe_intermediate_size",
-    "num_local_experts", "num_experts", "num_experts_per_tok", "max_position_embeddings",
-)
-
-
-def _config_file(path: str) -> Path | None:
-    p = Path(path)
-    if p.is_dir() and (p / "config.json").is_file():
-        return p / "config.json"
-    if p.is_file() and p.suffix.lower() == ".json":
-        return p
-    return None
-
-
-def check_config_sizes(path: str) -> None:
-    """Refuse a config whose sizes, head counts or layer counts are zero or negative.
-
-    ``transformers`` would fail deep inside with a traceback (negative tensor dimensions, a
-    division by zero heads); this names the field and the value in one line instead.
-    Unreadable files are left to :func:`densing.evaluate.count_parameters`.
-
-    Parameters
-    ----------
-    path
-        The ``PATH_OR_CONFIG`` argument.
-    """
-    file = _config_file(path)
-    if file is None:
-        return
-    try:
-        config: Any = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return
-    if not isinstance(config, dict):
-        return
-    for key in _SIZE_FIELDS:
-        value = config.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            check_integer(value, f"{file.name}: {key}", minimum=1)
 
 
 @contextmanager
@@ -91,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("path", metavar="PATH_OR_CONFIG",
                    help="model directory, config.json, .gguf file or cached hub id")
+    p.add_argument("--gguf-file", default=None, metavar="F",
+                   help="GGUF file inside the PATH directory (as `densing evaluate` takes it)")
     p.add_argument("--trust-remote-code", action="store_true",
                    help="allow code from the model repository to run")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -110,19 +65,29 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0 on success).
     """
-    check_config_sizes(args.path)
     from densing.evaluate import count_parameters
+    from densing.exceptions import InputError
 
-    with _hub_offline_unless_local(args.path):
-        counts = count_parameters(args.path, trust_remote_code=args.trust_remote_code)
+    target = args.path
+    if args.gguf_file:
+        if not Path(args.path).is_dir():
+            raise InputError(f"--gguf-file needs PATH to be a directory; got {args.path!r}")
+        target = str(Path(args.path) / args.gguf_file)
+        if not Path(target).is_file():
+            raise InputError(f"--gguf-file {args.gguf_file!r} not found in {args.path!r}")
+    with _hub_offline_unless_local(target):
+        counts = count_parameters(target, trust_remote_code=args.trust_remote_code)
     if args.json:
         print_json(counts)
         return 0
-    width = max(len(k) for k in counts)
-    for key, value in counts.items():
-        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
-        print(f"{key:<{width}}  {shown}")
+    from densing._summary import Summary
+
+    report = Summary(f"Parameter counts of {args.path}", header=[
+        (key, f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value)
+        for key, value in counts.items()
+    ])
+    print(report.as_text())
     return 0
 
 
-__all__ = ["check_config_sizes", "register", "run"]
+__all__ = ["register", "run"]

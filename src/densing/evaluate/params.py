@@ -22,8 +22,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from densing._validation import check_integer
 from densing.evaluate._deps import require
 from densing.exceptions import DataFormatError, InputError
+
+__all__ = ["CONVENTION", "count_gguf_parameters", "count_parameters"]
 
 #: the convention recorded in every result of :func:`count_parameters`
 CONVENTION = (
@@ -37,12 +40,38 @@ _N_EXPERTS_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_
 _TOP_K_KEYS = ("num_experts_per_tok", "moe_topk", "top_k", "num_experts_per_token")
 
 
+# size fields that must be positive integers when present (also in a nested text_config)
+_SIZE_KEYS = (
+    "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+    "num_key_value_heads", "vocab_size", "head_dim", "n_embd", "n_layer", "n_head",
+    "n_inner", "d_model", "num_layers", "num_heads", "ffn_dim", "max_position_embeddings",
+    "moe_intermediate_size", "num_local_experts", "num_experts", "num_experts_per_tok",
+)
+
+
+def _check_sizes(data: Any, where: str) -> None:
+    """One-line error for a size field that is not a positive integer (before transformers)."""
+    get = data.get if isinstance(data, Mapping) else (lambda k: getattr(data, k, None))
+    for key in _SIZE_KEYS:
+        value = get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            check_integer(value, f"{where}: {key}", minimum=1)
+            raise InputError(f"{where}: {key}={value!r} must be an integer >= 1")
+    nested = get("text_config")
+    if nested is not None and nested is not data:
+        _check_sizes(nested, f"{where} (text_config)")
+
+
 def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
     """Turn a path, dict or config object into a ``transformers.PretrainedConfig``."""
     transformers = require("transformers")
     if isinstance(config_or_path, transformers.PretrainedConfig):
+        _check_sizes(config_or_path, "config")
         return config_or_path
     if isinstance(config_or_path, Mapping):
+        _check_sizes(config_or_path, "config")
         data = dict(config_or_path)
         model_type = data.pop("model_type", None)
         if not model_type:
@@ -77,10 +106,27 @@ def _load_config(config_or_path: Any, trust_remote_code: bool) -> Any:
             raise DataFormatError(f"{str(path)!r} is not a readable JSON config: {exc}") from exc
         if not isinstance(data, dict):
             raise DataFormatError(f"{str(path)!r} does not hold a JSON object")
+        _check_sizes(data, str(path))
         return _load_config(data, trust_remote_code)
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise InputError(f"directory {str(path)!r} has no config.json")
+            ggufs = sorted(p.name for p in path.glob("*.gguf"))
+            hint = f" (it holds {ggufs[0]!r}: pass --gguf-file {ggufs[0]})" if ggufs else ""
+            raise InputError(f"directory {str(path)!r} has no config.json{hint}")
+        try:
+            raw = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataFormatError(
+                f"{str(path / 'config.json')!r} is not a readable JSON config: {exc}"
+            ) from exc
+        if not isinstance(raw, dict):
+            raise DataFormatError(f"{str(path / 'config.json')!r} does not hold a JSON object")
+        _check_sizes(raw, str(path / "config.json"))
+        if raw.get("auto_map") and not trust_remote_code:
+            raise InputError(
+                f"{str(path / 'config.json')!r} asks for remote code (auto_map); it is not run "
+                "unless you pass --trust-remote-code"
+            )
         try:
             return transformers.AutoConfig.from_pretrained(str(path), **kwargs)
         except (OSError, ValueError, KeyError) as exc:
@@ -155,7 +201,9 @@ def count_parameters(config_or_path: Any, *, trust_remote_code: bool = False) ->
     config_or_path
         A ``transformers.PretrainedConfig``; a config dict with a ``model_type`` key; a path
         to a model directory (with ``config.json``), to a ``config.json`` or to a ``.gguf``
-        file; a cached hub id; or an already-built ``torch.nn.Module`` (counted as is).
+        file (counted from its header's tensor shapes by :func:`count_gguf_parameters`,
+        without torch or transformers); a cached hub id; or an already-built
+        ``torch.nn.Module`` (counted as is).
     trust_remote_code
         Passed to ``transformers`` for architectures defined by code in the model repository.
         Off unless you ask for it.
@@ -186,6 +234,8 @@ def count_parameters(config_or_path: Any, *, trust_remote_code: bool = False) ->
     >>> count_parameters(cfg)["non_embedding"]  # doctest: +SKIP
     5247232
     """
+    if isinstance(config_or_path, (str, os.PathLike)) and str(config_or_path).endswith(".gguf"):
+        return count_gguf_parameters(config_or_path)
     torch = require("torch")
     if isinstance(config_or_path, torch.nn.Module):
         return _count_module(config_or_path, getattr(config_or_path, "config", None))
@@ -205,3 +255,131 @@ def count_parameters(config_or_path: Any, *, trust_remote_code: bool = False) ->
         f"transformers cannot build a model for config type {type(config).__name__} "
         f"(model_type {getattr(config, 'model_type', None)!r}): {last_error}"
     )
+
+
+# --- GGUF: counts from the header alone ------------------------------------------------------
+
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
+                 10: "<Q", 11: "<q", 12: "<d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
+# tensors in GGUF files that are not model parameters (precomputed rope frequencies)
+_GGUF_NOT_PARAMS = ("rope_freqs", "rope_factors_long", "rope_factors_short")
+
+
+class _GGUFHeader:
+    """Reads a GGUF file's metadata and tensor shapes, never the tensor data."""
+
+    def __init__(self, path: Path) -> None:
+        import struct
+
+        self._struct = struct
+        self.path = path
+        try:
+            self._fh = path.open("rb")
+        except OSError as exc:
+            raise DataFormatError(f"cannot read GGUF file {str(path)!r}: {exc}") from exc
+
+    def _read(self, fmt: str) -> Any:
+        size = self._struct.calcsize(fmt)
+        data = self._fh.read(size)
+        if len(data) != size:
+            raise DataFormatError(f"GGUF file {str(self.path)!r} is truncated in its header")
+        return self._struct.unpack(fmt, data)[0]
+
+    def _string(self) -> str:
+        n = self._read("<Q")
+        if n > 1 << 24:
+            raise DataFormatError(f"GGUF file {str(self.path)!r} has a corrupt header string")
+        return str(self._fh.read(n).decode("utf-8", errors="replace"))
+
+    def _value(self, vtype: int, keep: bool) -> Any:
+        if vtype in _GGUF_SCALARS:
+            return self._read(_GGUF_SCALARS[vtype])
+        if vtype == _GGUF_STRING:
+            return self._string()
+        if vtype == _GGUF_ARRAY:
+            itype, n = self._read("<I"), self._read("<Q")
+            if itype in _GGUF_SCALARS and not keep:
+                self._fh.seek(n * self._struct.calcsize(_GGUF_SCALARS[itype]), 1)
+                return n
+            items = [self._value(itype, False) for _ in range(n)]
+            return items if keep else n
+        raise DataFormatError(f"GGUF file {str(self.path)!r}: unknown value type {vtype}")
+
+    def read(self) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        """Metadata (arrays as their length) and ``(tensor name, element count)`` pairs."""
+        with self._fh:
+            if self._fh.read(4) != b"GGUF":
+                raise DataFormatError(f"{str(self.path)!r} is not a GGUF file (bad magic)")
+            version = self._read("<I")
+            if version < 2:
+                raise DataFormatError(f"GGUF version {version} of {str(self.path)!r} is too old")
+            n_tensors, n_kv = self._read("<Q"), self._read("<Q")
+            meta: dict[str, Any] = {}
+            for _ in range(n_kv):
+                key = self._string()
+                meta[key] = self._value(self._read("<I"), keep=False)
+            tensors = []
+            for _ in range(n_tensors):
+                name = self._string()
+                n_dims = self._read("<I")
+                count = 1
+                for _ in range(n_dims):
+                    count *= int(self._read("<Q"))
+                self._read("<I")  # type
+                self._read("<Q")  # offset
+                tensors.append((name, count))
+        return meta, tensors
+
+
+def count_gguf_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Count parameters from a GGUF file's header (tensor shapes), without reading weights.
+
+    Parameters
+    ----------
+    path
+        A ``.gguf`` file.
+
+    Returns
+    -------
+    dict
+        The same keys as :func:`count_parameters`. ``token_embd`` is the embedding table,
+        an ``output`` tensor the untied LM head (absent when tied); expert tensors
+        (``*_exps``) count ``expert_used_count / expert_count`` towards the active counts.
+
+    Raises
+    ------
+    InputError
+        A missing file.
+    DataFormatError
+        A file that is not a readable GGUF.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"no such GGUF file: {str(p)!r}")
+    meta, tensors = _GGUFHeader(p).read()
+    arch = str(meta.get("general.architecture", "unknown"))
+    params = [(n, c) for n, c in tensors if not n.startswith(_GGUF_NOT_PARAMS)]
+    total = sum(c for _, c in params)
+    embed_in = sum(c for n, c in params if n.startswith("token_embd."))
+    head = sum(c for n, c in params if n == "output.weight")
+    pos = sum(c for n, c in params if n.startswith("position_embd."))
+    embedding = embed_in + head + pos
+    experts = sum(c for n, c in params if "_exps." in n)
+    n_experts = meta.get(f"{arch}.expert_count")
+    top_k = meta.get(f"{arch}.expert_used_count")
+    inactive = 0
+    if experts and isinstance(n_experts, int) and isinstance(top_k, int) and top_k < n_experts:
+        inactive = round(experts * (n_experts - top_k) / n_experts)
+    return {
+        "total": int(total),
+        "non_embedding": int(total - embedding),
+        "embedding": int(embedding),
+        "active": int(total - inactive),
+        "active_non_embedding": int(total - embedding - inactive),
+        "tied_embeddings": bool(embed_in and not head),
+        "n_experts": n_experts if experts else None,
+        "experts_per_token": top_k if experts else None,
+        "architecture": f"gguf:{arch}",
+        "convention": CONVENTION,
+    }

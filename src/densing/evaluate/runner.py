@@ -558,3 +558,15 @@ def to_reference_runs(
     out.insert(4, "step", int(step))
     out.insert(5, "is_final", bool(is_final))
     return out.reset_index(drop=True)
+
+
+__all__ = [
+    "RC_BENCHMARKS",
+    "RESULT_COLUMNS",
+    "TINY_TASK",
+    "evaluate_model",
+    "results_table",
+    "to_reference_runs",
+    "write_csv_atomic",
+    "write_task_dir",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from densing._io import csv_safe_frame, csv_unsafe, to_plain
+from densing._summary import Summary
 from densing._validation import (
     check_integer,
     check_n_bootstrap,
@@ -38,7 +40,7 @@ from densing.leaderboard.inputs import (
     resolve_path,
     validate_scores,
 )
-from densing.leaderboard.render import html_page, markdown
+from densing.leaderboard.render import html_page, markdown, summary_report
 from densing.leaderboard.result import LeaderboardResult
 from densing.leaderboard.state import LeaderboardState, apply_entry, replay
 from densing.leaderboard.store import (
@@ -50,6 +52,7 @@ from densing.leaderboard.store import (
     BoardFiles,
     now,
 )
+from densing.reference._defaults import STATUS_ALIASES
 
 __all__ = ["Leaderboard"]
 
@@ -498,6 +501,8 @@ class Leaderboard:
                 table["rank"] = table["rank"].astype("Int64")
                 for col in ("model", "status"):
                     table[col] = table[col].map(csv_unsafe)
+                # a table saved before the status rename (STATUS_ALIASES) reads as renamed
+                table["status"] = table["status"].map(lambda s: STATUS_ALIASES.get(s, s))
                 return LeaderboardResult(version, table, payload.get("trend"),
                                          payload.get("curve") or {}, payload.get("note", ""))
         except (OSError, ValueError, KeyError):
@@ -568,6 +573,50 @@ class Leaderboard:
     def show(self) -> None:
         """Print the ranked table and the trend summary (Markdown)."""
         print(self.render("md"))
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The ranked table of the current version (a copy of :meth:`result`'s ``table``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per model, ranked by density (columns: :class:`LeaderboardResult`).
+        """
+        return self.result().table.copy()
+
+    def summary(self, max_rows: int = 20) -> Summary:
+        """The leaderboard as a :class:`~densing._summary.Summary`: the doubling time first,
+        the counts and settings, then the top of the ranked table. It prints nothing.
+
+        Parameters
+        ----------
+        max_rows
+            At most this many models are listed (the rest are counted in a note).
+
+        Returns
+        -------
+        Summary
+            Renders as text (``str``), HTML and a dict.
+        """
+        max_rows = int(check_scalar(max_rows, "max_rows", low=1, integer=True))
+        return summary_report(self.result(), self.meta, max_rows)
+
+    def print_summary(self, max_rows: int = 20) -> None:
+        """Print :meth:`summary` as text.
+
+        Parameters
+        ----------
+        max_rows
+            At most this many models are listed.
+        """
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(self.summary(max_rows=max_rows).as_text())
+
+    def _repr_html_(self) -> str:
+        try:
+            return self.summary(max_rows=10).as_html()
+        except DensingError:
+            return f"<pre>{html.escape(repr(self))}</pre>"
 
     def __repr__(self) -> str:
         try:

@@ -14,15 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._summary import Summary
 from densing.leaderboard.result import LeaderboardResult
 
-__all__ = ["html_page", "markdown", "trend_text"]
+__all__ = ["html_page", "markdown", "summary_report", "trend_text"]
 
 
 _STATUS_TEXT = {
     "below_floor": "below floor",
     "above_ceiling": "above ceiling",
-    "below_data_term": "beyond D0 limit",
+    "above_frame_range": "above frame range",
+    "below_data_term": "above frame range",
     "protocol_mismatch": "protocol mismatch",
     "unknown_benchmark": "unknown benchmark",
     "missing_params": "no parameter count",
@@ -99,6 +101,64 @@ def trend_text(res: LeaderboardResult) -> str:
     if res.note:
         text += f". Note: {res.note}"
     return text
+
+
+def _doubling_text(res: LeaderboardResult) -> str:
+    """'3.3 months (95 % CI 2.9-3.8), frontier of 5 of 20 models' or why there is none."""
+    t = res.trend
+    if not t:
+        return "none (see the Trend line)"
+
+    def m(v: Any) -> str:
+        return f"{float(v):.3g}" if v is not None and math.isfinite(float(v)) else "inf"
+
+    ci = (t.get("ci") or {}).get("doubling_time_months") or [None, None]
+    level = 100 * float(t.get("ci_level") or 0.95)
+    return (f"{m(t.get('doubling_time_months'))} months ({level:g} % CI {m(ci[0])}-{m(ci[1])}),"
+            f" frontier of {t.get('n_frontier')} of {t.get('n_models')} models")
+
+
+def summary_report(res: LeaderboardResult, meta: Mapping[str, Any],
+                   max_rows: int = 20) -> Summary:
+    """The leaderboard as a :class:`~densing._summary.Summary` (see
+    :meth:`Leaderboard.summary`): the doubling time first, the counts and settings, the top
+    of the ranked table and the trend line.
+
+    Parameters
+    ----------
+    res : LeaderboardResult
+        The computed leaderboard.
+    meta : Mapping
+        ``meta.json``.
+    max_rows : int
+        At most this many models are listed (the rest are counted in a note).
+
+    Returns
+    -------
+    Summary
+        Renders as text, HTML and a dict.
+    """
+    table = res.table
+    tokens = meta.get("tokens")
+    s = Summary("Density leaderboard", header=[
+        ("doubling time", _doubling_text(res)),
+        ("models", f"{len(table)} ({int(table['status'].eq('ok').sum())} ranked)"),
+        ("version", res.version),
+        ("reference frame", meta.get("frame")),
+        ("D0", f"{float(tokens):.3g} tokens" if tokens is not None else "?"),
+        ("ranked by", f"density on {meta.get('benchmark')}"),
+    ])
+    cols = [c for c in ("rank", "model", "release_date", "n_params", "n_hat", "density",
+                        "density_low", "density_high", "status", "frontier")
+            if c in table.columns]
+    if "missing" in table.columns and table["missing"].astype(bool).any():
+        cols.append("missing")
+    shown = table[cols].head(max_rows).astype({"rank": object}).fillna({"rank": ""})
+    s.add_table(shown, caption="Ranked by density (frontier: carries the trend):")
+    if len(table) > max_rows:
+        s.add_note(f"... {len(table) - max_rows} more models (summary_frame() has all)")
+    s.add_note(f"Trend: {trend_text(res)}")
+    return s
 
 
 def _header_text(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:

@@ -23,8 +23,10 @@ from densing.reference._defaults import (
     PARAM_COLUMNS,
     REQUIRED_COLUMNS,
     SMALL_ALPHA,
+    STATUS_ALIASES,
     STATUSES,
     FrameParamCount,
+    canonical_statuses,
 )
 from densing.reference._runs import chance_level, validate_runs
 from densing.reference.averages import average_tasks, build_averages, combine_stderr
@@ -47,12 +49,14 @@ __all__ = [
     "SHIPPED_FRAMES",
     "SMALL_ALPHA",
     "STATUSES",
+    "STATUS_ALIASES",
     "BenchmarkFit",
     "FrameParamCount",
     "Inversion",
     "ReferenceFrame",
     "average_tasks",
     "build_averages",
+    "canonical_statuses",
     "chance_level",
     "combine_stderr",
     "draws_interval",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterable
 from typing import Literal
 
 from densing.conventions import FRAME_PARAM_COUNTS, reference_column
@@ -51,8 +53,45 @@ PARAM_COLUMNS: dict[str, str] = {n: reference_column(n) for n in FRAME_PARAM_COU
 
 REQUIRED_COLUMNS = ("run", "n_params", "tokens", "step", "is_final", "benchmark", "loss", "score")
 
-#: censoring statuses, indexed by the status codes of :meth:`BenchmarkFit.invert`
-STATUSES = ("ok", "below_floor", "above_ceiling", "below_data_term")
+#: censoring statuses, indexed by the status codes of :meth:`BenchmarkFit.invert`:
+#: ``below_floor`` (score at or below the score law's floor ``d``), ``above_ceiling`` (at or
+#: above its ceiling ``c + d``), ``above_frame_range`` (below the ceiling, but it needs a loss
+#: under the frame's data term ``b*D0^-beta``, which no model size reaches at ``D0`` tokens)
+STATUSES = ("ok", "below_floor", "above_ceiling", "above_frame_range")
+
+#: deprecated status names -> current names; accepted (with a ``DeprecationWarning``) for
+#: one release wherever a status name is read
+STATUS_ALIASES: dict[str, str] = {"below_data_term": "above_frame_range"}
+
+
+def canonical_statuses(statuses: Iterable[str], *, stacklevel: int = 2) -> list[str]:
+    """Map deprecated status names to current ones (see :data:`STATUS_ALIASES`).
+
+    Parameters
+    ----------
+    statuses
+        Status names; other names (``ok``, ``protocol_mismatch``, ...) pass unchanged.
+    stacklevel
+        Passed to :func:`warnings.warn`.
+
+    Returns
+    -------
+    list of str
+        The names, with each deprecated one replaced.
+
+    Warns
+    -----
+    DeprecationWarning
+        Once per call when a deprecated name is present.
+    """
+    names = list(statuses)
+    old = sorted({s for s in names if isinstance(s, str) and s in STATUS_ALIASES})
+    if old:
+        renames = ", ".join(f"{o!r} -> {STATUS_ALIASES[o]!r}" for o in old)
+        warnings.warn(f"deprecated status name(s): {renames}; the old names go in the next "
+                      "release", DeprecationWarning, stacklevel=stacklevel + 1)
+    return [STATUS_ALIASES.get(s, s) if isinstance(s, str) else s for s in names]
+
 
 #: the alpha under which the loss law is flagged (METHOD.md item 1)
 SMALL_ALPHA = 0.1
@@ -81,5 +120,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "SMALL_ALPHA",
     "STATUSES",
+    "STATUS_ALIASES",
     "FrameParamCount",
+    "canonical_statuses",
 ]

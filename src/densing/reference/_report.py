@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
+from densing._summary import Summary
 from densing._validation import check_is_fitted, check_tokens
 from densing.reference.benchmark_fit import BenchmarkFit
 
@@ -26,9 +29,15 @@ class FrameReport:
         assert self.fits_ is not None
         return self.fits_
 
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One row per benchmark and parameter: estimate, bootstrap SE and 95 % interval."""
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per benchmark, law and parameter: estimate, bootstrap SE and 95 % interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``benchmark``, ``law`` (``loss`` or ``score``), ``param``, ``estimate``,
+            ``se``, ``ci_low``, ``ci_high``.
+        """
         rows = []
         for bench, fit in sorted(self._fits().items()):
             for step, law in (("loss", fit.loss_law), ("score", fit.score_law)):
@@ -74,18 +83,51 @@ class FrameReport:
             })
         return pd.DataFrame(rows)
 
-    def print_summary(self) -> None:
-        """Print a header, the per-benchmark diagnostics and the flags."""
+    def summary(self, compact: bool = False) -> Summary:
+        """The frame as a :class:`~densing._summary.Summary`: counts first, the two laws and
+        settings, the per-benchmark diagnostics and the flags. It prints nothing.
+
+        Parameters
+        ----------
+        compact
+            Show only the invertible range and the key exponents per benchmark (the notebook
+            view).
+
+        Returns
+        -------
+        Summary
+            Renders as text (``str``), HTML and a dict.
+        """
         fits = self._fits()
         form = "a*N^-alpha + b*D^-beta" + (" + E" if self.irreducible else "")
-        print(f"<ReferenceFrame {self.name!r}>  {len(fits)} benchmarks, {self.n_runs_} runs")
-        print(f"  loss law: L = {form};  score law: S = c/(1+exp(-gamma(L-l))) + d")
-        print(f"  parameter count: {self.param_count};  D0 = {self.tokens:.3g} tokens;  "
-              f"bootstrap: {self.n_bootstrap or 'none'}")
+        s = Summary(f"ReferenceFrame {self.name!r}", header=[
+            ("benchmarks", len(fits)),
+            ("runs", self.n_runs_),
+            ("loss law", f"L = {form}"),
+            ("score law", "S = c/(1+exp(-gamma(L-l))) + d"),
+            ("parameter count", self.param_count),
+            ("D0", f"{self.tokens:.3g} tokens"),
+            ("bootstrap", self.n_bootstrap or "none"),
+        ])
         diag = self.diagnostics().drop(columns=["flags"])
-        with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(diag.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        if compact:
+            diag = diag[["benchmark", "protocol", "runs", "alpha", "gamma", "ceiling",
+                         "score_low", "score_high"]]
+        s.add_table(diag, caption="Per-benchmark fits (score_low..score_high: invertible "
+                    "range at D0):")
         flags = [f"  {b}: {f}" for b, fit in sorted(fits.items()) for f in fit.flags]
         if flags:
-            print("Flags (METHOD.md traps):")
-            print("\n".join(flags))
+            s.add_note("Flags (METHOD.md traps):")
+            for line in flags:
+                s.add_note(line)
+        return s
+
+    def print_summary(self) -> None:
+        """Print :meth:`summary` as text: a header, the per-benchmark diagnostics, the flags."""
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(self.summary().as_text())
+
+    def _repr_html_(self) -> str:
+        if self.fits_ is None:
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        return self.summary(compact=True).as_html()

@@ -73,7 +73,7 @@ class Inversion:
         Loss at which the score law reaches each score (NaN outside its range).
     n_hat
         Effective parameter count (0 for ``below_floor``, ``inf`` for ``above_ceiling`` and
-        ``below_data_term``).
+        ``above_frame_range``).
     n_hat_low, n_hat_high
         Percentile interval over the bootstrap draws (NaN without draws).
     code

@@ -405,7 +405,7 @@ class ReferenceFrame(FrameReport):
         -------
         pandas.DataFrame
             One row per score: ``score``, ``loss_hat``, ``n_hat`` (0 for ``below_floor``,
-            ``inf`` for ``above_ceiling`` and ``below_data_term``), ``n_hat_low``,
+            ``inf`` for ``above_ceiling`` and ``above_frame_range``), ``n_hat_low``,
             ``n_hat_high`` (NaN without bootstrap), ``status``, ``bound`` (the score bound
             that applies to a censored score, NaN when ``ok``), ``score_low``/``score_high``
             (the invertible range), ``extrapolated`` (``N_hat`` outside the reference sizes),

@@ -1,7 +1,7 @@
 """Models censored at the top kept as lower bounds on density (METHOD.md item 9).
 
 A target that scores above what the reference frame can express (status ``above_ceiling``
-or ``below_data_term``) has no finite density, but its density is *at least* the frame's
+or ``above_frame_range``) has no finite density, but its density is *at least* the frame's
 bound: ``N_hat`` at the highest invertible score divided by its parameter count. Dropping
 such models biases every frontier down exactly where the frontier is. The three frontiers
 keep them as right-censored observations of ``ln rho``:
@@ -41,6 +41,7 @@ from scipy.special import log_ndtr
 
 from densing._validation import check_release_dates, format_value
 from densing.exceptions import ConvergenceError, InputError
+from densing.reference._defaults import STATUS_ALIASES
 from densing.trend._data import _Data, _parse_dates
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from densing.reference import ReferenceFrame
 
 #: statuses whose density is at least the frame's bound (censored at the top)
-TOP_CENSORED = ("above_ceiling", "below_data_term")
+TOP_CENSORED = ("above_ceiling", "above_frame_range")
 #: the ways a trend treats top-censored models
 CENSORED_MODES = ("drop", "bound")
 
@@ -446,7 +447,7 @@ def density_bounds(
 ) -> pd.DataFrame:
     """Add ``density_bound``: the highest density the frame can express for each model.
 
-    For a model censored at the top (``above_ceiling``, ``below_data_term``) it is a lower
+    For a model censored at the top (``above_ceiling``, ``above_frame_range``) it is a lower
     bound on its density; for an ``ok`` model it is its censoring point (used by the
     censored quantile line). It is ``N_hat`` at the top of the frame's invertible score
     range (less ``margin``) divided by ``n_params``.
@@ -532,6 +533,8 @@ def _with_bounds(
     if status_col not in df.columns:
         raise InputError(f"censored='bound' needs a {status_col!r} column to find the bounds")
     status = df[status_col].astype(str).str.strip().str.lower().to_numpy()
+    # deprecated names (STATUS_ALIASES) count too; the trend's data check has warned once
+    status = np.array([STATUS_ALIASES.get(s, s) for s in status.tolist()], dtype=object)
     bound = pd.to_numeric(df[bound_col], errors="coerce").to_numpy(dtype=float)
     models = df[model_col].astype(str).to_numpy(dtype=object)
     top = np.isin(status, TOP_CENSORED)

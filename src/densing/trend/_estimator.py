@@ -117,7 +117,7 @@ class DensingTrend:
         Seed of :func:`numpy.random.default_rng`; the same seed gives bit-identical results.
     censored
         ``"drop"`` (default): models censored at the top (status ``above_ceiling`` or
-        ``below_data_term``) are left out and counted. ``"bound"``: they enter as lower
+        ``above_frame_range``) are left out and counted. ``"bound"``: they enter as lower
         bounds on density, read from ``bound_col`` (METHOD.md item 9): the envelope never
         falls below a bound, the all-points fit is a Tobit (right-censored normal) maximum
         likelihood and the quantile line is Powell's censored quantile regression

@@ -30,3 +30,6 @@ def winogrande_choices(doc: dict[str, Any]) -> list[str]:
     """The sentence up to the blank, filled with each option."""
     idx = doc["sentence"].index("_")
     return [doc["sentence"][:idx] + opt for opt in (doc["option1"], doc["option2"])]
+
+
+__all__ = ["winogrande_choices", "winogrande_docs", "winogrande_target", "winogrande_text"]

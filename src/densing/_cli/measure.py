@@ -1,0 +1,124 @@
+"""`densing measure`: from a model to its density on the frame's own protocol."""
+
+from __future__ import annotations
+
+import argparse
+
+from densing._cli._common import print_json
+from densing._validation import check_param_count, check_release_date, check_tokens
+from densing.exceptions import InputError
+
+
+def _params(text: str) -> float | str:
+    if text == "auto":
+        return "auto"
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"--params must be 'auto' or a raw count such as 1.35e8; got {text!r}"
+        ) from None
+    return check_param_count(value, "--params")
+
+
+def _positive(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{what} must be a number such as 1e12; got {text!r}") from None
+    return check_tokens(value, what)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the ``measure`` subcommand.
+
+    Parameters
+    ----------
+    sub
+        The subparsers object of the top-level ``densing`` parser.
+    """
+    p = sub.add_parser(
+        "measure",
+        help="evaluate a model on the frame's protocol and print its densities",
+        description=(
+            "Evaluate a model on the OLMo ladder's exact rc-5shot requests, count its "
+            "parameters in the frame's convention, and print the density per benchmark and "
+            "for the frame's averaged benchmarks, with CI, status and flags. n_hat is the "
+            "score route (score -> loss -> N); n_hat_loss inverts the measured bits per byte "
+            "with step 1 alone."
+        ),
+    )
+    p.add_argument("--model", required=True, help="model directory, .gguf file or cached hub id")
+    p.add_argument("--gguf-file", help="GGUF file name inside the --model directory")
+    p.add_argument("--benchmarks", default=None, metavar="A,B|all",
+                   help="ladder benchmarks (default all)")
+    p.add_argument("--limit", type=float, default=None, metavar="N",
+                   help="first N documents per benchmark (noisier than the full sets)")
+    p.add_argument("--release-date", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--params", default="auto", metavar="auto|N",
+                   help="parameter count: counted from the config (auto) or a raw count")
+    p.add_argument("--training-tokens", default=None, metavar="D",
+                   help="tokens the model was trained on: adds the frame's predicted loss")
+    p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
+    p.add_argument("--tokens", default=None, metavar="D0", help="data budget D0 (default 1e12)")
+    p.add_argument("--name", default=None, help="model name (default: file or directory name)")
+    p.add_argument("--backend", default="hf", help="lm-eval model backend (hf, vllm, ...)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", default="1", help="an integer or 'auto'")
+    p.add_argument("--dtype", default=None, help="e.g. float32, bfloat16 (default: model's)")
+    p.add_argument("--trust-remote-code", action="store_true",
+                   help="allow code from the model repository to run")
+    p.add_argument("--scores-out", default=None, metavar="CSV",
+                   help="also write the evaluation table (as `densing evaluate --out`)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``densing measure``.
+
+    Parameters
+    ----------
+    args
+        Parsed arguments.
+
+    Returns
+    -------
+    int
+        Exit status (0 on success).
+    """
+    from densing._cli.evaluate import batch_size_arg, limit_arg
+    from densing.evaluate.measure import measure_model
+    from densing.evaluate.runner import write_csv_atomic
+
+    if args.release_date is not None:
+        check_release_date(args.release_date, "--release-date")
+    result = measure_model(
+        args.model,
+        args.benchmarks,
+        gguf_file=args.gguf_file,
+        limit=limit_arg(args.limit),
+        params=_params(args.params),
+        release_date=args.release_date,
+        training_tokens=(
+            None if args.training_tokens is None
+            else _positive(args.training_tokens, "--training-tokens")
+        ),
+        frame=args.frame,
+        tokens=None if args.tokens is None else _positive(args.tokens, "--tokens"),
+        name=args.name,
+        backend=args.backend,
+        batch_size=batch_size_arg(args.batch_size),
+        device=args.device,
+        dtype=args.dtype,
+        trust_remote_code=args.trust_remote_code,
+        show_progress=False if args.quiet else None,
+    )
+    if args.scores_out:
+        write_csv_atomic(result.scores, args.scores_out)
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    result.print_summary()
+    return 0

@@ -1,0 +1,282 @@
+"""Score the ladder's requests through lm-eval's model backends.
+
+The requests go to an lm-eval ``LM`` (``hf`` with accelerate, ``vllm`` where installed, GGUF
+files through transformers) as loglikelihood :class:`lm_eval.api.instance.Instance` objects.
+Only the tokenization is densing's, because it must be the in-loop evaluator's:
+
+- the context and the continuation are tokenized **separately** (no special tokens) and
+  concatenated, as ``olmo_eval.tasks`` does; lm-eval's own ``loglikelihood`` instead
+  tokenizes ``context + continuation`` whole and splits it after the context's tokens. The
+  two differ only where a tokenizer merges characters across the boundary. Byte-level BPE
+  tokenizers (GPT-2, Llama 3, OLMo, SmolLM) start a new token at the continuation's leading
+  space, so both usually agree. SentencePiece tokenizers that add a dummy prefix (Llama 2,
+  Mistral) encode ``" Paris"`` on its own with an extra leading ``"▁"``, so the separate
+  encoding scores one more token than the joint one and gives a lower log-likelihood;
+- a BOS token is prepended to the context when the tokenizer has one, as ``olmo_eval`` does.
+  Encoding with ``add_special_tokens=False`` and adding BOS explicitly gives the same tokens
+  under transformers 4 (whose GGUF tokenizers prepend BOS themselves) and 5 (which do not).
+
+The token lists then go to the backend's ``_loglikelihood_tokens``, the method its own
+``loglikelihood`` calls after tokenizing: batching, sorting, truncation, caching and the
+progress bar (requests/s) are lm-eval's. A backend without that method (an API model) gets
+the instances through ``loglikelihood`` and its own tokenization.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from densing.evaluate._deps import require
+from densing.evaluate.protocol import Request
+from densing.exceptions import DataFormatError, InputError
+
+__all__ = ["build_lm", "check_model", "encode_requests", "score_requests"]
+
+
+def _hub_offline() -> bool:
+    return any(
+        os.environ.get(k, "").strip().lower() in ("1", "true", "yes", "on")
+        for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def check_model(
+    model: str | os.PathLike[str], gguf_file: str | None = None, *, trust_remote_code: bool = False
+) -> tuple[str, str | None]:
+    """Check a model path before anything heavy is loaded.
+
+    Parameters
+    ----------
+    model
+        A model directory, a ``.gguf`` file, or a hub id (read from the local cache).
+    gguf_file
+        GGUF file name inside the ``model`` directory.
+    trust_remote_code
+        Whether code from the model repository may run.
+
+    Returns
+    -------
+    tuple
+        ``(model, gguf_file)``: the directory or hub id, and the GGUF file name if any.
+
+    Raises
+    ------
+    InputError
+        A missing path or GGUF file, an empty directory, a config that asks for remote code
+        without ``trust_remote_code``, or a hub id that is not cached while offline.
+    """
+    text = str(model)
+    path = Path(text).expanduser()
+    if path.suffix == ".gguf" and gguf_file is None:
+        gguf_file, path = path.name, path.parent
+        if not (path / gguf_file).is_file():
+            raise InputError(f"model: GGUF file not found: {text!r}")
+    looks_local = text.startswith(("/", ".", "~")) or text.count("/") > 1 or path.exists()
+    if not looks_local:
+        hub = require("huggingface_hub")
+        cached = hub.try_to_load_from_cache(text, "config.json")
+        if not isinstance(cached, str) and _hub_offline():
+            raise InputError(
+                f"model {text!r} is not a local path, and the hub is unreachable offline "
+                "(HF_HUB_OFFLINE is set); give a model directory or a .gguf file"
+            )
+        return text, gguf_file
+    if not path.exists():
+        raise InputError(f"model path not found: {text!r}")
+    if not path.is_dir():
+        raise InputError(f"model {text!r} is a file: give its directory, or a .gguf file")
+    if gguf_file is not None:
+        if not (path / gguf_file).is_file():
+            raise InputError(f"gguf_file {gguf_file!r} not found in {str(path)!r}")
+        return str(path), gguf_file
+    config = path / "config.json"
+    if not config.is_file():
+        ggufs = sorted(p.name for p in path.glob("*.gguf"))
+        hint = f" (it holds {ggufs[0]!r}: pass --gguf-file {ggufs[0]})" if ggufs else ""
+        raise InputError(f"model directory {text!r} has no config.json{hint}")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFormatError(f"{str(config)!r} is not a readable JSON config: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataFormatError(f"{str(config)!r} does not hold a JSON object")
+    if data.get("auto_map") and not trust_remote_code:
+        raise InputError(
+            f"config {str(config)!r} asks for remote code (auto_map); it is not run unless "
+            "you pass --trust-remote-code"
+        )
+    return str(path), None
+
+
+def build_lm(
+    model: Any,
+    *,
+    gguf_file: str | None = None,
+    backend: str = "hf",
+    batch_size: int | str = 1,
+    device: str | None = "cpu",
+    dtype: str | None = None,
+    trust_remote_code: bool = False,
+    model_args: Mapping[str, Any] | None = None,
+) -> Any:
+    """Build an lm-eval ``LM`` through lm-eval's own model registry.
+
+    Parameters
+    ----------
+    model
+        A model directory, ``.gguf`` file or cached hub id; an already-built
+        ``transformers`` model (wrapped by the backend); or an ``lm_eval`` ``LM``, returned
+        as is.
+    gguf_file
+        GGUF file inside the ``model`` directory (loaded through transformers).
+    backend
+        lm-eval model type: ``"hf"`` (run under ``accelerate launch`` for several GPUs),
+        ``"vllm"`` where installed, ...
+    batch_size
+        An integer or ``"auto"``.
+    device
+        ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``; ``None`` for the backend's default.
+    dtype
+        E.g. ``"float32"`` or ``"bfloat16"``; default the model's.
+    trust_remote_code
+        Allow model code from the repository to run.
+    model_args
+        Further backend arguments.
+
+    Returns
+    -------
+    lm_eval.api.model.LM
+        The backend instance.
+
+    Raises
+    ------
+    InputError
+        An unknown backend or a bad model path.
+    DataFormatError
+        A model the backend cannot load.
+    """
+    lm_api = require("lm_eval.api.model")
+    registry = require("lm_eval.api.registry")
+    require("lm_eval.models")
+    if isinstance(model, lm_api.LM):
+        return model
+    args: dict[str, Any] = dict(model_args or {})
+    if isinstance(model, (str, os.PathLike)):
+        model, gguf_file = check_model(model, gguf_file, trust_remote_code=trust_remote_code)
+    args["pretrained"] = model
+    args.setdefault("trust_remote_code", trust_remote_code)
+    if gguf_file:
+        args["gguf_file"] = gguf_file
+    if dtype:
+        args["dtype"] = dtype
+    extra: dict[str, Any] = {"batch_size": batch_size}
+    if device is not None:
+        extra["device"] = device
+    try:
+        cls = registry.get_model(backend)
+    except (ValueError, KeyError) as exc:
+        raise InputError(f"backend {backend!r} is not an lm-eval model type ({exc})") from exc
+    try:
+        return cls.create_from_arg_obj(args, extra)
+    except OSError as exc:
+        msg = " ".join(str(exc).split())
+        raise DataFormatError(f"cannot load model {str(model)!r}: {msg}") from exc
+
+
+def _tokenizer_of(lm: Any) -> Any:
+    tok = getattr(lm, "tokenizer", None)
+    if tok is None:
+        raise InputError(f"the lm-eval backend {type(lm).__name__} exposes no tokenizer")
+    return tok
+
+
+def encode_requests(
+    tokenizer: Any, requests: Sequence[Request]
+) -> list[tuple[tuple[str, str], list[int], list[int]]]:
+    """Tokenize requests as the in-loop evaluator does: separately, BOS before the context.
+
+    Parameters
+    ----------
+    tokenizer
+        A ``transformers`` tokenizer (or anything with ``encode(text,
+        add_special_tokens=False)`` and ``bos_token_id``).
+    requests
+        The requests.
+
+    Returns
+    -------
+    list
+        ``((context, continuation), context_tokens, continuation_tokens)`` per request, the
+        form lm-eval's ``_loglikelihood_tokens`` takes.
+    """
+    bos = getattr(tokenizer, "bos_token_id", None)
+    cache: dict[str, list[int]] = {}
+    out = []
+    for req in requests:
+        ctx = cache.get(req.context)
+        if ctx is None:
+            ctx = list(tokenizer.encode(req.context, add_special_tokens=False))
+            if bos is not None and (not ctx or ctx[0] != bos):
+                ctx = [int(bos), *ctx]
+            cache[req.context] = ctx
+        cont = list(tokenizer.encode(req.continuation, add_special_tokens=False))
+        if not cont:
+            raise DataFormatError(f"continuation {req.continuation!r} encodes to no tokens")
+        out.append(((req.context, req.continuation), ctx, cont))
+    return out
+
+
+def score_requests(
+    lm: Any, requests: Sequence[Request], *, show_progress: bool | None = None
+) -> list[float]:
+    """Log-likelihood (nats) of every request's continuation given its context.
+
+    Parameters
+    ----------
+    lm
+        An lm-eval ``LM`` (see :func:`build_lm`).
+    requests
+        The requests, in any order.
+    show_progress
+        lm-eval's progress bar (requests/s) and a closing throughput line on stderr;
+        default: when stderr is a terminal.
+
+    Returns
+    -------
+    list of float
+        One log-likelihood per request, in the order given.
+    """
+    instance_mod = require("lm_eval.api.instance")
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    instances = [
+        instance_mod.Instance(
+            request_type="loglikelihood",
+            doc={"doc_id": r.doc_id, "label": r.label},
+            arguments=(r.context, r.continuation),
+            idx=r.idx,
+        )
+        for r in requests
+    ]
+    start = time.perf_counter()
+    if hasattr(lm, "_loglikelihood_tokens") and getattr(lm, "tokenizer", None) is not None:
+        encoded = encode_requests(_tokenizer_of(lm), [r for r in requests])
+        # the instances' arguments are exactly the strings tokenized above
+        assert all(i.args == e[0] for i, e in zip(instances, encoded, strict=True))
+        results = lm._loglikelihood_tokens(encoded, disable_tqdm=not show_progress)
+    else:
+        results = lm.loglikelihood(instances, disable_tqdm=not show_progress)
+    elapsed = time.perf_counter() - start
+    if show_progress and elapsed > 0:
+        print(
+            f"scored {len(requests)} requests in {elapsed:.1f} s "
+            f"({len(requests) / elapsed:.1f} requests/s)",
+            file=sys.stderr,
+        )
+    return [float(r[0]) for r in results]

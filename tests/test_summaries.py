@@ -1,0 +1,127 @@
+"""Summaries of the reference frame and the leaderboard (issue 11, issue 14 item 1)."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from densing._summary import Summary
+from densing.exceptions import InputError, NotFittedError
+from densing.leaderboard import Leaderboard
+from densing.leaderboard.store import TABLE_FILE
+from densing.reference import ReferenceFrame
+
+# ``frame`` (olmo-ladder, fitted) comes from conftest.py
+
+
+def test_frame_summary_is_a_summary_with_the_diagnostics(frame) -> None:
+    s = frame.summary()
+    assert isinstance(s, Summary)
+    key, value = s.header[0]
+    assert (key, value) == ("benchmarks", str(len(frame.fits_)))
+    assert dict(s.header)["runs"] == str(frame.n_runs_)
+    (table,) = s.tables
+    assert sorted(table.frame["benchmark"]) == sorted(frame.fits_)
+    for _, row in table.frame.iterrows():
+        lo, hi = frame.valid_score_range(row["benchmark"])
+        assert row["score_low"] == pytest.approx(lo) and row["score_high"] == pytest.approx(hi)
+    n_flags = sum(len(f.flags) for f in frame.fits_.values())
+    assert len(s.notes) == (n_flags + 1 if n_flags else 0)
+    json.dumps(s.to_dict(), allow_nan=True)  # plain values only
+
+
+def test_frame_summary_frame_has_one_row_per_parameter(frame) -> None:
+    df = frame.summary_frame()
+    expected = sum(len(f.loss_law.params_) + len(f.score_law.params_)
+                   for f in frame.fits_.values())
+    assert len(df) == expected
+    row = df[(df["benchmark"] == "piqa") & (df["param"] == "alpha")].iloc[0]
+    assert row["estimate"] == frame.fits_["piqa"].loss_law.params_["alpha"]
+
+
+def test_frame_print_summary_prints_the_summary_text(frame, capsys) -> None:
+    frame.print_summary()
+    out = capsys.readouterr().out
+    assert out.startswith("ReferenceFrame 'olmo-ladder'\n")
+    assert out.rstrip("\n") == frame.summary().as_text()
+
+
+def test_frame_html_and_repr(frame) -> None:
+    page = frame._repr_html_()
+    assert page.index("benchmarks") < page.index("score_high")  # headline first
+    assert "floor_d" not in page  # the compact table
+    assert "\n" not in repr(frame) and repr(frame).startswith("<ReferenceFrame 'olmo-ladder'")
+    raw = ReferenceFrame(name="<b>x</b>")
+    assert "unfitted" in repr(raw)
+    assert "<b>x</b>" not in raw._repr_html_() and "&lt;b&gt;" in raw._repr_html_()
+    with pytest.raises(NotFittedError):
+        raw.summary()
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
+    lb = Leaderboard.init(tmp_path_factory.mktemp("lb") / "board", benchmark="arc_challenge")
+    rng = np.random.default_rng(11)
+    scores = np.sort(rng.uniform(0.3, 0.45, size=6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i, sc in enumerate(scores):
+            lb.add(f"m{i}", 2e9, f"2023-{i + 1:02d}-01",
+                   [{"benchmark": "arc_challenge", "protocol": "rc-5shot", "score": float(sc)}])
+        lb.add("strong", 7e9, "2023-08-01",
+               [{"benchmark": "arc_challenge", "protocol": "rc-5shot", "score": 0.95}])
+        lb.result(n_bootstrap=50)
+    return lb
+
+
+def test_leaderboard_summary(board: Leaderboard) -> None:
+    s = board.summary(max_rows=4)
+    assert isinstance(s, Summary)
+    header = dict(s.header)
+    assert s.header[0][0] == "doubling time"
+    assert header["models"] == "7 (6 ranked)"
+    assert header["version"] == str(board.version)
+    (table,) = s.tables
+    assert len(table.frame) == 4
+    assert s.notes[0].startswith("... 3 more models")
+    assert s.notes[-1].startswith("Trend: ")
+    full = board.summary_frame()
+    assert len(full) == 7
+    # the same-size models rank by score: a higher score means a larger N_hat
+    ranked = full[full["status"] == "ok"]
+    assert list(ranked["model"]) == [f"m{i}" for i in range(5, -1, -1)]
+    assert full.set_index("model").loc["strong", "status"] == "above_frame_range"
+    trend = board.result().trend
+    if trend:
+        months = trend["doubling_time_months"]
+        assert s.header[0][1].startswith(f"{months:.3g} months" if math.isfinite(months)
+                                         else "inf months")
+    json.dumps(s.to_dict(), allow_nan=True)
+
+
+def test_leaderboard_print_html_repr(board: Leaderboard, capsys) -> None:
+    board.print_summary(max_rows=3)
+    out = capsys.readouterr().out
+    assert out.rstrip("\n") == board.summary(max_rows=3).as_text()
+    page = board._repr_html_()
+    assert page.index("doubling time") < page.index("m0")
+    assert "\n" not in repr(board) and "7 models" in repr(board)
+    with pytest.raises(InputError, match="max_rows"):
+        board.summary(max_rows=0)
+
+
+def test_leaderboard_reads_a_table_saved_with_the_old_status_name(board: Leaderboard) -> None:
+    path = Path(board.path) / TABLE_FILE
+    text = path.read_text(encoding="utf-8")
+    assert "above_frame_range" in text
+    path.write_text(text.replace("above_frame_range", "below_data_term"), encoding="utf-8")
+    table = board.result().table
+    assert "below_data_term" not in set(table["status"])
+    assert table.set_index("model").loc["strong", "status"] == "above_frame_range"
+    assert isinstance(board.summary_frame(), pd.DataFrame)
