@@ -123,6 +123,7 @@ _STATUS_TEXT = {
     "below_floor": "below the frame's floor",
     "above_ceiling": "above ceiling",
     "below_data_term": "below data term",
+    "above_frame_range": "above frame range",
     "near_asymptote": "at the asymptote",
 }
 
