@@ -15,11 +15,12 @@ import pandas as pd
 
 from densing.density import score_stderr
 from densing.exceptions import InputError
-from densing.reference import ReferenceFrame
+from densing.reference import STATUS_ALIASES, ReferenceFrame
 from densing.trend import DensingTrend
+from densing.trend._censored import TOP_CENSORED
 
 #: statuses of models censored at the top: lower bounds on density (METHOD.md item 9)
-_TOP_CENSORED = ("above_ceiling", "below_data_term")
+_TOP_CENSORED = (*TOP_CENSORED, *STATUS_ALIASES)  # the old status name counts too
 
 #: days per month of the doubling times (the trend's convention)
 _DAYS_PER_MONTH = 30.44

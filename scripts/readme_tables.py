@@ -1,0 +1,488 @@
+"""Generate the README's result tables from the package, or check them.
+
+Every number in the README's result tables (``densing reproduce`` against the paper, the
+sensitivity table, the frame's held-out validation and its variants, the bundled data's
+coverage) comes from the public API and the bundled data. Each table sits between HTML
+comment markers::
+
+    <!-- readme_tables:NAME -->
+    ...
+    <!-- /readme_tables:NAME -->
+
+``python scripts/readme_tables.py`` rewrites every marked block in place;
+``python scripts/readme_tables.py --check`` rewrites nothing and exits 1 naming the table, the
+row, the column and the first differing cell when the README and the code disagree beyond
+the rounding the README shows (numbers are compared at the README's precision, text
+exactly). Performance numbers stay with ``benchmarks/``.
+
+Each table has one small builder (``build_<name>``) that reads what it needs from a shared,
+lazily computed :class:`Results`, so one table can be adapted without touching the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+#: the settings the README states for the headline and the sensitivity table
+N_BOOTSTRAP = 1000
+SEED = 0
+HOLDOUT_MIN_PARAMS = 4e9
+
+__all__ = [
+    "BUILDERS",
+    "Results",
+    "build_all",
+    "check",
+    "compare_blocks",
+    "main",
+    "read_blocks",
+    "replace_blocks",
+]
+
+
+@dataclass
+class Results:
+    """The package's results the tables read, each computed once on first use."""
+
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def reproduction(self) -> Any:
+        """``densing.reproduce()`` with the README's settings."""
+        import densing
+
+        return densing.reproduce(n_bootstrap=N_BOOTSTRAP, random_state=SEED)
+
+    @cached_property
+    def sensitivity(self) -> pd.DataFrame:
+        """``densing.sensitivity()`` with the README's settings."""
+        import densing
+
+        return densing.sensitivity(n_bootstrap=N_BOOTSTRAP, random_state=SEED, progress=False)
+
+    def holdout(self, **frame_kwargs: Any) -> tuple[pd.DataFrame, Any]:
+        """``holdout_validation`` at 4e9 (as ``densing frame validate``), cached per setting."""
+        key = repr(sorted(frame_kwargs.items()))
+        if key not in self.cache:
+            from densing import load_reference_runs
+            from densing.exceptions import FitQualityWarning
+            from densing.reference import DEFAULT_FRAME_BENCHMARKS, holdout_validation
+
+            kw = {"benchmarks": list(DEFAULT_FRAME_BENCHMARKS), **frame_kwargs}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitQualityWarning)
+                self.cache[key] = holdout_validation(
+                    load_reference_runs("olmo-ladder"), HOLDOUT_MIN_PARAMS, progress=False,
+                    **kw)
+        out: tuple[pd.DataFrame, Any] = self.cache[key]
+        return out
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def _f(x: float, digits: int) -> str:
+    """Fixed-point with ``digits`` decimals."""
+    return f"{x:.{digits}f}"
+
+
+def _g(x: float, sig: int = 2) -> str:
+    """``sig`` significant figures, trailing zeros kept (0.0020, not 0.002)."""
+    return f"{x:#.{sig}g}".rstrip(".")
+
+
+def _ci(lo: float, hi: float, fmt: Callable[[float], str]) -> str:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "–"
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
+    sep = align or "|" + "---|" * len(header)
+    return "\n".join([_row(header), sep, *(_row(r) for r in rows)])
+
+
+_STATUS_TEXT = {
+    "below_floor": "below the frame's floor",
+    "above_ceiling": "above ceiling",
+    "below_data_term": "below data term",
+    "above_frame_range": "above frame range",
+    "near_asymptote": "at the asymptote",
+}
+
+
+# ---------------------------------------------------------------- the tables
+
+def _ci_open(lo: float, hi: float, fmt: Callable[[float], str], top: str = "unbounded") -> str:
+    """An interval whose upper end may be unbounded (``inf`` or NaN above a finite low)."""
+    if math.isfinite(lo) and not math.isfinite(hi):
+        return f"{fmt(lo)} – {top}"
+    return _ci(lo, hi, fmt)
+
+
+def build_reproduce(res: Results) -> str:
+    """Headline against the paper. Reads ``Reproduction.comparison()``: ``paper_figure``,
+    ``paper``, ``densing``, ``ci_low``, ``ci_high`` (the joint interval), ``ratio``,
+    ``paper_in_ci`` per quantity."""
+    cmp = res.reproduction.comparison().set_index("quantity")
+
+    def verdict(q: str, ratio_text: str | None = None) -> str:
+        inside = cmp.at[q, "paper_in_ci"]
+        word = "–" if inside is None or inside != inside else ("yes" if inside else "no")
+        return f"{word} ({ratio_text})" if ratio_text and word != "–" else word
+
+    def fig(q: str) -> str:
+        return str(cmp.at[q, "paper_figure"]) if "paper_figure" in cmp.columns else "–"
+
+    rows: list[list[str]] = []
+    for q, label, ratio in (
+        ("doubling time (months), arxiv", "doubling time, arXiv v2 (months)", "densing/paper = "),
+        ("doubling time (months), journal", "doubling time, journal (months)", ""),
+        ("doubling time (months), from the paper's A",
+         "doubling time from the paper's A (months)", ""),
+    ):
+        if q not in cmp.index:
+            continue
+        r = cmp.loc[q]
+        rows.append([label, fig(q), f"{float(r['paper']):.3g}", f"**{_f(r['densing'], 1)}**",
+                     _ci_open(r["ci_low"], r["ci_high"], lambda x: _f(x, 1)),
+                     verdict(q, ratio + _f(r["ratio"], 2))])
+    q = "slope A (per day)"
+    r = cmp.loc[q]
+    rows.append(["slope A (per day)", fig(q), f"{r['paper']:g}", _g(r["densing"]),
+                 _ci(r["ci_low"], r["ci_high"], _g), verdict(q)])
+    q = "R^2 of the frontier fit"
+    r = cmp.loc[q]
+    rows.append(["R² of the frontier fit", fig(q), f"{r['paper']:g}", _f(r["densing"], 2), "–",
+                 "–"])
+    for part, label in (("before", "slope before ChatGPT (per day, all dates)"),
+                        ("after", "slope after ChatGPT (per day)")):
+        q = f"slope {part} ChatGPT (per day)"
+        if q in cmp.index:
+            r = cmp.loc[q]
+            rows.append([label, fig(q), f"{r['paper']:g}", _g(r["densing"]),
+                         _ci(r["ci_low"], r["ci_high"], _g), verdict(q)])
+    q = "pruned/distilled models denser than parent"
+    if q in cmp.index:
+        r = cmp.loc[q]
+        text = str(r["densing"])
+        rows.append(["pruned/distilled denser than parent?", fig(q),
+                     "no" if r["paper"] == "none" else str(r["paper"]),
+                     "untestable" if text.startswith("untestable") else text, "–", "–"])
+    return _table(["quantity", "paper's figure", "paper", "densing", "densing 95% CI (joint)",
+                   "paper inside CI?"], rows)
+
+
+def build_reproduce_notes(res: Results) -> str:
+    """The sentence under the headline table. Reads ``Reproduction.trend`` (``n_models_``,
+    ``frontier_``, ``all_points_``) and ``diagnostics`` (``n_censored``,
+    ``censored_by_status``, ``undated_models``, ``share_extrapolated``,
+    ``n_beyond_reference_score``)."""
+    rep = res.reproduction
+    t, d = rep.trend, rep.diagnostics
+    members = ", ".join(str(m) for m in t.frontier_["model"])
+    by = ", ".join(f"{v} {_STATUS_TEXT.get(k, k)}" for k, v in d["censored_by_status"].items())
+    ap = t.all_points_
+    lo, hi = ap.doubling_time_months_ci
+    return (
+        f"{t.n_models_} models in the window, {t.n_frontier_} on the envelope ({members}), "
+        f"{d['n_censored']} censored ({by or 'none'}), {len(d['undated_models'])} models "
+        f"without a release date left out. {100 * d['share_extrapolated']:.0f} % of the N̂ "
+        "lie outside the reference sizes (extrapolation, METHOD.md item 4), and "
+        f"{d['n_beyond_reference_score']} of the {t.n_models_} models score above every "
+        "reference checkpoint (the sigmoid is extrapolated too, METHOD.md item 2). The "
+        f"all-points fit gives {_f(ap.doubling_time_months, 1)} months "
+        f"({_ci(lo, hi, lambda x: _f(x, 1))})."
+    )
+
+
+#: README label of each ``SENSITIVITY_VARIANTS`` row, in order
+SENSITIVITY_LABELS = [
+    "default",
+    "HellaSwag only",
+    "ARC-Challenge only",
+    "loss law + E",
+    "D0 = 5T tokens",
+    "D0 = 5T, loss law + E",
+    "all points (OLS)",
+    "upper-quantile frontier (q = 0.9)",
+    "all release dates",
+    "dense models only",
+    "exact architecture totals instead of nominal sizes",
+    "non-embedding parameters (frame and targets)",
+]
+
+
+def _envelope_of_error(msg: str) -> str:
+    if "single model" in msg:
+        return "1"
+    m = re.search(r"(\d+) (?:members|models)", msg)
+    return m.group(1) if m else "–"
+
+
+def build_sensitivity(res: Results) -> str:
+    """Reads ``sensitivity()``: ``doubling_months``, ``ci_low``/``ci_high`` (joint),
+    ``ci_low_models_only``/``ci_high_models_only`` (calibrated), ``r2``, ``n_models``,
+    ``n_frontier``, ``n_censored``, ``n_lower_bounds``, ``doubling_months_bounds``,
+    ``n_bounds_on_frontier`` per variant (``error`` where none fits)."""
+    df = res.sensitivity
+    if len(df) != len(SENSITIVITY_LABELS):
+        raise RuntimeError(f"sensitivity has {len(df)} variants, the README labels "
+                           f"{len(SENSITIVITY_LABELS)}: update SENSITIVITY_LABELS")
+
+    def months(x: float) -> str:
+        return _g(x, 2) if x < 1 else _f(x, 1)
+
+    rows = []
+    for label, (_, r) in zip(SENSITIVITY_LABELS, df.iterrows(), strict=True):
+        err = r.get("error")
+        if isinstance(err, str):
+            rows.append([label, "–", "–", "–", "–", "–", _envelope_of_error(err), "–", "–", "–"])
+            continue
+        r2 = _f(r["r2"], 2) + ("¹" if "quantile" in str(r["variant"]) else "")
+        bounds = int(r["n_lower_bounds"]) if r["n_lower_bounds"] == r["n_lower_bounds"] else 0
+        kept = r["doubling_months_bounds"]
+        kept_text = "–" if kept != kept else months(kept)
+        on_env = r.get("n_bounds_on_frontier")
+        if bounds and on_env == on_env and on_env:
+            kept_text += f" ({int(on_env)} bounds on the envelope)"
+        rows.append([label, _f(r["doubling_months"], 1),
+                     _ci_open(r["ci_low"], r["ci_high"], months, "∞"),
+                     _ci_open(r["ci_low_models_only"], r["ci_high_models_only"], months, "∞"),
+                     r2, str(int(r["n_models"])), str(int(r["n_frontier"])),
+                     str(int(r["n_censored"])), str(bounds), kept_text])
+    return _table(["variant (one change from the default)", "doubling (months)",
+                   "95% CI, joint", "models only (calibrated)", "R²", "models", "envelope",
+                   "censored", "of which bounds", "with bounds kept"], rows)
+
+
+def build_holdout(res: Results) -> str:
+    """Reads ``holdout_validation(runs, 4e9)`` of the default frame: ``abs_error``,
+    ``self_check_rho``, ``self_check_status`` per benchmark and held-out run."""
+    table, _ = res.holdout()
+    runs = list(table.sort_values("n_params")["run"].unique())
+    if len(runs) != 2:
+        raise RuntimeError(f"expected two held-out runs (7B, 13B), got {runs}")
+    labels = {"average": "**average** (9 tasks)",
+              "average_llv1": "average_llv1 (HellaSwag + ARC-C)",
+              "mmlu": "mmlu (4 subject groups, weighted by test size)"}
+    order = ["average", "average_llv1"] + sorted(
+        b for b in table["benchmark"].unique() if b not in ("average", "average_llv1"))
+    rows = []
+    for bench in order:
+        sub = table[table["benchmark"] == bench].set_index("run")
+        errs = [_f(sub.at[run, "abs_error"], 3) for run in runs]
+        status = [str(sub.at[run, "self_check_status"]) for run in runs]
+        if all(s == "ok" for s in status):
+            rho = " / ".join(_g(sub.at[run, "self_check_rho"], 3) for run in runs)
+        else:
+            bad = sorted({s for s in status if s != "ok"})
+            rho = "censored (" + ", ".join(_STATUS_TEXT.get(s, s) for s in bad) + ")"
+        cells: list[str] = [labels.get(bench, str(bench)), *errs, rho]
+        if bench == "average":
+            cells = [cells[0]] + [f"**{c}**" for c in cells[1:]]
+        rows.append(cells)
+    rows.append(["**mean**", "", "", f"**{_f(table['abs_error'].mean(), 3)}**"])
+    return _table(["benchmark", "7B error", "13B error", "self-check ρ (7B / 13B)"], rows)
+
+
+def build_frame_variants(res: Results) -> str:
+    """Reads ``holdout_validation`` (mean ``abs_error``, ``self_check_status``) for the
+    default frame, ``irreducible=True``, ``floor="chance"`` (its arc_challenge ceiling
+    ``c + d``) and the default benchmarks plus BoolQ."""
+    from densing.reference import DEFAULT_FRAME_BENCHMARKS
+
+    base, _ = res.holdout()
+    e_tab, _ = res.holdout(irreducible=True)
+    bad = e_tab.loc[e_tab["self_check_status"] != "ok", "self_check_status"].value_counts()
+    why = ", ".join(f"{int(n)} {_STATUS_TEXT.get(str(k), str(k))}" for k, n in bad.items())
+    ch_tab, ch_frame = res.holdout(floor="chance")
+    p = ch_frame["arc_challenge"].score_law.params_
+    ceiling = float(p["c"] + p["d"])
+    bq_tab, _ = res.holdout(benchmarks=[*DEFAULT_FRAME_BENCHMARKS, "boolq"])
+    boolq = float(bq_tab.loc[bq_tab["benchmark"] == "boolq", "abs_error"].mean())
+    rows = [
+        ["**default: no E, fitted sigmoid floor, total parameters**",
+         f"**{_f(base['abs_error'].mean(), 3)}**"],
+        ["loss law + E", f"{_f(e_tab['abs_error'].mean(), 3)} ({int(bad.sum())} of "
+                         f"{len(e_tab)} held-out self-checks censored: {why})"],
+        ["no E, sigmoid floor fixed at chance level",
+         f"{_f(ch_tab['abs_error'].mean(), 3)} (ARC-C ceiling collapses to "
+         f"{_f(ceiling, 2)})"],
+        ["default + BoolQ", f"BoolQ alone: {_f(boolq, 3)} error; left out of the default "
+                            "frame"],
+    ]
+    return _table(["frame variant", "mean held-out error"], rows)
+
+
+def build_data(res: Results) -> str:
+    """Reads ``load_models()`` (``in_obsscaling``, ``release_date``,
+    ``n_params_nonembedding``), ``load_scores()`` and ``load_paper_models()``."""
+    import densing
+
+    m = densing.load_models()
+    s = densing.load_scores()
+    obs = m[m["in_obsscaling"].astype(bool)]
+    llv1 = s[s["protocol"].str.startswith("llv1:")]
+    rows = [
+        ["`load_models()`", f"{len(m)} open base models: {len(obs)} of ObsScaling "
+         f"({int(obs['release_date'].notna().sum())} dated) and {len(m) - len(obs)} more of "
+         f"the densing paper; {int(m['n_params_nonembedding'].notna().sum())} with "
+         "non-embedding counts"],
+        ["`load_scores()`", f"{len(s):,} scores under {s['protocol'].nunique()} protocols; "
+         f"{len(llv1)} Open LLM Leaderboard v1 scores of {llv1['model'].nunique()} models"],
+        ["`load_paper_models()`", f"{len(densing.load_paper_models())} models of the densing "
+         "paper's figures"],
+    ]
+    return _table(["table", "coverage"], rows)
+
+
+#: every marked block of the README and its builder
+BUILDERS: dict[str, Callable[[Results], str]] = {
+    "reproduce": build_reproduce,
+    "reproduce_notes": build_reproduce_notes,
+    "sensitivity": build_sensitivity,
+    "holdout": build_holdout,
+    "frame_variants": build_frame_variants,
+    "data": build_data,
+}
+
+
+# ---------------------------------------------------------------- markers and the check
+
+_BLOCK = re.compile(
+    r"<!-- readme_tables:(?P<name>[a-z_]+) -->\n(?P<body>.*?)\n?<!-- /readme_tables:(?P=name) -->",
+    re.S)
+_NUMBER = re.compile(r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?")
+
+
+def read_blocks(text: str) -> dict[str, str]:
+    """The body of every marked block, by name."""
+    return {m["name"]: m["body"] for m in _BLOCK.finditer(text)}
+
+
+def replace_blocks(text: str, blocks: dict[str, str]) -> str:
+    """``text`` with each named block's body replaced (unknown names left as they are)."""
+    def sub(m: re.Match[str]) -> str:
+        name = m["name"]
+        body = blocks.get(name, m["body"])
+        return f"<!-- readme_tables:{name} -->\n{body}\n<!-- /readme_tables:{name} -->"
+
+    return _BLOCK.sub(sub, text)
+
+
+def build_all(res: Results | None = None, names: list[str] | None = None) -> dict[str, str]:
+    """Run the builders (all, or those named) and return each block's body."""
+    res = res or Results()
+    return {name: BUILDERS[name](res) for name in (names or list(BUILDERS))}
+
+
+def _cells(line: str) -> list[str]:
+    if line.startswith("|"):
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return [line.strip()]
+
+
+def _number(tok: str) -> tuple[float, int]:
+    digits = len(tok.split(".")[1]) if "." in tok else 0
+    return float(tok.replace(",", "")), digits
+
+
+def _cell_diff(readme: str, code: str) -> str | None:
+    """Why two cells differ, or ``None`` when they agree at the README's precision."""
+    if _NUMBER.sub("#", readme) != _NUMBER.sub("#", code):
+        return "text differs"
+    for a, b in zip(_NUMBER.findall(readme), _NUMBER.findall(code), strict=True):
+        (x, d), (y, _) = _number(a), _number(b)
+        if abs(x - y) > 0.5 * 10.0 ** -d * (1 + 1e-9):
+            return f"{a} in the README, {b} from the code"
+    return None
+
+
+def compare_blocks(name: str, readme: str, code: str) -> str | None:
+    """The first disagreement of one block, as one line, or ``None``."""
+    r_lines, c_lines = readme.strip("\n").split("\n"), code.strip("\n").split("\n")
+    header = _cells(c_lines[0]) if c_lines and c_lines[0].startswith("|") else []
+    for i, (rl, cl) in enumerate(zip(r_lines, c_lines, strict=False), start=1):
+        rc, cc = _cells(rl), _cells(cl)
+        if len(rc) != len(cc):
+            return (f"table '{name}', line {i}: {len(rc)} cells in the README, {len(cc)} "
+                    "from the code")
+        for j, (a, b) in enumerate(zip(rc, cc, strict=True)):
+            why = _cell_diff(a, b)
+            if why is not None:
+                col = f", column '{header[j]}'" if j < len(header) else ""
+                row = f" ('{cc[0]}')" if len(cc) > 1 else ""
+                return (f"table '{name}', line {i}{row}{col}: {why}: README {a!r}, "
+                        f"code {b!r}")
+    if len(r_lines) != len(c_lines):
+        return (f"table '{name}': {len(r_lines)} lines in the README, {len(c_lines)} from "
+                "the code")
+    return None
+
+
+def check(text: str, blocks: dict[str, str]) -> list[str]:
+    """Every disagreement between the README ``text`` and the generated ``blocks``."""
+    have = read_blocks(text)
+    problems = []
+    for name, body in blocks.items():
+        if name not in have:
+            problems.append(f"table '{name}': no <!-- readme_tables:{name} --> markers in "
+                            "the README")
+            continue
+        why = compare_blocks(name, have[name], body)
+        if why is not None:
+            problems.append(why)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: rewrite the README's tables, or ``--check`` them."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true",
+                    help="change nothing; exit 1 when the README disagrees with the code")
+    ap.add_argument("--readme", type=Path, default=README)
+    ap.add_argument("--only", action="append", choices=list(BUILDERS),
+                    help="only this table (repeatable)")
+    args = ap.parse_args(argv)
+    text = args.readme.read_text(encoding="utf-8")
+    blocks = build_all(names=args.only)
+    if args.check:
+        problems = check(text, blocks)
+        for p in problems:
+            print(f"README disagrees with the code: {p}", file=sys.stderr)
+        if not problems:
+            print(f"README tables agree with the code: {', '.join(blocks)}")
+        return 1 if problems else 0
+    missing = [n for n in blocks if n not in read_blocks(text)]
+    if missing:
+        print(f"no markers for {', '.join(missing)} in {args.readme}", file=sys.stderr)
+        return 1
+    new = replace_blocks(text, blocks)
+    if new != text:
+        args.readme.write_text(new, encoding="utf-8")
+        print(f"rewrote {args.readme}")
+    else:
+        print(f"{args.readme} already up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""scripts/readme_tables.py: the README's result tables agree with the code, and the check
+catches a changed number."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "readme_tables.py"
+README = ROOT / "README.md"
+DATA = ROOT / "src" / "densing" / "data"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("readme_tables", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["readme_tables"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+rt = _load()
+
+
+@pytest.fixture(scope="module")
+def blocks() -> dict[str, str]:
+    """Every table, built once from the current code (about a minute: sensitivity and four
+    held-out refits)."""
+    out: dict[str, str] = rt.build_all()
+    return out
+
+
+def _change_one_number(body: str, rng: np.random.Generator) -> tuple[str, str]:
+    """``body`` with one number of a table row (not the header; a decimal one where there is
+    one) changed by two units in its last digit; returns the new body and the number."""
+    lines = body.split("\n")
+    rows = [(i, line) for i, line in enumerate(lines) if i >= 2 or not line.startswith("|")]
+    candidates = [(i, m) for i, line in rows for m in re.finditer(r"[0-9]+\.[0-9]+", line)]
+    if not candidates:  # a table of counts: change a whole number
+        whole = re.compile(r"(?<![0-9,.])[0-9]+(?![0-9,.])")
+        candidates = [(i, m) for i, line in rows for m in whole.finditer(line)]
+    assert candidates, "no number to change"
+    i, m = candidates[int(rng.integers(len(candidates)))]
+    tok = m.group(0)
+    digits = len(tok.split(".")[1]) if "." in tok else 0
+    new = f"{float(tok) + 2 * 10.0 ** -digits:.{digits}f}"
+    lines[i] = lines[i][:m.start()] + new + lines[i][m.end():]
+    return "\n".join(lines), tok
+
+
+def test_committed_readme_agrees_with_the_code(blocks: dict[str, str]) -> None:
+    text = README.read_text(encoding="utf-8")
+    assert set(rt.read_blocks(text)) == set(rt.BUILDERS)
+    assert rt.check(text, blocks) == []
+
+
+@pytest.mark.parametrize("name", list(rt.BUILDERS))
+def test_check_fails_on_one_changed_number(blocks: dict[str, str], name: str,
+                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    text = README.read_text(encoding="utf-8")
+    rng = np.random.default_rng(sorted(rt.BUILDERS).index(name))
+    body, tok = _change_one_number(rt.read_blocks(text)[name], rng)
+    changed = rt.replace_blocks(text, {name: body})
+    assert changed != text
+    problems = rt.check(changed, blocks)
+    assert len(problems) == 1
+    assert f"table '{name}'" in problems[0] and f"{tok} from the code" in problems[0]
+    # the command line: exit 1, the README untouched, the table named on stderr
+    path = tmp_path / "README.md"
+    path.write_text(changed, encoding="utf-8")
+    monkeypatch.setattr(rt, "build_all", lambda res=None, names=None: dict(blocks))
+    assert rt.main(["--check", "--readme", str(path)]) == 1
+    assert f"table '{name}'" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == changed
+    # rewriting restores the generated table, after which the check passes
+    assert rt.main(["--readme", str(path)]) == 0
+    assert rt.check(path.read_text(encoding="utf-8"), blocks) == []
+    assert rt.main(["--check", "--readme", str(path)]) == 0
+
+
+def test_numbers_compared_at_the_readmes_precision() -> None:
+    assert rt.compare_blocks("t", "| a | 0.30 |", "| a | 0.3 |") is None
+    assert rt.compare_blocks("t", "| a | 5.8 |", "| a | 5.84 |") is None
+    assert rt.compare_blocks("t", "| a | 5.8 |", "| a | 5.86 |") is not None
+    assert rt.compare_blocks("t", "| a | 1,842 |", "| a | 1842 |") is None
+    why = rt.compare_blocks("t", "| x | y |\n|---|---|\n| a | 5.8 |\n| b | 2.4 – 4.6 |",
+                            "| x | y |\n|---|---|\n| a | 5.8 |\n| b | 2.4 – 4.7 |")
+    assert why is not None and "line 4" in why and "column 'y'" in why and "('b')" in why
+    # text cells exactly
+    assert "text differs" in str(rt.compare_blocks("t", "| no |", "| yes |"))
+    assert rt.compare_blocks("t", "a\nb", "a") is not None
+
+
+def test_data_table_against_the_csvs_read_directly(blocks: dict[str, str]) -> None:
+    models = pd.read_csv(DATA / "models.csv")
+    scores = pd.read_csv(DATA / "scores.csv")
+    paper = pd.read_csv(DATA / "paper_models.csv")
+    obs = models[models["in_obsscaling"].astype(str).str.lower() == "true"]
+    llv1 = scores[scores["protocol"].str.startswith("llv1:")]
+    body = blocks["data"]
+    assert f"{len(models)} open base models" in body
+    assert f"{len(obs)} of ObsScaling ({obs['release_date'].notna().sum()} dated)" in body
+    assert f"{models['n_params_nonembedding'].notna().sum()} with non-embedding" in body
+    assert f"{len(scores):,} scores under {scores['protocol'].nunique()} protocols" in body
+    assert f"{len(llv1)} Open LLM Leaderboard v1 scores" in body
+    assert f"{len(paper)} models of the densing paper" in body
+
+
+def test_sensitivity_default_row_is_the_headline(blocks: dict[str, str]) -> None:
+    # two builders, two computations (sensitivity's default variant and reproduce()): the
+    # headline's doubling time and interval must read the same in both tables
+    head = blocks["reproduce"].split("\n")[2].split("|")
+    sens = blocks["sensitivity"].split("\n")[2].split("|")
+    assert head[3].strip().strip("*") == sens[2].strip()
+    assert head[4].strip() == sens[3].strip()
