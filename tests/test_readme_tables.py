@@ -121,5 +121,5 @@ def test_sensitivity_default_row_is_the_headline(blocks: dict[str, str]) -> None
     # headline's doubling time and interval must read the same in both tables
     head = blocks["reproduce"].split("\n")[2].split("|")
     sens = blocks["sensitivity"].split("\n")[2].split("|")
-    assert head[3].strip().strip("*") == sens[2].strip()
-    assert head[4].strip() == sens[3].strip()
+    assert head[4].strip().strip("*") == sens[2].strip()
+    assert head[5].strip().replace("unbounded", "∞") == sens[3].strip()

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from densing._validation import BILLIONS_BELOW
 from densing.exceptions import InputError
 from densing.fitting import (
     DEFAULT_DELTA,
@@ -250,7 +251,7 @@ class LossLaw(FittedLaw):
                 f"{n.size} points cannot identify {len(self._names())} loss-law parameters; "
                 "give more reference runs"
             )
-        if np.median(n) < 1e4:
+        if np.median(n) < BILLIONS_BELOW:  # the shared rule, on the runs' typical size
             raise InputError(
                 f"n_params look like billions (median {np.median(n):.4g}); pass raw counts "
                 "(e.g. 7e9, not 7)"
