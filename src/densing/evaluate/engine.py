@@ -37,7 +37,7 @@ from densing.evaluate._deps import require
 from densing.evaluate.protocol import Request
 from densing.exceptions import DataFormatError, InputError
 
-__all__ = ["build_lm", "check_model", "encode_requests", "score_requests"]
+__all__ = ["build_lm", "check_model", "create_lm", "encode_requests", "score_requests"]
 
 
 def _hub_offline() -> bool:
@@ -163,8 +163,6 @@ def build_lm(
         A model the backend cannot load.
     """
     lm_api = require("lm_eval.api.model")
-    registry = require("lm_eval.api.registry")
-    require("lm_eval.models")
     if isinstance(model, lm_api.LM):
         return model
     args: dict[str, Any] = dict(model_args or {})
@@ -176,6 +174,31 @@ def build_lm(
         args["gguf_file"] = gguf_file
     if dtype:
         args["dtype"] = dtype
+    return create_lm(backend, args, batch_size, device)
+
+
+def create_lm(backend: str, args: dict[str, Any], batch_size: int | str,
+              device: str | None) -> Any:
+    """Create an lm-eval ``LM`` through lm-eval's own model registry.
+
+    Parameters
+    ----------
+    backend
+        lm-eval model type (``hf``, ``vllm``, ...).
+    args
+        Model arguments (``pretrained`` and the rest).
+    batch_size
+        Batch size (or ``"auto"``).
+    device
+        Device, or ``None`` for the backend's default.
+
+    Returns
+    -------
+    lm_eval.api.model.LM
+        The backend instance.
+    """
+    registry = require("lm_eval.api.registry")
+    require("lm_eval.models")
     extra: dict[str, Any] = {"batch_size": batch_size}
     if device is not None:
         extra["device"] = device
@@ -187,7 +210,7 @@ def build_lm(
         return cls.create_from_arg_obj(args, extra)
     except OSError as exc:
         msg = " ".join(str(exc).split())
-        raise DataFormatError(f"cannot load model {str(model)!r}: {msg}") from exc
+        raise DataFormatError(f"cannot load model {str(args.get('pretrained'))!r}: {msg}") from exc
 
 
 def _tokenizer_of(lm: Any) -> Any:

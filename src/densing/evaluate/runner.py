@@ -31,7 +31,7 @@ from densing._lm_eval import RC_PREFIX, num_fewshot, pick_metric, task_names
 from densing._progress import renamed_progress
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
-from densing.exceptions import DataFormatError, InputError
+from densing.exceptions import InputError
 
 #: benchmarks of the default frame's protocol (5-shot ranked classification, OLMo ladder)
 RC_BENCHMARKS: tuple[str, ...] = (
@@ -462,7 +462,6 @@ def _build_lm(
 ) -> Any:
     """Build the lm-eval ``LM`` through lm-eval's own model registry."""
     lm_eval_api = require("lm_eval.api.model")
-    registry = require("lm_eval.api.registry")
     if isinstance(model, lm_eval_api.LM):
         return model
     args.setdefault("trust_remote_code", trust_remote_code)
@@ -472,17 +471,9 @@ def _build_lm(
         args["pretrained"] = model
     if tokenizer is not None:
         args["tokenizer"] = tokenizer
-    extra: dict[str, Any] = {"batch_size": batch_size}
-    if device is not None:
-        extra["device"] = device
-    try:
-        cls = registry.get_model(backend)
-    except (ValueError, KeyError) as exc:
-        raise InputError(f"unknown lm-eval model backend {backend!r}: {exc}") from exc
-    try:
-        return cls.create_from_arg_obj(args, extra)
-    except OSError as exc:
-        raise DataFormatError(f"cannot load model {str(args.get('pretrained'))!r}: {exc}") from exc
+    from densing.evaluate.engine import create_lm
+
+    return create_lm(backend, args, batch_size, device)
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
