@@ -93,7 +93,8 @@ def test_percentile_envelope_interval_undercovers_on_bursty_designs() -> None:
         })
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitQualityWarning)
-            trend = DensingTrend(n_bootstrap=200, random_state=rep).fit(df)
+            trend = DensingTrend(n_bootstrap=200, random_state=rep,
+                                 interval="percentile").fit(df)
         lo, hi = trend.ci_["slope_per_day"]
         hits += lo <= TRUE_SLOPE <= hi
     assert hits / reps < 0.90, hits / reps
@@ -120,10 +121,11 @@ def test_trend_carries_the_calibrated_interval_and_keeps_the_percentile_one() ->
     })
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
-        plain = DensingTrend(n_bootstrap=300, random_state=4).fit(df)
-        cal = DensingTrend(n_bootstrap=300, random_state=4, interval="calibrated").fit(df)
+        plain = DensingTrend(n_bootstrap=300, random_state=4, interval="percentile").fit(df)
+        cal = DensingTrend(n_bootstrap=300, random_state=4).fit(df)  # calibrated by default
+    assert cal.interval_ == "calibrated" and plain.interval_ == "percentile"
     assert cal.ci_percentile_ == plain.ci_ == plain.ci_percentile_
-    assert plain.ci_calibrated_ is None
+    assert plain.ci_calibrated_ == cal.ci_calibrated_ == cal.ci_
     # the same computation called directly (days since the trend's origin)
     t_days = (df["release_date"].to_numpy().astype("datetime64[D]") - ORIGIN).astype(float)
     direct = calibrated_slope_interval("running_max", t_days, x, 0.95, n_sim=300,
@@ -133,7 +135,43 @@ def test_trend_carries_the_calibrated_interval_and_keeps_the_percentile_one() ->
     d_lo, d_hi = cal.ci_["doubling_time_days"]
     assert d_lo == pytest.approx(math.log(2) / hi) and d_hi == pytest.approx(math.log(2) / lo)
     assert cal.to_dict()["interval"] == "calibrated"
-    assert "interval" not in plain.to_dict()  # the default output is unchanged
+    assert plain.to_dict()["interval"] == "percentile"
+    assert cal.to_dict()["ci_percentile"] == plain.to_dict()["ci"]
+
+
+def test_density_draws_widen_the_calibrated_interval() -> None:
+    """With density draws the calibrated interval is widened, in quadrature, by the
+    frontier slope's spread over the draws (every model kept)."""
+    t, x = bursty_design(3)
+    n = t.size
+    df = pd.DataFrame({
+        "model": [f"m{i}" for i in range(n)],
+        "release_date": ORIGIN + t.astype(int),
+        "density": np.exp(x),
+    })
+    draws = np.exp(x[None, :] + 0.3 * np.random.default_rng(0).standard_normal((200, n)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitQualityWarning)
+        plain = DensingTrend(n_bootstrap=200, random_state=1).fit(df)
+        joint = DensingTrend(n_bootstrap=200, random_state=1).fit(df, density_draws=draws)
+    assert joint.measurement_slopes_ is not None and joint.measurement_slopes_.shape == (200,)
+    a = plain.slope_per_day_
+    lo, hi = plain.ci_["slope_per_day"]
+    jlo, jhi = joint.ci_["slope_per_day"]
+    # independent recomputation: envelope slope of each draw (models in date order)
+    order = np.lexsort((-x, t))
+    ts, ld = t[order], np.log(draws)[:, order]
+    m = []
+    for row in ld:
+        o = np.lexsort((-row, ts))
+        tt, rr = ts[o], row[o]
+        keep = rr >= np.maximum.accumulate(rr)
+        m.append(np.polyfit(tt[keep], rr[keep], 1)[0])
+    q_lo, q_hi = np.quantile(m, [0.025, 0.975])
+    sd = (q_hi - q_lo) / (2 * stats.norm.ppf(0.975))
+    assert jlo == pytest.approx(a - math.hypot(a - lo, 1.959964 * sd), rel=1e-4)
+    assert jhi == pytest.approx(a + math.hypot(hi - a, 1.959964 * sd), rel=1e-4)
+    assert jlo < lo and jhi > hi
 
 
 def test_interval_setting_is_checked() -> None:

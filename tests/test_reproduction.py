@@ -108,9 +108,13 @@ def test_diagnostics_and_compressed_models(rep):
 def test_joint_bootstrap_widens_or_keeps_the_interval(rep):
     joint = reproduce(n_bootstrap=1000, random_state=0, joint=True)
     assert joint.trend.doubling_time_months_ == pytest.approx(rep.trend.doubling_time_months_)
-    w_models = np.diff(rep.trend.ci_["slope_per_day"])[0]
-    w_joint = np.diff(joint.trend.ci_["slope_per_day"])[0]
+    w_models = np.diff(rep.intervals["percentile"]["slope_per_day"])[0]
+    w_joint = np.diff(joint.intervals["percentile"]["slope_per_day"])[0]
     assert w_joint >= 0.8 * w_models
+    # the frame draws feed the percentile bootstrap only; the models-only interval and the
+    # headline's joint interval do not count them twice
+    assert joint.trend.ci_ == rep.trend.ci_
+    assert joint.intervals["joint"] == rep.intervals["joint"]
 
 
 def test_cli_reproduce_json_has_the_contract(capsys):

@@ -451,7 +451,12 @@ def test_summary_print_and_to_dict(capsys: pytest.CaptureFixture[str]) -> None:
         "doubling_time_days",
         "doubling_time_months",
     ]
-    assert (summary["ci_low"] <= summary["ci_high"]).all()
+    # the calibrated interval (the default) covers the slope and what follows from it;
+    # the intercept's stays NaN, its percentile interval is in ci_percentile_
+    slope_rows = ["slope_per_day", "doubling_time_days", "doubling_time_months"]
+    assert (summary.loc[slope_rows, "ci_low"] <= summary.loc[slope_rows, "ci_high"]).all()
+    assert summary.loc["intercept", ["ci_low", "ci_high"]].isna().all()
+    assert trend.interval_ == "calibrated"
     assert summary.loc["slope_per_day", "estimate"] == trend.slope_per_day_
     assert repr(trend) == (
         f"<DensingTrend: 60 models, doubling {trend.doubling_time_months_:.1f} mo>"

@@ -17,6 +17,7 @@ from densing.density import score_stderr
 from densing.exceptions import InputError
 from densing.reference import STATUS_ALIASES, ReferenceFrame
 from densing.trend import DensingTrend
+from densing.trend._calibrate import widen_in_quadrature
 from densing.trend._censored import TOP_CENSORED
 
 #: statuses of models censored at the top: lower bounds on density (METHOD.md item 9)
@@ -103,22 +104,11 @@ def _joint_interval(trend: DensingTrend, slopes: np.ndarray) -> dict[str, tuple[
     """The trend's (calibrated) slope interval widened in quadrature by ``slopes``' spread.
 
     Score noise and frame draws move every model's density; model resampling (what the
-    calibrated interval covers) is a separate, independent source. Their variances add:
-    each side's half-width becomes ``sqrt(h^2 + (z * sd)^2)`` with ``sd`` the standard
-    deviation of the measurement slopes (read robustly from their central interval) and
-    ``z`` the normal quantile of the level.
+    calibrated interval covers) is a separate, independent source
+    (:func:`densing.trend._calibrate.widen_in_quadrature`).
     """
-    from scipy.special import ndtri
-
     a = float(trend.slope_per_day_)
-    lo, hi = trend.ci_["slope_per_day"]
-    z = float(ndtri(0.5 + float(trend.ci) / 2))
-    # a robust spread: a few draws near the frame's asymptote give absurd slopes, so the
-    # SD is read from the central interval of the draws, (q_hi - q_lo) / (2 z)
-    qlo, qhi = _pct(slopes, float(trend.ci))
-    sd = (qhi - qlo) / (2 * z) if np.isfinite(qlo) and np.isfinite(qhi) else 0.0
-    slo = a - math.hypot(a - lo, z * sd)
-    shi = a + math.hypot(hi - a, z * sd)
+    slo, shi = widen_in_quadrature(a, trend.ci_["slope_per_day"], slopes, float(trend.ci))
     return {"slope_per_day": (slo, shi), "doubling_time_months": _months(slo, shi)}
 
 
@@ -141,3 +131,26 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str,
 
 
 __all__: list[str] = []
+
+
+def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
+    """Pruned or distilled models beside their parents, with both densities when known."""
+    cols = ["model", "parent", "relation", "density", "parent_density", "note"]
+    if "derived_from" not in models.columns or "relation" not in models.columns:
+        return pd.DataFrame(columns=cols)
+    rel = models.dropna(subset=["derived_from"])
+    rel = rel[rel["relation"].astype(str).str.contains("prun|distil", regex=True)]
+    ok_rows = per_model[per_model["status"] == "ok"]
+    ok = dict(zip(ok_rows["model"].astype(str), ok_rows["density"].astype(float), strict=True))
+    rows = []
+    for model, parent, relation in zip(rel["model"].astype(str), rel["derived_from"].astype(str),
+                                       rel["relation"].astype(str), strict=True):
+        missing = [m for m in (model, parent) if m not in ok]
+        rows.append({
+            "model": model, "parent": parent, "relation": relation,
+            "density": ok.get(model, math.nan),
+            "parent_density": ok.get(parent, math.nan),
+            "note": "" if not missing else
+            f"no density for {', '.join(missing)} (no score under a protocol the frame maps)",
+        })
+    return pd.DataFrame(rows, columns=cols)

@@ -23,6 +23,7 @@ from densing._headline import (
     _TOP_CENSORED,
     _bounds_dict,
     _cmp,
+    _compressed_pairs,
     _joint_interval,
     _measurement_slopes,
     _months,
@@ -355,29 +356,6 @@ def _parse_window(window: Any) -> tuple[str | None, str | None]:
     return (out[0], out[1])
 
 
-def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
-    """Pruned or distilled models beside their parents, with both densities when known."""
-    cols = ["model", "parent", "relation", "density", "parent_density", "note"]
-    if "derived_from" not in models.columns or "relation" not in models.columns:
-        return pd.DataFrame(columns=cols)
-    rel = models.dropna(subset=["derived_from"])
-    rel = rel[rel["relation"].astype(str).str.contains("prun|distil", regex=True)]
-    ok_rows = per_model[per_model["status"] == "ok"]
-    ok = dict(zip(ok_rows["model"].astype(str), ok_rows["density"].astype(float), strict=True))
-    rows = []
-    for model, parent, relation in zip(rel["model"].astype(str), rel["derived_from"].astype(str),
-                                       rel["relation"].astype(str), strict=True):
-        missing = [m for m in (model, parent) if m not in ok]
-        rows.append({
-            "model": model, "parent": parent, "relation": relation,
-            "density": ok.get(model, math.nan),
-            "parent_density": ok.get(parent, math.nan),
-            "note": "" if not missing else
-            f"no density for {', '.join(missing)} (no score under a protocol the frame maps)",
-        })
-    return pd.DataFrame(rows, columns=cols)
-
-
 def reproduce(
     frame: ReferenceFrame | str = "olmo-ladder",
     *,
@@ -429,8 +407,9 @@ def reproduce(
         Use the models' exact architecture totals (column ``n_params_arch``) instead of the
         nominal sizes where known (e.g. Gemma-2B: 2.51e9 instead of 2e9).
     joint
-        Also feed the frame's density draws into the trend's case bootstrap (its
-        ``ci_percentile_``). The headline interval is joint either way (see Notes).
+        Also feed the frame's density draws into a case bootstrap of the trend
+        (``intervals["percentile"]``). The headline interval is joint either way (see
+        Notes).
     frame_bootstrap
         Reference-run resamples of the frame (when ``frame`` is a name), used by the joint
         interval (and by ``joint``).
@@ -510,10 +489,17 @@ def reproduce(
         draws = np.tile(nd, (reps, 1))[:n_bootstrap]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
+        # the models-only trend: the frame draws enter the joint interval below, not here
         trend = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
                              n_bootstrap=n_bootstrap, random_state=random_state,
                              interval=interval)
-        trend.fit(per_model, density_draws=draws)
+        trend.fit(per_model)
+        percentile = dict(trend.ci_percentile_)
+        if draws is not None:
+            percentile = dict(DensingTrend(
+                frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                n_bootstrap=n_bootstrap, random_state=random_state, interval="percentile",
+            ).fit(per_model, density_draws=draws).ci_percentile_)
         _, m_slopes = _measurement_slopes(
             per_model, per_bench, fr, benchmark=benchmark, tokens=tokens, frontier=frontier,
             start=start, end=end, random_state=random_state, n_draws=frame_bootstrap,
@@ -521,7 +507,7 @@ def reproduce(
         intervals = {
             "joint": _joint_interval(trend, m_slopes),
             "models_only": dict(trend.ci_),
-            "percentile": dict(trend.ci_percentile_),
+            "percentile": percentile,
             "measurement": {"slope_per_day": _pct(m_slopes, float(trend.ci)),
                             "doubling_time_months": _months(*_pct(m_slopes, float(trend.ci)))},
         }

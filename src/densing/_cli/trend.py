@@ -49,6 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument(
         "--bootstrap", type=int, default=1000, metavar="N", help="resamples (default 1000)"
     )
+    parser.add_argument(
+        "--interval", choices=("calibrated", "percentile"), default="calibrated",
+        help="the interval shown: calibrated (coverage checked by simulation, the default) "
+             "or the case bootstrap's percentile interval (uncalibrated)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     parser.set_defaults(func=run)
@@ -80,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         origin=args.origin,
         n_bootstrap=args.bootstrap,
         random_state=args.seed,
+        interval=args.interval,
     ).fit(df)
     periods = trend.compare_periods(args.split) if args.split else None
     if args.json:

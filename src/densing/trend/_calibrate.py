@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri, stdtrit
 
 from densing.exceptions import InputError
+from densing.trend._bootstrap import _Fitter
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
 #: the interval kinds of a trend: the case bootstrap's percentile, or calibrated
@@ -193,12 +194,61 @@ def calibrated_slope_interval(
     return _pivot(float(estimate), slope, draws, level)
 
 
-__all__ = ["INTERVALS", "calibrated_intervals", "calibrated_slope_interval"]
+__all__ = [
+    "INTERVALS",
+    "calibrated_intervals",
+    "calibrated_slope_interval",
+    "trend_intervals",
+    "widen_in_quadrature",
+]
+
+
+def widen_in_quadrature(
+    estimate: float, interval: tuple[float, float], draws: NDArray[np.float64], level: float
+) -> tuple[float, float]:
+    """A slope interval widened by an independent source of spread, in quadrature.
+
+    Model resampling (what the calibrated interval covers) and measurement noise (score
+    noise, frame draws: they move every model's density) are independent, so their
+    variances add: each side's half-width ``h`` becomes ``sqrt(h^2 + (z * sd)^2)``, with
+    ``sd`` the standard deviation of ``draws`` read robustly from their central interval,
+    ``(q_hi - q_lo) / (2 z)`` (a few draws near a frame's asymptote give absurd slopes),
+    and ``z`` the normal quantile of ``level``.
+
+    Parameters
+    ----------
+    estimate
+        The slope estimate.
+    interval
+        ``(low, high)`` around it.
+    draws
+        Slopes refitted under the measurement noise (non-finite ones are ignored).
+    level
+        Confidence level.
+
+    Returns
+    -------
+    tuple of float
+        The widened ``(low, high)``; ``interval`` unchanged when fewer than 2 draws are
+        finite.
+    """
+    good = np.asarray(draws, dtype=float)
+    good = good[np.isfinite(good)]
+    lo, hi = interval
+    if good.size < 2:
+        return float(lo), float(hi)
+    z = float(ndtri(0.5 + level / 2.0))
+    a = (1.0 - level) / 2.0
+    q_lo, q_hi = np.quantile(good, [a, 1.0 - a])
+    sd = float(q_hi - q_lo) / (2.0 * z)
+    return (estimate - math.hypot(estimate - lo, z * sd),
+            estimate + math.hypot(hi - estimate, z * sd))
 
 
 def calibrated_intervals(
     frontier: str, t: NDArray[np.float64], x: NDArray[np.float64], level: float, *,
     q: float, n_sim: int, random_state: int | None, estimate: float,
+    measurement_slopes: NDArray[np.float64] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """The calibrated slope interval and the doubling-time intervals it implies.
 
@@ -206,6 +256,10 @@ def calibrated_intervals(
     ----------
     frontier, t, x, level, q, n_sim, random_state, estimate
         As for :func:`calibrated_slope_interval`; ``n_sim=0`` gives NaN intervals.
+    measurement_slopes
+        Frontier slopes refitted under measurement noise (e.g. per draw of the reference
+        frame); the slope interval is widened by their spread
+        (:func:`widen_in_quadrature`).
 
     Returns
     -------
@@ -219,6 +273,8 @@ def calibrated_intervals(
     if n_sim > 0:
         slope_ci = calibrated_slope_interval(frontier, t, x, level, q=q, n_sim=n_sim,
                                              random_state=random_state, estimate=estimate)
+        if measurement_slopes is not None:
+            slope_ci = widen_in_quadrature(estimate, slope_ci, measurement_slopes, level)
     days = _doubling_ci(slope_ci)
     return {
         "slope_per_day": slope_ci,
@@ -227,3 +283,48 @@ def calibrated_intervals(
         "doubling_time_months": (days[0] / DAYS_PER_MONTH, days[1] / DAYS_PER_MONTH),
     }
 
+
+
+def trend_intervals(
+    frontier: str, t: NDArray[np.float64], x: NDArray[np.float64],
+    logd: NDArray[np.float64] | None, fitter: _Fitter, level: float, *, q: float, n_sim: int,
+    seed: int, estimate: float, percentile: dict[str, tuple[float, float]],
+    interval: str | None, censored: str,
+) -> tuple[dict[str, tuple[float, float]], str, dict[str, tuple[float, float]] | None,
+           NDArray[np.float64] | None]:
+    """A trend's intervals: which one ``ci_`` holds, the calibrated one, the draw slopes.
+
+    Parameters
+    ----------
+    frontier, t, x, level, q, n_sim, estimate
+        As for :func:`calibrated_intervals`.
+    logd
+        ``ln`` density draws ``(n_draws, n)`` or ``None``.
+    fitter
+        The trend's bootstrap fitter (refits the frontier on each draw, every model kept).
+    seed
+        The trend's seed.
+    percentile
+        The case bootstrap's percentile intervals.
+    interval
+        The trend's ``interval`` setting (``None``: calibrated where available).
+    censored
+        The trend's ``censored`` setting (no calibration with ``"bound"``).
+
+    Returns
+    -------
+    tuple
+        ``(ci, kind, calibrated, measurement_slopes)``.
+    """
+    if censored == "bound":
+        return percentile, "percentile", None, None
+    m_slopes = None
+    if logd is not None:
+        rows = np.broadcast_to(np.arange(t.size, dtype=np.intp), (logd.shape[0], t.size))
+        m_slopes = fitter.rows(np.ascontiguousarray(rows))[0]
+    calibrated = calibrated_intervals(frontier, t, x, level, q=q, n_sim=n_sim,
+                                      random_state=seed, estimate=estimate,
+                                      measurement_slopes=m_slopes)
+    if interval == "percentile":
+        return percentile, "percentile", calibrated, m_slopes
+    return calibrated, "calibrated", calibrated, m_slopes

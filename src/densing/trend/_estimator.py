@@ -25,7 +25,7 @@ from densing._validation import (
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
 from densing.trend._bootstrap import _Fitter
-from densing.trend._calibrate import INTERVALS, calibrated_intervals
+from densing.trend._calibrate import INTERVALS, trend_intervals
 from densing.trend._censored import (
     CENSORED_MODES,
     CensoredFit,
@@ -112,7 +112,7 @@ class DensingTrend:
         ``frontier="quantile"`` each resample solves a small LP (about 1-2 ms for 150
         models), so 1,000 resamples take 1-3 s.
     ci
-        Confidence level of the percentile intervals.
+        Confidence level of the intervals.
     random_state
         Seed of :func:`numpy.random.default_rng`; the same seed gives bit-identical results.
     censored
@@ -126,10 +126,13 @@ class DensingTrend:
     bound_col
         Column holding the density bound (see :func:`densing.trend.density_bounds`).
     interval
-        ``"percentile"`` (default): ``ci_`` is the case bootstrap's percentile interval.
-        ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model whose
-        coverage was checked by simulation (``densing.trend._calibrate``); the percentile
-        interval stays in ``ci_percentile_``. Not available with ``censored="bound"``.
+        ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model, its
+        coverage checked by simulation (at least 0.92 at nominal 0.95 for every frontier,
+        ``densing.trend._calibrate``), widened in quadrature by the slope's spread over
+        ``density_draws`` when given. ``"percentile"``: the case bootstrap's percentile
+        interval, which under-covers for the envelope (METHOD.md item 10). ``None``
+        (default): calibrated, except with ``censored="bound"`` (no calibration yet:
+        percentile); ``interval_`` says which, ``ci_calibrated_``/``ci_percentile_`` keep both.
 
     Attributes
     ----------
@@ -157,10 +160,13 @@ class DensingTrend:
     n_outside_window_ : int
         Usable rows left out by ``start``/``end``.
     ci_ : dict
-        ``(low, high)`` percentile intervals for ``slope_per_day``, ``intercept``,
-        ``doubling_time_days`` and ``doubling_time_months``. The doubling-time interval is
-        the slope interval mapped through ``ln 2 / A``; when the slope interval includes 0
-        its upper bound is ``inf``.
+        ``(low, high)`` intervals for ``slope_per_day``, ``intercept``,
+        ``doubling_time_days`` and ``doubling_time_months``: the calibrated ones by default
+        (``interval_``; their ``intercept`` is NaN, the calibration covers the slope only).
+        The doubling-time interval is the slope interval mapped through ``ln 2 / A``; when
+        the slope interval includes 0 its upper bound is ``inf``.
+    interval_ : str
+        The interval ``ci_`` holds: ``"calibrated"`` or ``"percentile"``.
     std_error_ : dict
         Bootstrap standard errors of slope and intercept; delta-method ones for the doubling
         times (NaN when ``A <= 0``).
@@ -178,9 +184,12 @@ class DensingTrend:
     date_range_ : tuple of pandas.Timestamp
         First and last release date used.
     ci_percentile_ : dict
-        The case bootstrap's percentile intervals (what ``ci_`` holds by default).
+        The case bootstrap's percentile intervals (uncalibrated).
     ci_calibrated_ : dict or None
-        The calibrated intervals (``interval="calibrated"``), else ``None``.
+        The calibrated intervals; ``None`` with ``censored="bound"``.
+    measurement_slopes_ : numpy.ndarray or None
+        With ``density_draws``: the frontier slope refitted on each draw with every model
+        kept (the measurement spread that widens the calibrated interval), else ``None``.
     n_bounds_, n_bounds_on_frontier_ : int
         Lower bounds among the fitted points, and among the frontier's members (0 with
         ``censored="drop"``).
@@ -226,6 +235,8 @@ class DensingTrend:
     ci_: dict[str, tuple[float, float]]
     ci_percentile_: dict[str, tuple[float, float]]
     ci_calibrated_: dict[str, tuple[float, float]] | None
+    interval_: str
+    measurement_slopes_: NDArray[np.float64] | None
     n_bounds_: int
     n_bounds_on_frontier_: int
     censored_fit_: CensoredFit | None
@@ -250,7 +261,7 @@ class DensingTrend:
         random_state: int | None = 0,
         censored: str = "drop",
         bound_col: str = "density_bound",
-        interval: str = "percentile",
+        interval: str | None = None,
     ) -> None:
         self.frontier = frontier
         self.quantile = quantile
@@ -282,7 +293,8 @@ class DensingTrend:
         check_n_bootstrap(self.n_bootstrap)
         _check_seed(self.random_state)
         check_choice(self.censored, "censored", CENSORED_MODES)
-        check_choice(self.interval, "interval", INTERVALS)
+        if self.interval is not None:
+            check_choice(self.interval, "interval", INTERVALS)
         if not isinstance(self.bound_col, str):
             raise InputError(f"bound_col={format_value(self.bound_col)} must be a column name")
         if self.censored == "bound" and self.interval == "calibrated":
@@ -422,14 +434,11 @@ class DensingTrend:
         self.doubling_time_months_ = line.doubling_time_months
         self.r2_ = line.r2
         self.ci_percentile_ = line.intervals()
-        self.ci_calibrated_ = None
-        self.ci_ = self.ci_percentile_
-        if self.interval == "calibrated":
-            self.ci_calibrated_ = calibrated_intervals(
-                str(self.frontier), data.t, data.x, level, q=q, n_sim=n_boot,
-                random_state=self._seed, estimate=slope,
-            )
-            self.ci_ = self.ci_calibrated_
+        (self.ci_, self.interval_, self.ci_calibrated_,
+         self.measurement_slopes_) = trend_intervals(
+            str(self.frontier), data.t, data.x, data.logd, fitter, level, q=q, n_sim=n_boot,
+            seed=self._seed, estimate=slope, percentile=self.ci_percentile_,
+            interval=self.interval, censored=str(self.censored))
         self.std_error_ = line.std_errors()
         self.censored_fit_ = cfit
         self.n_bounds_ = 0 if bounds is None else int(bounds.sum())

@@ -11,6 +11,18 @@ from densing.trend._data import _iso, _parse_one
 from densing.trend.results import ALL_POINTS_KEYS, _fmt_months
 
 
+def _interval_line(trend: Any) -> str:
+    """Which interval the header shows, and the other one beside it."""
+    plo, phi = trend.ci_percentile_["doubling_time_days"]
+    pct = f"percentile bootstrap {_fmt_months(plo)} .. {_fmt_months(phi)} months"
+    if trend.interval_ == "calibrated":
+        what = "calibrated (coverage checked by simulation)"
+        if trend.measurement_slopes_ is not None:
+            what += ", widened by the density draws"
+        return f"{what}; uncalibrated {pct}"
+    return f"{pct} (uncalibrated)"
+
+
 def trend_summary(trend: Any, decimals: int = 4, max_members: int = 40) -> Summary:
     """The report of a fitted trend: headline (doubling time and CI) first.
 
@@ -46,6 +58,7 @@ def trend_summary(trend: Any, decimals: int = 4, max_members: int = 40) -> Summa
                   f"(t = days since {_iso(trend._origin)})"),
         ("frontier models", trend.n_frontier_),
         (trend.line_.r2_name, f"{trend.r2_:.3f}"),
+        ("interval", _interval_line(trend)),
         ("bootstrap", f"{trend.n_bootstrap} resamples over models (seed "
                       f"{trend.random_state}), {trend.n_bootstrap_failed_} without a fit"),
     ])
@@ -117,15 +130,14 @@ def trend_dict(trend: Any) -> dict[str, Any]:
         ],
         "all_points": trend.all_points_.to_dict(ALL_POINTS_KEYS),
     }
-    if trend.censored != "drop" or trend.interval != "percentile":
-        # only for the opt-in settings, so the default output is unchanged
+    out["interval"] = str(trend.interval_)
+    out["ci_percentile"] = {
+        k: [float(v[0]), float(v[1])] for k, v in trend.ci_percentile_.items()
+    }
+    if trend.censored != "drop":
         out["censored_mode"] = str(trend.censored)
         out["n_bounds"] = int(trend.n_bounds_)
         out["n_bounds_on_frontier"] = int(trend.n_bounds_on_frontier_)
-        out["interval"] = str(trend.interval)
-        out["ci_percentile"] = {
-            k: [float(v[0]), float(v[1])] for k, v in trend.ci_percentile_.items()
-        }
-        if trend.censored_fit_ is not None and trend.frontier == "all":
-            out["tobit_sigma"] = float(trend.censored_fit_.sigma)
+    if trend.censored_fit_ is not None and trend.frontier == "all":
+        out["tobit_sigma"] = float(trend.censored_fit_.sigma)
     return out
