@@ -31,15 +31,12 @@ from typing import Any
 
 from densing._frame_check import TOLERANCES, compare_frames
 from densing.exceptions import FitQualityWarning
-from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame
+from densing.reference import DEFAULT_FRAME_BENCHMARKS, SHIPPED_FRAMES, ReferenceFrame
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "src" / "densing" / "data" / "frames"
 
-FRAMES: dict[str, dict[str, Any]] = {
-    "olmo-ladder": {"irreducible": False},
-    "olmo-ladder+E": {"irreducible": True},
-}
+FRAMES: dict[str, dict[str, Any]] = SHIPPED_FRAMES
 N_BOOTSTRAP = 200
 MAX_PARAMS = 4e9
 

@@ -7,6 +7,7 @@ models-only slope interval, widened in quadrature by the slope spread that score
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Any
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from densing.density import score_stderr
 from densing.exceptions import InputError
-from densing.reference import STATUS_ALIASES, ReferenceFrame
+from densing.reference import HOLDOUT_BAR, STATUS_ALIASES, ReferenceFrame, holdout_errors
 from densing.trend import DensingTrend
 from densing.trend._calibrate import widen_in_quadrature
 from densing.trend._censored import TOP_CENSORED
@@ -154,3 +155,66 @@ def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataF
             f"no density for {', '.join(missing)} (no score under a protocol the frame maps)",
         })
     return pd.DataFrame(rows, columns=cols)
+
+
+def _holdout_note(check: dict[str, Any] | None) -> str:
+    """One line on the held-out check of the headline benchmark ('' when there is none)."""
+    if not check:
+        return ""
+    errs = " / ".join(f"{100 * e:.1f}" for e in check["abs_error"].values())
+    runs = " / ".join(check["abs_error"])
+    verdict = "within" if check["meets_bar"] else "misses"
+    verdict += f" the {100 * check['bar']:g}-point bar"
+    return (f"Held-out check of {check['benchmark']} ({runs}, used neither to fit nor to choose "
+            f"the settings): score error {errs} points, {verdict}")
+
+
+def _parse_window(window: Any) -> tuple[str | None, str | None]:
+    if window is None:
+        return (None, None)
+    if isinstance(window, str):
+        if ":" not in window:
+            raise InputError(f"window must be START:END (ISO dates, either may be empty); got "
+                             f"{window!r}")
+        a, b = window.split(":", 1)
+        parts = (a or None, b or None)
+    else:
+        parts = tuple(window)  # type: ignore[assignment]
+        if len(parts) != 2:
+            raise InputError(f"window must be (start, end); got {window!r}")
+    out: list[str | None] = []
+    for p in parts:
+        if p is None:
+            out.append(None)
+            continue
+        try:
+            out.append(_dt.date.fromisoformat(str(p)).isoformat())
+        except ValueError as exc:
+            raise InputError(
+                f"window date {p!r} is not an ISO date YYYY-MM-DD ({exc})"
+            ) from exc
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise InputError(f"window start {out[0]} is after its end {out[1]}")
+    return (out[0], out[1])
+
+
+def _holdout_check(fr: ReferenceFrame, benchmark: str) -> dict[str, Any] | None:
+    """The held-out models' error on ``benchmark`` (OLMo-2 7B/13B for the bundled frames).
+
+    Only for a frame fitted on the bundled ladder below 4B, whose held-out runs it has
+    never seen; ``None`` otherwise.
+    """
+    from densing.datasets import load_reference_runs
+
+    if not str(fr.name).startswith("olmo-ladder") or not fr.n_runs_:
+        return None
+    runs = load_reference_runs("olmo-ladder")
+    if fr.n_runs_ != runs.loc[runs["n_params"] < 4e9, "run"].nunique():
+        return None
+    table = holdout_errors(fr, runs)
+    table = table[table["benchmark"] == benchmark]
+    if table.empty:
+        return None
+    errors = {str(r): float(e) for r, e in zip(table["run"], table["abs_error"], strict=True)}
+    return {"benchmark": benchmark, "abs_error": errors, "bar": HOLDOUT_BAR,
+            "meets_bar": bool(max(errors.values()) <= HOLDOUT_BAR)}

@@ -145,6 +145,26 @@ def model_column(param_count: object) -> str:
     return column
 
 
+def frame_model_param_count(frame: object) -> ParamCount:
+    """The target-model convention that matches a frame's ``param_count``.
+
+    Parameters
+    ----------
+    frame
+        A reference frame (anything with a ``param_count`` attribute).
+
+    Returns
+    -------
+    str
+        The frame's own convention when target tables offer it (``total``,
+        ``non_embedding``), else ``"total"`` (e.g. the ladder's ``no_input_embedding``).
+    """
+    name = getattr(frame, "param_count", "total")
+    if isinstance(name, str) and name in MODEL_PARAM_COUNTS:
+        return name  # type: ignore[return-value]
+    return "total"
+
+
 __all__ = [
     "FRAME_PARAM_COUNTS",
     "FRONTIERS",
@@ -155,6 +175,7 @@ __all__ = [
     "Frontier",
     "ParamCount",
     "ParamCountConvention",
+    "frame_model_param_count",
     "model_column",
     "reference_column",
 ]

@@ -37,6 +37,8 @@ from densing._validation import (
 from densing.conventions import (
     MODEL_PARAM_COUNTS,
     PARAM_COUNT_CONVENTIONS,
+    ParamCount,
+    frame_model_param_count,
     model_column,
 )
 from densing.exceptions import DensingWarning, ExtrapolationWarning, InputError
@@ -164,7 +166,11 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
     convention = PARAM_COUNT_CONVENTIONS[name]
     col = model_column(name)
     if col not in df.columns:
-        raise InputError(f"param_count={name!r} needs a column {col!r} in models")
+        raise InputError(
+            f"param_count={name!r} needs a column {col!r} in models (the frame counts "
+            f"parameters as {name!r}: add that count, e.g. from `densing params`, or pass "
+            "param_count='total' to mix conventions, with a warning)"
+        )
     n = pd.to_numeric(df[col], errors="coerce").astype(float)
     if convention.model_fallback is not None:  # dense models: active == total
         n = n.fillna(df[convention.model_fallback])
@@ -182,7 +188,7 @@ def compute_density(
     frame: ReferenceFrame | str | os.PathLike[str] | None = None,
     *,
     tokens: float | None = None,
-    param_count: str = "total",
+    param_count: ParamCount | None = None,
     protocol_map: Mapping[str, str] | None = None,
     score_noise: bool = False,
     random_state: int | None = 0,
@@ -206,7 +212,9 @@ def compute_density(
     param_count
         ``"total"``, ``"non_embedding"`` or ``"active"`` (MoE; equals total for dense
         models). Compare like with like: the frame's runs are counted as its
-        ``param_count`` says.
+        ``param_count`` says. ``None`` (default) uses the frame's convention
+        (``non_embedding`` for the bundled frames; ``total`` for a frame fitted on a count
+        no target table offers); a different one warns.
     protocol_map
         Explicit mapping of score protocols onto the frame's protocol (e.g.
         :data:`LLV1_PROTOCOL_MAP`); unmapped mismatches get the status ``protocol_mismatch``.
@@ -233,6 +241,8 @@ def compute_density(
     fr = resolve_frame(frame)
     d0 = check_tokens(fr.tokens if tokens is None else tokens)
     sc = _validate_scores(scores)
+    if param_count is None:
+        param_count = frame_model_param_count(fr)
     md = _validate_models(load_default_models() if models is None else models, param_count)
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
         warnings.warn(

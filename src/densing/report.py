@@ -9,7 +9,6 @@ analysis choice, because on real data it moves a lot with them (METHOD.md).
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -24,9 +23,12 @@ from densing._headline import (
     _bounds_dict,
     _cmp,
     _compressed_pairs,
+    _holdout_check,
+    _holdout_note,
     _joint_interval,
     _measurement_slopes,
     _months,
+    _parse_window,
     _pct,
 )
 from densing._io import to_plain
@@ -41,9 +43,14 @@ from densing._validation import (
     check_tokens,
     format_value,
 )
+from densing.conventions import frame_model_param_count
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, InputError
-from densing.reference import ReferenceFrame, load_frame
+from densing.reference import (
+    DEFAULT_PARAM_COUNT,
+    ReferenceFrame,
+    load_frame,
+)
 from densing.trend import DensingTrend, PeriodComparison, density_bounds
 
 #: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
@@ -210,6 +217,7 @@ class Reproduction:
             "n_frontier": t.n_frontier_,
             "n_censored": self.diagnostics["n_censored"],
             "n_undated": len(self.diagnostics["undated_models"]),
+            "n_missing_params": len(self.diagnostics.get("missing_params_models", [])),
             "n_lower_bounds": self.diagnostics["n_lower_bounds"],
             "with_bounds": _bounds_dict(self.trend_bounds),
             "frontier": [
@@ -260,6 +268,9 @@ class Reproduction:
                                 f"{t.n_censored_} censored)"),
                 (t.line_.r2_name, f"{t.r2_:.3f}"),
             ])
+            note = _holdout_note(self.diagnostics.get("holdout"))
+            if note:
+                out.add_note(note)
             return out.add_table(cmp)
         out = Summary(title).add_table(cmp)
         out.add_summary(self.trend.summary())
@@ -275,11 +286,18 @@ class Reproduction:
         if tb is not None:
             blo, bhi = tb.ci_["doubling_time_months"]
             out.add_note(f"With the {d['n_lower_bounds']} models censored at the top kept as "
-                         f"lower bounds: {tb.doubling_time_months_:.3g} months ({blo:.3g} .. "
-                         f"{bhi:.3g}); {tb.n_bounds_on_frontier_} bound(s) on the frontier")
+                         f"lower bounds: {tb.doubling_time_months_:.3g} months (percentile "
+                         f"{blo:.3g} .. {bhi:.3g}); {tb.n_bounds_on_frontier_} bound(s) on "
+                         "the frontier")
         by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
+        missing = d.get("missing_params_models", [])
         out.add_note(f"Censored models in the window: {d['n_censored']} ({by}); without a "
-                     f"release date (left out): {len(d['undated_models'])}")
+                     f"{s['param_count']} parameter count (left out): {len(missing)}"
+                     + (f" ({', '.join(missing)})" if missing else "")
+                     + f"; without a release date (left out): {len(d['undated_models'])}")
+        note = _holdout_note(d.get("holdout"))
+        if note:
+            out.add_note(note)
         out.add_note(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} "
                      f"of {d['n_ok']} ({100 * d['share_extrapolated']:.0f}%); scores above "
                      "every reference checkpoint's (sigmoid extrapolated): "
@@ -327,35 +345,6 @@ def _check_int_seed(random_state: Any) -> int:
     return seed
 
 
-def _parse_window(window: Any) -> tuple[str | None, str | None]:
-    if window is None:
-        return (None, None)
-    if isinstance(window, str):
-        if ":" not in window:
-            raise InputError(f"window must be START:END (ISO dates, either may be empty); got "
-                             f"{window!r}")
-        a, b = window.split(":", 1)
-        parts = (a or None, b or None)
-    else:
-        parts = tuple(window)  # type: ignore[assignment]
-        if len(parts) != 2:
-            raise InputError(f"window must be (start, end); got {window!r}")
-    out: list[str | None] = []
-    for p in parts:
-        if p is None:
-            out.append(None)
-            continue
-        try:
-            out.append(_dt.date.fromisoformat(str(p)).isoformat())
-        except ValueError as exc:
-            raise InputError(
-                f"window date {p!r} is not an ISO date YYYY-MM-DD ({exc})"
-            ) from exc
-    if out[0] is not None and out[1] is not None and out[0] > out[1]:
-        raise InputError(f"window start {out[0]} is after its end {out[1]}")
-    return (out[0], out[1])
-
-
 def reproduce(
     frame: ReferenceFrame | str = "olmo-ladder",
     *,
@@ -365,7 +354,7 @@ def reproduce(
     frontier: str = "running_max",
     n_bootstrap: int = 1000,
     random_state: int = 0,
-    param_count: str = "total",
+    param_count: str | None = None,
     irreducible: bool = False,
     dense_only: bool = False,
     exact_params: bool = False,
@@ -398,14 +387,17 @@ def reproduce(
     random_state
         Seed for every bootstrap.
     param_count
-        ``total`` or ``non_embedding`` (the frame is fitted in the same convention).
+        ``total`` or ``non_embedding``: frame and targets are counted alike. ``None``
+        (default): the bundled frames' convention, ``non_embedding`` (chosen by
+        cross-validation inside the ladder), or a given frame's own.
     irreducible
         Loss law with ``+ E`` (when ``frame`` is a name).
     dense_only
         Leave out mixture-of-experts models.
     exact_params
-        Use the models' exact architecture totals (column ``n_params_arch``) instead of the
-        nominal sizes where known (e.g. Gemma-2B: 2.51e9 instead of 2e9).
+        With ``param_count="total"``: use the models' exact architecture totals (column
+        ``n_params_arch``) instead of the nominal sizes where known (e.g. Gemma-2B: 2.51e9
+        instead of 2e9). Non-embedding counts are architecture counts already.
     joint
         Also feed the frame's density draws into a case bootstrap of the trend
         (``intervals["percentile"]``). The headline interval is joint either way (see
@@ -441,7 +433,8 @@ def reproduce(
     _check_settings(n_bootstrap=n_bootstrap, random_state=random_state, tokens=tokens,
                     frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
     start, end = _parse_window(window)
-    check_param_count_name(param_count, ("total", "non_embedding"))
+    if param_count is not None:
+        check_param_count_name(param_count, ("total", "non_embedding"))
     if interval not in ("calibrated", "percentile"):
         raise InputError(f"interval={format_value(interval)} must be 'calibrated' or "
                          "'percentile'")
@@ -450,9 +443,11 @@ def reproduce(
         frame_name = fr.name
     else:
         frame_name = str(frame)
-        kw: dict[str, Any] = {"irreducible": irreducible, "param_count": param_count,
+        kw: dict[str, Any] = {"irreducible": irreducible,
+                              "param_count": param_count or DEFAULT_PARAM_COUNT,
                               "n_bootstrap": frame_bootstrap, "random_state": random_state}
         fr = load_frame(frame, **kw)
+    param_count = param_count or frame_model_param_count(fr)
     sc = load_scores("llv1:") if scores is None else scores
     md = load_models() if models is None else models
     if exact_params and "n_params_arch" in md.columns:
@@ -471,7 +466,7 @@ def reproduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         per_bench = compute_density(
-            sc, md, fr, tokens=tokens, param_count=param_count,
+            sc, md, fr, tokens=tokens, param_count=param_count,  # type: ignore[arg-type]
             protocol_map=LLV1_PROTOCOL_MAP if protocol_map is None else protocol_map,
         )
     per_model = model_densities(per_bench, benchmark)
@@ -525,7 +520,9 @@ def reproduce(
         except InputError:
             periods = None
     ok_win = in_win[in_win["status"] == "ok"]
-    censored = in_win[in_win["status"] != "ok"]["status"].value_counts().to_dict()
+    # censored: the frame cannot express the score (a bound); missing_params is not censoring
+    cens_status = in_win.loc[~in_win["status"].isin(["ok", "missing_params"]), "status"]
+    censored = cens_status.value_counts().to_dict()
     diagnostics = {
         "n_censored": int(sum(censored.values())),
         "n_lower_bounds": int(sum(v for k, v in censored.items() if k in _TOP_CENSORED)),
@@ -538,6 +535,9 @@ def reproduce(
         "score_range": list(fr.valid_score_range(benchmark, tokens)),
         "n_scored_models": int(per_model.shape[0]),
         "undated_models": sorted(per_model.loc[per_model["release_date"].isna(), "model"]),
+        "missing_params_models": sorted(in_win.loc[in_win["status"] == "missing_params",
+                                                   "model"]),
+        "holdout": _holdout_check(fr, benchmark),
     }
     settings = {
         "frame": frame_name, "benchmark": benchmark, "tokens": tokens,
@@ -555,7 +555,7 @@ def reproduce(
 
 #: the analysis choices that :func:`sensitivity` varies, one at a time from the default
 SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
-    ("default (average_llv1, no E, D0=1T, envelope, paper window, total params)", {}),
+    ("default (average_llv1, no E, D0=1T, envelope, paper window, non-embedding params)", {}),
     ("benchmark: hellaswag only", {"benchmark": "hellaswag"}),
     ("benchmark: arc_challenge only", {"benchmark": "arc_challenge"}),
     ("loss law + E", {"irreducible": True}),
@@ -565,8 +565,9 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
     ("all release dates", {"window": None}),
     ("dense models only", {"dense_only": True}),
-    ("exact architecture totals instead of nominal sizes", {"exact_params": True}),
-    ("non-embedding parameters (frame and targets)", {"param_count": "non_embedding"}),
+    ("total parameters, exact architecture totals", {"param_count": "total",
+                                                      "exact_params": True}),
+    ("total parameters (frame and targets)", {"param_count": "total"}),
 ]
 
 

@@ -59,7 +59,8 @@ def _load_frame(spec: str) -> ReferenceFrame:
         ) from None
 
 
-def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None, param_count: str) -> None:
+def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None,
+                  param_count: str | None) -> None:
     """The shared field rules (:mod:`densing._validation`) on the two input tables."""
     if "model" in scores.columns:
         labels = scores["model"].astype(str).tolist()
@@ -72,7 +73,9 @@ def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None, param_count
     labels = models["model"].astype(str).tolist()
     if "release_date" in models.columns:
         check_release_dates(models["release_date"], labels=labels, allow_missing=True)
-    for col in {"n_params", model_column(param_count)}:
+    extra = {model_column(param_count)} if param_count is not None else {
+        c for c in ("n_params_nonembedding", "active_params") if c in models.columns}
+    for col in {"n_params", *extra}:
         if col in models.columns:
             check_param_counts(models[col], col, labels=labels, allow_missing=True)
 
@@ -165,7 +168,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="CSV with model,n_params,release_date (default: the bundled models)")
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
     p.add_argument("--tokens", type=number, default=None, help="data budget D0 (default 1e12)")
-    p.add_argument("--param-count", choices=MODEL_PARAM_COUNTS, default="total")
+    p.add_argument("--param-count", choices=MODEL_PARAM_COUNTS, default=None,
+                   help="the models' count to use (default: the frame's convention, "
+                   "non_embedding for the bundled frames: column n_params_nonembedding)")
     p.add_argument("--protocol-map",
                    help="'llv1' or FROM=TO[,FROM=TO] explicit protocol mapping onto the frame's")
     p.add_argument("--out", help="write the table (one row per model and benchmark) as CSV")

@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="model name (default: the scores file's one model, or lm-eval's "
                         "model_name)")
     p.add_argument("--params", required=True, metavar="N",
-                   help="raw total parameter count, e.g. 7.2e9")
+                   help="raw parameter count in the board's convention (its param_count "
+                   "setting; non-embedding for the bundled frame, which `densing params` "
+                   "counts), e.g. 6.5e9")
     p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--scores", metavar="CSV",

@@ -53,11 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    default="running_max")
     p.add_argument("--bootstrap", type=int, default=1000, help="trend bootstrap resamples")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--param-count", choices=["total", "non_embedding"], default="total")
+    p.add_argument("--param-count", choices=["total", "non_embedding"], default=None,
+                   help="parameter count of frame and targets (default: the frame's, "
+                   "non_embedding for the bundled frames, chosen by cross-validation)")
     p.add_argument("--irreducible", action="store_true", help="loss law with + E")
     p.add_argument("--dense-only", action="store_true", help="leave out MoE models")
     p.add_argument("--exact-params", action="store_true",
-                   help="exact architecture totals instead of nominal sizes, where known")
+                   help="with --param-count total: exact architecture totals instead of "
+                   "nominal sizes, where known")
     p.add_argument("--joint", action="store_true",
                    help="also feed the frame's draws into the trend's case bootstrap (the "
                    "headline interval is joint either way)")

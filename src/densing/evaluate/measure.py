@@ -279,7 +279,7 @@ def measure_model(
         models["active_params"] = n_params
     dens = compute_density(
         scores[["model", "benchmark", "protocol", "score", "stderr"]], models, fr,
-        tokens=d0, param_count=fr.param_count,
+        tokens=d0, param_count=None,  # the frame's own convention
     )
     losses = scores.set_index("benchmark")["loss"].astype(float)
     n_loss = loss_route(fr, losses, d0)

@@ -29,6 +29,7 @@ from densing.exceptions import DensingError, DensingWarning, InputError
 from densing.leaderboard.compute import compute_table, fit_trend
 from densing.leaderboard.inputs import (
     frame_benchmarks,
+    frame_param_count,
     frame_tasks,
     is_path,
     missing_tasks,
@@ -106,7 +107,7 @@ class Leaderboard:
         tokens: float = 1e12,
         benchmark: str = "average",
         protocol_map: Mapping[str, str] | None = None,
-        param_count: str = "total",
+        param_count: str | None = None,
         **kwargs: Any,
     ) -> Leaderboard:
         """Create an empty leaderboard in ``path`` (created when missing).
@@ -127,7 +128,9 @@ class Leaderboard:
             Explicit mapping of score protocols onto the frame's (see
             :func:`densing.density.compute_density`).
         param_count
-            Parameter convention of ``n_params`` (``"total"``).
+            Parameter convention of every model's ``n_params`` (``"total"``,
+            ``"non_embedding"`` or ``"active"``). ``None`` (default): the frame's own,
+            ``"non_embedding"`` for the bundled frames.
         **kwargs
             Passed to :class:`Leaderboard` (``lock_timeout``, ``progress``).
 
@@ -146,7 +149,8 @@ class Leaderboard:
         if root.exists() and not root.is_dir():
             raise InputError(f"{root} exists and is not a directory")
         d0 = check_tokens(tokens)
-        check_param_count_name(param_count, ("total", "non_embedding", "active"))
+        if param_count is not None:
+            check_param_count_name(param_count, ("total", "non_embedding", "active"))
         pmap = dict(check_protocol_map(protocol_map) or {})
         frame_obj = None
         if isinstance(frame, ReferenceFrame):
@@ -162,6 +166,9 @@ class Leaderboard:
                     frame_spec = str(full.relative_to(root.resolve()))
                 except ValueError:
                     frame_spec = str(full)
+        if param_count is None:
+            param_count = frame_param_count(frame_obj if frame_obj is not None else frame_spec,
+                                            root)
         if benchmark not in benchmarks:
             raise InputError(
                 f"ranking benchmark {benchmark!r} is not in the frame; it has {sorted(benchmarks)}"

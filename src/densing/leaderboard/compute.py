@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing.conventions import model_column
 from densing.exceptions import DensingError, DensingWarning
 from densing.leaderboard.inputs import missing_tasks, one_line
 from densing.leaderboard.result import LeaderboardResult
@@ -75,11 +76,14 @@ def compute_table(state: LeaderboardState, frame: Any) -> LeaderboardResult:
                                 "density", "density_low", "density_high", "status",
                                 "extrapolated"])
     if state.scores:
+        # every n_params of a board is in the board's convention (settings["param_count"])
+        pc = str(settings.get("param_count") or "total")
+        counted = models.assign(**{model_column(pc): models["n_params"]})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DensingWarning)
             dens = compute_density(
-                state.scores_df, models, frame, tokens=float(settings["tokens"]),
-                param_count=str(settings.get("param_count", "total")),
+                state.scores_df, counted, frame, tokens=float(settings["tokens"]),
+                param_count=pc,  # type: ignore[arg-type]
                 protocol_map=settings.get("protocol_map") or None,
             )
         if (dens["benchmark"] == bench).any():

@@ -12,6 +12,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from densing.leaderboard.state import SCORE_COLUMNS
 __all__ = [
     "EVALUATE_EXTRA_COLUMNS",
     "frame_benchmarks",
+    "frame_param_count",
     "frame_tasks",
     "missing_tasks",
     "is_path",
@@ -175,6 +177,41 @@ def resolve_path(spec: str, root: Path) -> Path:
     """
     p = Path(spec)
     return p if p.is_absolute() else root / p
+
+
+def frame_param_count(frame: Any, root: Path) -> str:
+    """The target-model parameter count that matches a frame (the board's default).
+
+    Parameters
+    ----------
+    frame : ReferenceFrame or str
+        A fitted frame, a frame name or a JSON path.
+    root : Path
+        The board directory.
+
+    Returns
+    -------
+    str
+        ``"total"`` or ``"non_embedding"`` (:func:`densing.conventions.frame_model_param_count`).
+    """
+    from densing.conventions import frame_model_param_count
+    from densing.reference import DEFAULT_PARAM_COUNT, SHIPPED_FRAMES
+
+    if not isinstance(frame, str):
+        return frame_model_param_count(frame)
+    if frame in SHIPPED_FRAMES:
+        return frame_model_param_count(SimpleNamespace(param_count=DEFAULT_PARAM_COUNT))
+    if is_path(frame):
+        path = resolve_path(frame, root) if (root / frame).exists() else Path(frame)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            name = data["settings"]["param_count"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return "total"  # frame_benchmarks reports an unreadable file
+        return frame_model_param_count(SimpleNamespace(param_count=name))
+    from densing.reference import load_frame
+
+    return frame_model_param_count(load_frame(frame))
 
 
 def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:

@@ -17,6 +17,7 @@ from densing.reference._defaults import (
     DEFAULT_AVERAGES,
     DEFAULT_BENCHMARK,
     DEFAULT_FRAME_BENCHMARKS,
+    DEFAULT_PARAM_COUNT,
     DEFAULT_TOKENS,
     EXTRAPOLATION_FACTOR,
     LOW_CEILING,
@@ -34,7 +35,13 @@ from densing.reference.averages import average_tasks, build_averages, combine_st
 from densing.reference.benchmark_fit import BenchmarkFit, Inversion, draws_interval
 from densing.reference.catalogue import SHIPPED_FRAMES, load_frame
 from densing.reference.frame import ReferenceFrame
-from densing.reference.holdout import DEFAULT_CV_FOLDS, cross_validate_frame, holdout_validation
+from densing.reference.holdout import (
+    DEFAULT_CV_FOLDS,
+    HOLDOUT_BAR,
+    cross_validate_frame,
+    holdout_errors,
+    holdout_validation,
+)
 
 __all__ = [
     "CHANCE_LEVELS",
@@ -42,8 +49,10 @@ __all__ = [
     "DEFAULT_BENCHMARK",
     "DEFAULT_CV_FOLDS",
     "DEFAULT_FRAME_BENCHMARKS",
+    "DEFAULT_PARAM_COUNT",
     "DEFAULT_TOKENS",
     "EXTRAPOLATION_FACTOR",
+    "HOLDOUT_BAR",
     "LOW_CEILING",
     "NEAR_ASYMPTOTE",
     "PARAM_COLUMNS",
@@ -63,6 +72,7 @@ __all__ = [
     "combine_stderr",
     "cross_validate_frame",
     "draws_interval",
+    "holdout_errors",
     "holdout_validation",
     "load_frame",
     "validate_runs",

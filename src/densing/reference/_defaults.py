@@ -48,6 +48,12 @@ DEFAULT_BENCHMARK = "average"
 #: parameter-count conventions of the reference runs
 FrameParamCount = Literal["total", "non_embedding", "no_input_embedding"]
 
+#: the parameter count of the bundled frames and of the targets measured on them. Chosen by
+#: cross-validation inside the ladder (fit the smaller rungs, predict the next ones; no
+#: OLMo-2 7B/13B model involved): mean CV error 0.017 with non-embedding counts against
+#: 0.020 with totals (docs/frame_selection.md, scripts/select_frame_settings.py)
+DEFAULT_PARAM_COUNT: FrameParamCount = "non_embedding"
+
 #: parameter-count conventions of the reference runs -> column (:mod:`densing.conventions`)
 PARAM_COLUMNS: dict[str, str] = {n: reference_column(n) for n in FRAME_PARAM_COUNTS}
 
@@ -112,6 +118,7 @@ __all__ = [
     "DEFAULT_AVERAGES",
     "DEFAULT_BENCHMARK",
     "DEFAULT_FRAME_BENCHMARKS",
+    "DEFAULT_PARAM_COUNT",
     "DEFAULT_TOKENS",
     "EXTRAPOLATION_FACTOR",
     "LOW_CEILING",

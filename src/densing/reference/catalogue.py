@@ -15,7 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from densing.exceptions import FitQualityWarning
-from densing.reference._defaults import DEFAULT_FRAME_BENCHMARKS, DEFAULT_TOKENS
+from densing.reference._defaults import (
+    DEFAULT_FRAME_BENCHMARKS,
+    DEFAULT_PARAM_COUNT,
+    DEFAULT_TOKENS,
+)
 from densing.reference.frame import ReferenceFrame
 
 __all__ = ["SHIPPED_FRAMES", "load_frame"]
@@ -24,12 +28,12 @@ _FRAME_CACHE: dict[tuple[Any, ...], ReferenceFrame] = {}
 
 #: fitted frames shipped in the package (scripts/build_frames.py): name -> settings
 SHIPPED_FRAMES: dict[str, dict[str, Any]] = {
-    "olmo-ladder": {"irreducible": False},
-    "olmo-ladder+E": {"irreducible": True},
+    "olmo-ladder": {"irreducible": False, "param_count": DEFAULT_PARAM_COUNT},
+    "olmo-ladder+E": {"irreducible": True, "param_count": DEFAULT_PARAM_COUNT},
 }
 
 _DEFAULT_SETTINGS: dict[str, Any] = {
-    "irreducible": False, "floor": None, "max_ceiling": 1.0, "param_count": "total",
+    "irreducible": False, "floor": None, "max_ceiling": 1.0, "param_count": DEFAULT_PARAM_COUNT,
     "tokens": DEFAULT_TOKENS, "delta": 1e-3,
 }
 
@@ -74,7 +78,10 @@ def load_frame(
     ----------
     name_or_path
         ``"olmo-ladder"`` (the default frame), ``"olmo-ladder+E"`` (its loss law with the
-        irreducible term) or a path to a file written by :meth:`ReferenceFrame.save`. With
+        irreducible term) or a path to a file written by :meth:`ReferenceFrame.save`. The
+        bundled frames count parameters without embeddings (``param_count``
+        ``"non_embedding"``, chosen by cross-validation inside the ladder); pass
+        ``param_count="total"`` for totals. With
         default settings the bundled frames load from the fitted JSON shipped in the package
         (200 bootstrap resamples of the reference runs); other settings refit on the fly.
     max_params
@@ -104,6 +111,7 @@ def load_frame(
         if max_params is None:
             max_params = 4e9
         kwargs.setdefault("benchmarks", DEFAULT_FRAME_BENCHMARKS)
+        kwargs.setdefault("param_count", DEFAULT_PARAM_COUNT)
     key = (p, max_params, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
     if key not in _FRAME_CACHE:
         runs = load_reference_runs(p)

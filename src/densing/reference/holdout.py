@@ -9,11 +9,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._validation import check_is_fitted
 from densing.exceptions import InputError
 from densing.reference.averages import build_averages
 from densing.reference.frame import ReferenceFrame, validate_runs
 
-__all__ = ["DEFAULT_CV_FOLDS", "cross_validate_frame", "holdout_validation"]
+__all__ = ["DEFAULT_CV_FOLDS", "HOLDOUT_BAR", "cross_validate_frame", "holdout_errors",
+           "holdout_validation"]
+
+#: the held-out accuracy bar: a frame should predict each held-out model's final score
+#: within this absolute error (3 points)
+HOLDOUT_BAR = 0.03
 
 #: cross-validation folds inside the ladder below 4B: fit the runs below each threshold and
 #: predict the final scores of the runs from it up to the held-out threshold (on the OLMo
@@ -58,6 +64,40 @@ def holdout_validation(
         )
     frame = ReferenceFrame(**frame_kwargs).fit(small)
     return pd.DataFrame(_predict_rows(frame, held)), frame
+
+
+def holdout_errors(
+    frame: ReferenceFrame, runs: pd.DataFrame, holdout_min_params: float = 4e9
+) -> pd.DataFrame:
+    """Predict the final scores of held-out runs with an already fitted frame.
+
+    Parameters
+    ----------
+    frame
+        A frame fitted on runs below ``holdout_min_params`` only (e.g. the bundled
+        ``olmo-ladder``, fitted up to 3B).
+    runs
+        Tidy reference table; its final runs at or above ``holdout_min_params`` are
+        predicted.
+    holdout_min_params
+        The held-out threshold (``n_params`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`holdout_validation`'s table.
+
+    Raises
+    ------
+    densing.InputError
+        When no final run is at or above the threshold.
+    """
+    check_is_fitted(frame, "fits_")
+    df = validate_runs(runs)
+    held = df[(df["n_params"] >= holdout_min_params) & df["is_final"]]
+    if held.empty:
+        raise InputError(f"no final run at or above {holdout_min_params:.3g} parameters")
+    return pd.DataFrame(_predict_rows(frame, held))
 
 
 def _predict_rows(frame: ReferenceFrame, held: pd.DataFrame) -> list[dict[str, Any]]:
