@@ -80,9 +80,14 @@ class Results:
         if key not in self.cache:
             from densing import load_reference_runs
             from densing.exceptions import FitQualityWarning
-            from densing.reference import DEFAULT_FRAME_BENCHMARKS, holdout_validation
+            from densing.reference import (
+                DEFAULT_FRAME_BENCHMARKS,
+                DEFAULT_PARAM_COUNT,
+                holdout_validation,
+            )
 
-            kw = {"benchmarks": list(DEFAULT_FRAME_BENCHMARKS), **frame_kwargs}
+            kw = {"benchmarks": list(DEFAULT_FRAME_BENCHMARKS),
+                  "param_count": DEFAULT_PARAM_COUNT, **frame_kwargs}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitQualityWarning)
                 self.cache[key] = holdout_validation(
@@ -225,8 +230,8 @@ SENSITIVITY_LABELS = [
     "upper-quantile frontier (q = 0.9)",
     "all release dates",
     "dense models only",
-    "exact architecture totals instead of nominal sizes",
-    "non-embedding parameters (frame and targets)",
+    "total parameters (frame and targets)",
+    "total parameters, exact architecture totals",
 ]
 
 
@@ -303,6 +308,25 @@ def build_holdout(res: Results) -> str:
     return _table(["benchmark", "7B error", "13B error", "self-check ρ (7B / 13B)"], rows)
 
 
+def build_holdout_verdict(res: Results) -> str:
+    """The sentence under the held-out table. Reads ``holdout_validation`` of the default
+    frame (``abs_error`` per benchmark and run) and ``densing.reference.HOLDOUT_BAR``."""
+    from densing.reference import HOLDOUT_BAR
+
+    table, _ = res.holdout()
+    mean = float(table["abs_error"].mean())
+    parts = [f"The mean is {_f(mean, 3)} ({'within' if mean <= 0.045 else 'over'} 0.045)."]
+    for bench, what in (("average", "`average`"),
+                        ("average_llv1", "**`average_llv1`, the headline's benchmark,**")):
+        sub = table[table["benchmark"] == bench].sort_values("n_params")
+        errs = " / ".join(f"{100 * e:.1f}" for e in sub["abs_error"])
+        worst = float(sub["abs_error"].max())
+        verdict = "meets" if worst <= HOLDOUT_BAR else "misses"
+        parts.append(f"{what} {verdict} the {100 * HOLDOUT_BAR:g}-point bar "
+                     f"({errs} points on 7B / 13B).")
+    return " ".join(parts)
+
+
 def build_frame_variants(res: Results) -> str:
     """Reads ``holdout_validation`` (mean ``abs_error``, ``self_check_status``) for the
     default frame, ``irreducible=True``, ``floor="chance"`` (its arc_challenge ceiling
@@ -319,7 +343,7 @@ def build_frame_variants(res: Results) -> str:
     bq_tab, _ = res.holdout(benchmarks=[*DEFAULT_FRAME_BENCHMARKS, "boolq"])
     boolq = float(bq_tab.loc[bq_tab["benchmark"] == "boolq", "abs_error"].mean())
     rows = [
-        ["**default: no E, fitted sigmoid floor, total parameters**",
+        ["**default: no E, fitted sigmoid floor, non-embedding parameters**",
          f"**{_f(base['abs_error'].mean(), 3)}**"],
         ["loss law + E", f"{_f(e_tab['abs_error'].mean(), 3)} ({int(bad.sum())} of "
                          f"{len(e_tab)} held-out self-checks censored: {why})"],
@@ -355,13 +379,150 @@ def build_data(res: Results) -> str:
 
 
 #: every marked block of the README and its builder
+def build_sensitivity_range(res: Results) -> str:
+    """The range sentence under the headline's differences. Reads ``sensitivity()``:
+    ``doubling_months``, ``n_lower_bounds``, ``doubling_months_bounds``, ``ci_low``,
+    ``ci_high`` per variant, and the ``total parameters`` row."""
+    df = res.sensitivity.assign(label=SENSITIVITY_LABELS).set_index("label")
+    ok = df[df["doubling_months"].notna()]
+    lo_lab, hi_lab = ok["doubling_months"].idxmin(), ok["doubling_months"].idxmax()
+    cens = ok[ok["n_lower_bounds"] >= 10].sort_values("n_lower_bounds", ascending=False)
+    parts = [f"Under other defensible choices the doubling time ranges from "
+             f"{_f(ok.at[lo_lab, 'doubling_months'], 1)} months ({lo_lab}) to "
+             f"{_f(ok.at[hi_lab, 'doubling_months'], 1)} months ({hi_lab}) with censored "
+             "models dropped (table below)."]
+    if len(cens):
+        moves = "; ".join(f"{lab}: {int(r['n_lower_bounds'])} bounds, "
+                          f"{_f(r['doubling_months'], 1)} → "
+                          f"{_f(r['doubling_months_bounds'], 1)} months"
+                          for lab, r in cens.iterrows())
+        parts.append(f"The variants that censor many models at the top move when those are "
+                     f"kept as lower bounds ({moves}).")
+    tot = df.loc["total parameters (frame and targets)"]
+    parts.append(f"With total parameter counts for frame and targets (the previous default) "
+                 f"it is {_f(tot['doubling_months'], 1)} months "
+                 f"({_ci_open(tot['ci_low'], tot['ci_high'], lambda x: _f(x, 1))}, joint).")
+    return " ".join(parts)
+
+
+#: censored variants of the bounds table: README label -> reproduce() settings
+BOUNDS_VARIANTS: dict[str, dict[str, Any]] = {
+    "ARC-Challenge only": {"benchmark": "arc_challenge"},
+    "loss law + E": {"irreducible": True},
+    "D0 = 5T, loss law + E": {"tokens": 5e12, "irreducible": True},
+}
+
+
+def build_bounds(res: Results) -> str:
+    """Each censored variant's doubling time per frontier, with censored models dropped and
+    kept as lower bounds: the headline's densities (``compute_density`` through
+    ``model_densities``, the paper's window) fitted by ``DensingTrend`` with
+    ``censored="drop"`` and with ``censored="bound"`` on ``density_bounds`` (point
+    estimates; ``n_bounds_``, ``n_models_``)."""
+    import densing
+    from densing.exceptions import DensingError, DensingWarning
+    from densing.report import PAPER_WINDOW, REPRODUCE_BENCHMARK
+    from densing.trend import density_bounds
+
+    def months(x: float) -> str:
+        return "∞" if not math.isfinite(x) else _f(x, 1)
+
+    scores, models = densing.load_scores("llv1:"), densing.load_models()
+    rows = []
+    for label, kw in BOUNDS_VARIANTS.items():
+        bench = kw.get("benchmark", REPRODUCE_BENCHMARK)
+        tokens = kw.get("tokens", 1e12)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DensingWarning)
+            fr = densing.load_frame("olmo-ladder", irreducible=kw.get("irreducible", False))
+            per = densing.model_densities(densing.compute_density(
+                scores, models, fr, tokens=tokens, protocol_map=densing.LLV1_PROTOCOL_MAP),
+                bench)
+            bounded = density_bounds(per, fr, bench, tokens)
+        cells, n_bounds = [label], "–"
+        for frontier in ("running_max", "quantile", "all"):
+            out = []
+            for mode, table in (("drop", per), ("bound", bounded)):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", DensingWarning)
+                        t = densing.DensingTrend(frontier=frontier, start=PAPER_WINDOW[0],
+                                                 end=PAPER_WINDOW[1], n_bootstrap=0,
+                                                 censored=mode).fit(table)
+                except DensingError:
+                    out.append("–")
+                    continue
+                out.append(months(t.doubling_time_months_))
+                if mode == "bound":
+                    n_bounds = f"{t.n_bounds_} of {t.n_models_}"
+            cells.append(" → ".join(out))
+        rows.append([*cells, n_bounds])
+    return _table(["variant", "envelope: dropped → bounds", "q = 0.9 line",
+                   "all points (Tobit)", "bounds"], rows)
+
+
+def _chatgpt(res: Results) -> tuple[list[dict[str, Any]], str, dict[str, list[str]]]:
+    """``scripts/compare_chatgpt_periods.py``'s rows on the headline's densities (cached)."""
+    if "chatgpt" not in res.cache:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(
+            "compare_chatgpt_periods", ROOT / "scripts" / "compare_chatgpt_periods.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        res.cache["chatgpt"] = mod.period_table(res.reproduction.densities, N_BOOTSTRAP)
+    out: tuple[list[dict[str, Any]], str, dict[str, list[str]]] = res.cache["chatgpt"]
+    return out
+
+
+def build_chatgpt_periods(res: Results) -> str:
+    """The like-for-like pre/post-ChatGPT table (``period_table`` of
+    ``scripts/compare_chatgpt_periods.py``, 1,000 resamples, seed 0)."""
+    return _chatgpt(res)[1]
+
+
+def build_chatgpt_notes(res: Results) -> str:
+    """The sentences under that table: which "before" slopes exclude 0, the envelope's
+    members and ratios."""
+    rows, _, members = _chatgpt(res)
+    env = {r["before_from"]: r for r in rows if r["frontier"] == "running_max"}
+    others = [r for r in rows if r["frontier"] != "running_max"]
+    zero = all(r["before_ci"][0] <= 0 <= r["before_ci"][1] for r in others)
+    all_d, gpt3 = env["all dates"], env["2020-05-28"]
+
+    def ratio(r: dict[str, Any]) -> str:
+        return f"{r['ratio']:.1f} ({r['ratio_ci'][0]:.1f} – {r['ratio_ci'][1]:.1f})"
+
+    paper = 0.0073 / 0.0048
+    inside = gpt3["ratio_ci"][0] <= paper <= gpt3["ratio_ci"][1]
+    text = [f"The all-dates \"before\" envelope has {len(members['all dates'])} members "
+            f"({', '.join(members['all dates'])}); from GPT-3 on, "
+            f"{len(members['2020-05-28'])} ({', '.join(members['2020-05-28'])})."]
+    if zero:
+        text.append("Only the envelope has a \"before\" slope whose interval excludes 0; the "
+                    "0.9-quantile and all-points \"before\" slopes are indistinguishable from "
+                    "0, so their ratios are undefined.")
+    text.append(f"From GPT-3 on, the envelope's ratio is {ratio(gpt3)}, an interval that "
+                f"{'contains' if inside else 'excludes'} the paper's ≈ {paper:.1f} "
+                f"(0.0073 / 0.0048); from all dates it is {ratio(all_d)}. The \"after "
+                "ChatGPT\" speed-up the bundled data show rests on a handful of pre-ChatGPT "
+                "envelope models.")
+    return " ".join(text)
+
+
 BUILDERS: dict[str, Callable[[Results], str]] = {
     "reproduce": build_reproduce,
     "reproduce_notes": build_reproduce_notes,
     "sensitivity": build_sensitivity,
+    "sensitivity_range": build_sensitivity_range,
+    "bounds": build_bounds,
     "holdout": build_holdout,
+    "holdout_verdict": build_holdout_verdict,
     "frame_variants": build_frame_variants,
     "data": build_data,
+    "chatgpt_periods": build_chatgpt_periods,
+    "chatgpt_notes": build_chatgpt_notes,
 }
 
 

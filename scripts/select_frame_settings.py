@@ -45,6 +45,7 @@ from densing.reference import (
     DEFAULT_AVERAGES,
     DEFAULT_CV_FOLDS,
     DEFAULT_FRAME_BENCHMARKS,
+    DEFAULT_PARAM_COUNT,
     cross_validate_frame,
     holdout_validation,
 )
@@ -61,7 +62,9 @@ BAR_MEAN = 0.045
 BAR_AVERAGE = 0.03
 #: average_llv1 with Winogrande, fitted beside the shipped one so both are compared
 LLV1_WG = "average_llv1_wg"
-SHIPPED = (False, None, "total")
+SHIPPED = (False, None, DEFAULT_PARAM_COUNT)
+#: the form shipped before this selection was run (total parameter counts)
+PREVIOUS = (False, None, "total")
 
 
 def _form_name(form: tuple[bool, str | None, str]) -> str:
@@ -188,7 +191,8 @@ def _markdown(res: dict[str, Any]) -> str:
         cells = [f"{res['cv'][name].get(k, float('nan')):.3f}" for k in keys]
         bold = name == res["selected"]["form"]
         m = f"{res['mean'][name]:.3f}"
-        label = name + " (shipped)" if name == _form_name(SHIPPED) else name
+        label = name + (" (shipped)" if name == _form_name(SHIPPED) else
+                        " (previous default)" if name == _form_name(PREVIOUS) else "")
         if bold:
             label, m = f"**{label}**", f"**{m}**"
         lines.append(f"| {label} | {m} | " + " | ".join(cells) + " |")
@@ -196,9 +200,10 @@ def _markdown(res: dict[str, Any]) -> str:
 
 
 def _holdout_markdown(res: dict[str, Any]) -> str:
-    keys = [k for k in ("holdout_selected", "holdout_headline", "holdout_shipped") if k in res]
+    keys = [k for k in ("holdout_selected", "holdout_headline", "holdout_shipped",
+                        "holdout_previous") if k in res]
     heads = {"holdout_selected": "CV-selected form", "holdout_headline": "headline rule",
-             "holdout_shipped": "shipped form"}
+             "holdout_shipped": "shipped form", "holdout_previous": "previous default"}
     lines = ["| benchmark | " + " | ".join(f"{heads[k]} 7B / 13B" for k in keys) + " |",
              "|---|" + "---|" * len(keys)]
     for b in sorted(res[keys[0]]):
@@ -235,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.from_json:
         with open(args.from_json, encoding="utf-8") as fh:
             saved = json.load(fh)
+        if "holdout_shipped" in saved and _form_name(SHIPPED) == saved["selected"]["form"]:
+            # saved before the frames were rebuilt in the selected form
+            saved["holdout_previous"] = saved.pop("holdout_shipped")
         text = _markdown(saved) + ("\n" + _holdout_markdown(saved)
                                    if "holdout_selected" in saved else "")
         print(text)
@@ -252,8 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         res["holdout_selected"] = _holdout(form, runs)
         if form != SHIPPED:
             res["holdout_shipped"] = _holdout(SHIPPED, runs)
+        if PREVIOUS not in (form, SHIPPED):
+            res["holdout_previous"] = _holdout(PREVIOUS, runs)
         head = tuple(sel.get("headline_settings", form))
-        if head not in (form, SHIPPED):
+        if head not in (form, SHIPPED, PREVIOUS):
             res["holdout_headline"] = _holdout(head, runs)  # type: ignore[arg-type]
         print(_holdout_markdown(res))
     if args.out:

@@ -469,7 +469,8 @@ def test_trust_remote_code_is_off_by_default() -> None:
 GOOD_SCORES = ("model,benchmark,protocol,score,stderr\n"
                "m1,hellaswag,rc-5shot,0.55,0.01\nm1,arc_challenge,rc-5shot,0.31,0.01\n"
                "m2,hellaswag,rc-5shot,0.62,\nm2,arc_challenge,rc-5shot,0.40,\n")
-GOOD_MODELS = "model,n_params,release_date\nm1,1.1e9,2023-05-01\nm2,7e9,2024-01-15\n"
+GOOD_MODELS = ("model,n_params,n_params_nonembedding,release_date\n"
+               "m1,1.1e9,0.9e9,2023-05-01\nm2,7e9,6.5e9,2024-01-15\n")
 
 
 def _scores_with(field: str, value: str) -> str:

@@ -371,4 +371,4 @@ def test_a_saved_frame_round_trips_unchanged(shipped: ReferenceFrame, tmp_path: 
     path = shipped.save(tmp_path / "f.json")
     again = ReferenceFrame.load(path)
     assert again.to_dict() == shipped.to_dict()
-    assert again.param_column_ == shipped.param_column_ == "n_params_total"
+    assert again.param_column_ == shipped.param_column_ == "n_params_nonembedding"

@@ -147,11 +147,11 @@ def _mixed_convention_inputs(tmp_path):
     models.write_text("model,n_params,n_params_nonembedding,release_date\n"
                       "mine,1.2e9,1.0e9,2025-01-15\n")
     return ["density", "--scores", str(scores), "--models", str(models),
-            "--param-count", "non_embedding"]
+            "--param-count", "total"]
 
 
 def test_warnings_print_as_one_line(run_cli, tmp_path):
-    # the frame counts total parameters, the targets non-embedding: densing warns
+    # the frame counts non-embedding parameters, the targets total: densing warns
     res = run_cli(_mixed_convention_inputs(tmp_path))
     assert res.code == 0
     warn = [ln for ln in res.err_lines if ln.startswith("warning: ")]

@@ -78,10 +78,19 @@ def test_censored_scores_keep_their_status(frame, models):
 
 def test_param_conventions(frame, models):
     sc = rows(("m1", "hellaswag", "rc-5shot", 0.6), ("m3", "hellaswag", "rc-5shot", 0.6))
-    with pytest.warns(DensingWarning, match="parameter conventions"):
-        ne = compute_density(sc, models, frame, param_count="non_embedding").set_index("model")
+    assert frame.param_count == "non_embedding"  # the bundled frame, as CV chose
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DensingWarning)  # the frame's own convention: silent
+        ne = compute_density(sc, models, frame).set_index("model")
     assert ne.loc["m1", "n_params"] == 0.8e9
     assert ne.loc["m3", "status"] == "missing_params"
+    with pytest.warns(DensingWarning, match="parameter conventions"):
+        tot = compute_density(sc, models, frame, param_count="total").set_index("model")
+    assert tot.loc["m1", "n_params"] == 1.0e9 and tot.loc["m3", "status"] == "ok"
+    # a table with one count (n_params) is used as it is, with the warning
+    with pytest.warns(DensingWarning, match="n_params_nonembedding"):
+        one = compute_density(sc, models.drop(columns="n_params_nonembedding"), frame)
+    assert one.set_index("model").loc["m1", "n_params"] == 1.0e9
     moe = models.assign(active_params=[np.nan, 1.5e9, np.nan])
     act = compute_density(rows(("m2", "hellaswag", "rc-5shot", 0.7)), moe, frame,
                           param_count="active")

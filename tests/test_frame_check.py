@@ -8,6 +8,7 @@ check must still catch a change that matters.
 from __future__ import annotations
 
 import copy
+import re
 import importlib.util
 import json
 from pathlib import Path
@@ -94,7 +95,9 @@ def test_flags_compared_by_kind_not_text(committed):
     flags = changed["benchmarks"]["hellaswag"]["flags"]
     assert flag_kinds(flags) == {"small_alpha"}
     # the numbers in a flag's text may differ between machines
-    flags[0] = flags[0].replace("alpha=0.0494", "alpha=0.0493")
+    moved = re.sub(r"alpha=([0-9.]+)", lambda m: f"alpha={float(m[1]) + 1e-4:.4f}", flags[0])
+    assert moved != flags[0]
+    flags[0] = moved
     assert compare_frames(committed, changed) == []
     # a flag kind that appears or disappears is a mismatch
     flags.append("sigmoid ceiling c+d=0.85 < 0.9: stronger targets will be censored")
@@ -112,3 +115,35 @@ def test_nonconvergence_share_has_a_tolerance(committed, share, caught):
     changed["benchmarks"]["csqa"]["flags"][-1] = text.format(100 * share)
     where = [m.where for m in compare_frames(base, changed, "f")]
     assert (where == ["f/csqa: loss-law non-converged share"]) is caught
+
+
+def _with_scaled_a_draws(committed: dict, bench: str, factor: float) -> dict:
+    changed = copy.deepcopy(committed)
+    draws = changed["benchmarks"][bench]["loss_law"]["bootstrap_draws"]
+    for row in draws:
+        row[0] *= factor  # the loss law's a, in every bootstrap draw
+    return changed
+
+
+def test_bootstrap_quantile_tolerance_scales_with_the_interval(committed):
+    """N_hat's bootstrap quantiles may move by 0.02 in ln, or by 1/8 of that score's own
+    95 % half-width where it is wider; beyond that the check fails."""
+    from densing.reference import ReferenceFrame
+
+    frame = ReferenceFrame.from_dict(committed)
+    lo, hi = frame.valid_score_range("hellaswag", 1e12)
+    grid = lo + (hi - lo) * np.linspace(0.02, 0.98, 9)
+    q = np.quantile(frame.effective_params_draws(grid, "hellaswag", 1e12), [0.025, 0.975],
+                    axis=0)
+    half = np.log(q[1] / q[0]) / 2
+    half = half[np.isfinite(half)]
+    alpha = float(np.median([r[1] for r in
+                             committed["benchmarks"]["hellaswag"]["loss_law"]["bootstrap_draws"]]))
+    # scaling a by f moves ln N_hat by about ln(f) / alpha at every score
+    small = np.exp(0.5 * alpha * max(TOLERANCES["n_hat_quantile"], half.min() / 8))
+    large = np.exp(3.0 * alpha * max(TOLERANCES["n_hat_quantile"], half.max() / 8))
+    where = "f/hellaswag: N_hat bootstrap quantiles"
+    assert where not in {m.where for m in compare_frames(
+        committed, _with_scaled_a_draws(committed, "hellaswag", small), "f")}
+    assert where in {m.where for m in compare_frames(
+        committed, _with_scaled_a_draws(committed, "hellaswag", large), "f")}

@@ -115,6 +115,6 @@ def test_tables_render_from_saved_result(tmp_path: Path) -> None:
     lines = out.read_text().splitlines()
     # rows ordered by mean CV error, the selected one in bold, the shipped one labelled
     assert lines[2].startswith(f"| **{names[1]}** | **0.040** |")
-    assert lines[3].startswith(f"| {names[0]} (shipped) | 0.050 |")
+    assert lines[3].startswith(f"| {names[0]} (previous default) | 0.050 |")
     # the held-out mean is over both models: (0.01 + 0.03) / 2
     assert lines[-1] == "| **mean (11 default benchmarks)** | **0.020** |"

@@ -45,12 +45,17 @@ def _independent_headline() -> dict:
     for task, protocol in LLV1.items():
         sub = scores[scores["protocol"] == protocol]
         wide[task] = dict(zip(sub["model"], sub["score"], strict=True))
+    # the frame's runs and the targets are counted alike: the frame says which count
+    column = {"total": "n_params", "non_embedding": "n_params_nonembedding"}[
+        frame["settings"]["param_count"]]
     models = pd.read_csv(DATA / "models.csv")
     rows = []
-    for name, n_params, date in zip(models["model"], models["n_params"],
+    for name, n_params, date in zip(models["model"], models[column],
                                     models["release_date"], strict=True):
         if name not in wide["arc_challenge"] or name not in wide["hellaswag"]:
             continue
+        if not n_params == n_params:
+            continue  # no count in the frame's convention: left out
         if not isinstance(date, str) or not paper.PAPER_WINDOW[0] <= date <= paper.PAPER_WINDOW[1]:
             continue
         s = (wide["arc_challenge"][name] + wide["hellaswag"][name]) / 2
@@ -77,6 +82,15 @@ def _independent_headline() -> dict:
     slope = float(((t - tm) * (y - ym)).sum() / ((t - tm) ** 2).sum())
     return {"n_models": len(rows), "members": [m[1] for m in members], "slope": slope,
             "window": (rows[0][0], rows[-1][0])}
+
+
+def test_shipped_frame_counts_parameters_as_cross_validation_chose():
+    """docs/frame_selection.json records the CV-selected form; the shipped frame is it."""
+    chosen = json.loads((ROOT / "docs" / "frame_selection.json").read_text())["selected"]
+    settings = json.loads((DATA / "frames" / "olmo-ladder.json").read_text())["settings"]
+    assert settings["param_count"] == chosen["param_count"] == "non_embedding"
+    assert settings["irreducible"] == chosen["irreducible"] is False
+    assert settings["floor"] == chosen["floor"]
 
 
 def test_headline_structure_matches_an_independent_computation(rep):
@@ -134,8 +148,11 @@ def test_counts_separate_censored_undated_and_bounds(rep):
     assert out["n_undated"] == int(undated.sum()) > 0
     lo, hi = (pd.Timestamp(v) for v in paper.PAPER_WINDOW)
     in_win = per_model[~undated & per_model["release_date"].between(lo, hi)]
-    assert out["n_censored"] == int((in_win["status"] != "ok").sum())
-    top = in_win["status"].isin(["above_ceiling", "below_data_term"])
+    # censored: statuses the frame sets; a missing parameter count is not censoring
+    missing = in_win["status"] == "missing_params"
+    assert out["n_censored"] == int(((in_win["status"] != "ok") & ~missing).sum())
+    assert out["n_missing_params"] == int(missing.sum())
+    top = in_win["status"].isin(["above_ceiling", "above_frame_range", "below_data_term"])
     assert out["n_lower_bounds"] == int(top.sum())
     assert out["with_bounds"]["n_bounds"] == out["n_lower_bounds"]
 
@@ -192,7 +209,8 @@ def test_undated_models_are_not_censored_with_an_open_window():
     out = rep.to_dict()
     dated = rep.densities[rep.densities["release_date"].notna()]
     assert out["n_undated"] == int(rep.densities["release_date"].isna().sum()) > 0
-    assert out["n_censored"] == int((dated["status"] != "ok").sum())
+    censored = ~dated["status"].isin(["ok", "missing_params"])
+    assert out["n_censored"] == int(censored.sum())
 
 
 def test_score_noise_alone_moves_the_slope_with_a_frame_without_draws(tmp_path):

@@ -46,7 +46,8 @@ def test_density_to_trend_flow_runs_as_the_readme_shows(tmp_path, monkeypatch, c
     # "your own models": 12 dated models with hellaswag and ARC-Challenge scores measured
     # under the frame's protocol (bundled Open LLM Leaderboard scores, relabelled)
     models = densing.load_models()
-    models = models[(models["release_date"] >= "2023-03-01") & models["n_params"].notna()]
+    models = models[(models["release_date"] >= "2023-03-01") & models["n_params"].notna()
+                    & models["n_params_nonembedding"].notna()]
     scores = densing.load_scores("llv1:")
     keep = {"llv1:hellaswag-10shot-acc_norm": "hellaswag",
             "llv1:arc_challenge-25shot-acc_norm": "arc_challenge"}
@@ -58,7 +59,9 @@ def test_density_to_trend_flow_runs_as_the_readme_shows(tmp_path, monkeypatch, c
         benchmark=lambda d: d["protocol"].map(keep), protocol="rc-5shot")
     mine[["model", "benchmark", "protocol", "score"]].to_csv(
         tmp_path / "my_scores.csv", index=False)
-    mm = models[models["model"].isin(names)][["model", "n_params", "release_date"]]
+    # both counts, as the README asks for the bundled frames (non-embedding)
+    mm = models[models["model"].isin(names)][["model", "n_params", "n_params_nonembedding",
+                                              "release_date"]]
     mm.assign(release_date=mm["release_date"].dt.strftime("%Y-%m-%d")).to_csv(
         tmp_path / "my_models.csv", index=False)
 
@@ -76,7 +79,7 @@ def test_density_to_trend_flow_runs_as_the_readme_shows(tmp_path, monkeypatch, c
     frame = densing.load_frame("olmo-ladder")
     avg = mine.groupby("model")["score"].mean().loc[per_model["model"]]
     n_hat = frame.effective_params(avg.to_numpy(), "average_llv1")["n_hat"].to_numpy()
-    size = mm.set_index("model")["n_params"].loc[per_model["model"]].to_numpy()
+    size = mm.set_index("model")["n_params_nonembedding"].loc[per_model["model"]].to_numpy()
     ok = per_model["status"].eq("ok").to_numpy()
     assert ok.sum() >= 8
     np.testing.assert_allclose(per_model["density"].to_numpy()[ok], (n_hat / size)[ok],

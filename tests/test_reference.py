@@ -265,8 +265,8 @@ def test_invert_matches_the_closed_form(frame):
 
 
 def test_param_column_is_restored_on_load(frame, runs, tmp_path):
-    assert frame.param_column_ == "n_params_total"
-    assert load_frame("olmo-ladder+E").param_column_ == "n_params_total"
+    assert frame.param_column_ == "n_params_nonembedding"
+    assert load_frame("olmo-ladder+E").param_column_ == "n_params_nonembedding"
     # a frame fitted on runs with a single count falls back to n_params, and keeps it
     small = runs[(runs["n_params"] < 1.5e9) & (runs["benchmark"] == "piqa")]
     small = small.drop(columns=["n_params_total"])

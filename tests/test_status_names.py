@@ -27,8 +27,9 @@ def test_high_arc_challenge_score_reads_as_above_frame_range(frame) -> None:
     floor_loss = p["b"] * frame.tokens ** -p["beta"] + p.get("E", 0.0)
     high = q["c"] / (1.0 + math.exp(-q["gamma"] * (floor_loss - q["l"]))) + q["d"]
     ceiling = q["c"] + q["d"]
-    assert high < 0.95 < ceiling  # the example lies between the two bounds
-    out = frame.effective_params([0.95, 0.5 * (high + ceiling)], "arc_challenge")
+    assert high < ceiling  # scores between the two bounds are above the frame's range
+    out = frame.effective_params([high + 0.25 * (ceiling - high), 0.5 * (high + ceiling)],
+                                 "arc_challenge")
     assert (out["status"] == "above_frame_range").all()
     assert np.isinf(out["n_hat"]).all()
     assert out["bound"].iloc[0] == pytest.approx(high, rel=1e-6)

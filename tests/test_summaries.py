@@ -15,7 +15,7 @@ from densing._summary import Summary
 from densing.exceptions import InputError, NotFittedError
 from densing.leaderboard import Leaderboard
 from densing.leaderboard.store import TABLE_FILE
-from densing.reference import ReferenceFrame
+from densing.reference import ReferenceFrame, load_frame
 
 # ``frame`` (olmo-ladder, fitted) comes from conftest.py
 
@@ -74,8 +74,13 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
         for i, sc in enumerate(scores):
             lb.add(f"m{i}", 2e9, f"2023-{i + 1:02d}-01",
                    [{"benchmark": "arc_challenge", "protocol": "rc-5shot", "score": float(sc)}])
+        # a score between the frame's range and its sigmoid ceiling: above_frame_range
+        fit = load_frame("olmo-ladder")["arc_challenge"]
+        high = fit.valid_score_range(1e12)[1]
+        ceiling = fit.score_law.params_["c"] + fit.score_law.params_["d"]
         lb.add("strong", 7e9, "2023-08-01",
-               [{"benchmark": "arc_challenge", "protocol": "rc-5shot", "score": 0.95}])
+               [{"benchmark": "arc_challenge", "protocol": "rc-5shot",
+                 "score": float(0.5 * (high + ceiling))}])
         lb.result(n_bootstrap=50)
     return lb
 

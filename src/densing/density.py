@@ -177,6 +177,9 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
     df["_n"] = n
     labels = df["model"].tolist()
     check_param_counts(n.to_numpy(), col, labels=labels, allow_missing=True)
+    if col != "n_params":  # the required total count is checked too, used or not
+        check_param_counts(df["n_params"].to_numpy(), "n_params", labels=labels,
+                           allow_missing=True)
     check_release_dates(df["release_date"].tolist(), labels=labels, allow_missing=True)
     df["release_date"] = pd.to_datetime(df["release_date"], errors="coerce", format="ISO8601")
     return df
@@ -213,8 +216,9 @@ def compute_density(
         ``"total"``, ``"non_embedding"`` or ``"active"`` (MoE; equals total for dense
         models). Compare like with like: the frame's runs are counted as its
         ``param_count`` says. ``None`` (default) uses the frame's convention
-        (``non_embedding`` for the bundled frames; ``total`` for a frame fitted on a count
-        no target table offers); a different one warns.
+        (``non_embedding`` for the bundled frames: column ``n_params_nonembedding``), or
+        ``n_params`` when ``models`` lacks that column; a convention other than the
+        frame's warns (METHOD.md item 6).
     protocol_map
         Explicit mapping of score protocols onto the frame's protocol (e.g.
         :data:`LLV1_PROTOCOL_MAP`); unmapped mismatches get the status ``protocol_mismatch``.
@@ -241,13 +245,18 @@ def compute_density(
     fr = resolve_frame(frame)
     d0 = check_tokens(fr.tokens if tokens is None else tokens)
     sc = _validate_scores(scores)
+    models = load_default_models() if models is None else models
     if param_count is None:
         param_count = frame_model_param_count(fr)
-    md = _validate_models(load_default_models() if models is None else models, param_count)
+        if isinstance(models, pd.DataFrame) and model_column(param_count) not in models.columns:
+            param_count = "total"  # a table with one count: used, with the warning below
+    md = _validate_models(models, param_count)
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
         warnings.warn(
             f"targets counted as {param_count!r} but the frame's runs as {fr.param_count!r}: "
-            "densities mix parameter conventions (METHOD.md item 6)",
+            "densities mix parameter conventions (METHOD.md item 6)"
+            + ("; add the column n_params_nonembedding (`densing params` counts it)"
+               if fr.param_count == "non_embedding" else ""),
             DensingWarning,
             stacklevel=2,
         )

@@ -565,9 +565,9 @@ SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
     ("all release dates", {"window": None}),
     ("dense models only", {"dense_only": True}),
+    ("total parameters (frame and targets)", {"param_count": "total"}),
     ("total parameters, exact architecture totals", {"param_count": "total",
                                                       "exact_params": True}),
-    ("total parameters (frame and targets)", {"param_count": "total"}),
 ]
 
 

@@ -12,7 +12,12 @@ from densing._summary import Summary
 from densing._validation import check_n_bootstrap, check_param_count, check_random_state
 from densing.conventions import FRAME_PARAM_COUNTS
 from densing.exceptions import FitQualityWarning
-from densing.reference import DEFAULT_FRAME_BENCHMARKS, ReferenceFrame, holdout_validation
+from densing.reference import (
+    DEFAULT_FRAME_BENCHMARKS,
+    DEFAULT_PARAM_COUNT,
+    ReferenceFrame,
+    holdout_validation,
+)
 
 
 def _read_runs(path: str | None) -> pd.DataFrame:
@@ -26,7 +31,9 @@ def _read_runs(path: str | None) -> pd.DataFrame:
 def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
     kw: dict[str, object] = {
         "irreducible": args.irreducible,
-        "param_count": args.param_count,
+        # the bundled ladder's default count; a runs CSV gives one count (n_params)
+        "param_count": args.param_count or (DEFAULT_PARAM_COUNT if args.runs is None
+                                            else "total"),
         "floor": "chance" if args.chance_floor else None,
     }
     if args.benchmarks:
@@ -39,7 +46,9 @@ def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", help="CSV of reference runs (default: bundled OLMo ladder)")
     p.add_argument("--irreducible", action="store_true", help="loss law with the + E term")
-    p.add_argument("--param-count", choices=FRAME_PARAM_COUNTS, default="total")
+    p.add_argument("--param-count", choices=FRAME_PARAM_COUNTS, default=None,
+                   help="parameter count of the runs (default: non_embedding for the bundled "
+                   "ladder, as its cross-validation chose; total, column n_params, for --runs)")
     p.add_argument("--chance-floor", action="store_true",
                    help="fix each sigmoid's floor at chance level instead of fitting it")
     p.add_argument("--benchmarks", help="comma-separated benchmarks (default: the frame's)")
