@@ -8,9 +8,9 @@ check must still catch a change that matters.
 from __future__ import annotations
 
 import copy
-import re
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import numpy as np
