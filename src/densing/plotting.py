@@ -440,6 +440,7 @@ def plot_effective_vs_actual(
     *,
     benchmark: str | None = None,
     label: bool = False,
+    param_count: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Effective parameters N̂ against actual parameters N on log axes, with ρ = 1.
@@ -459,6 +460,9 @@ def plot_effective_vs_actual(
         without a ``benchmark`` column is plotted whole.
     label
         Write model names next to the points.
+    param_count
+        The convention of ``n_params`` and ``n_hat`` (e.g. ``"non_embedding"``), named in
+        the axis labels; ``None`` names none.
     **kwargs
         Passed to ``ax.scatter``.
 
@@ -522,8 +526,9 @@ def plot_effective_vs_actual(
     ax.set_yscale("log")
     ax.set_xlim(*x_lim)
     ax.set_ylim(*y_lim)
-    ax.set_xlabel("Actual parameters N (count, log scale)")
-    ax.set_ylabel("Effective parameters N̂ (count, log scale)")
+    what = "" if param_count is None else f"{str(param_count).replace('_', '-')} "
+    ax.set_xlabel(f"Actual {what}parameters N (count, log scale)")
+    ax.set_ylabel(f"Effective {what}parameters N̂ (count, log scale)")
     censored = int((~ok).sum())
     title = "Effective against actual size"
     if benchmark is not None and "benchmark" in density_df.columns:
