@@ -99,7 +99,9 @@ def check(frames: dict[str, ReferenceFrame] | None = None) -> int:
         for line in bad[:20]:
             print(f"  {line}", file=sys.stderr)
         return 1
-    tol = ", ".join(f"{k} {v:g}" for k, v in TOLERANCES.items())
+    tol = ", ".join(f"{k} {v:g}" + (" or 1/8 of the score's own half-width"
+                                     if k == "n_hat_quantile" else "")
+                    for k, v in TOLERANCES.items())
     print(f"build_frames --check: {len(FRAMES)} frames match a fresh fit within the "
           f"tolerances ({tol}).")
     return 0

@@ -14,8 +14,9 @@ every prediction stays put. :func:`compare_frames` therefore compares
 * ``N_hat`` and its censoring status on a grid of scores inside the invertible range at the
   frame's ``D0``: ``n_hat`` on ``|ln N_hat - ln N_hat'|``, statuses exactly;
 * bootstrap quantiles (2.5 %, 50 %, 97.5 %) of ``N_hat`` on the same grid and of the
-  predicted loss at the largest rung, never raw draws: ``n_hat_quantile`` (in log) and
-  relative ``loss_quantile``;
+  predicted loss at the largest rung, never raw draws: ``n_hat_quantile`` (in log; or 1/8
+  of that score's own 95 % half-width of ``ln N_hat`` where it is wider) and relative
+  ``loss_quantile``;
 * the share of bootstrap refits that did not converge, as the flags state it (a missing flag
   counts as the flag's threshold): absolute ``nonconverged_share``;
 * flags by kind (small alpha, low ceiling), never by text.
