@@ -240,9 +240,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.from_json:
         with open(args.from_json, encoding="utf-8") as fh:
             saved = json.load(fh)
-        if "holdout_shipped" in saved and _form_name(SHIPPED) == saved["selected"]["form"]:
-            # saved before the frames were rebuilt in the selected form
-            saved["holdout_previous"] = saved.pop("holdout_shipped")
         text = _markdown(saved) + ("\n" + _holdout_markdown(saved)
                                    if "holdout_selected" in saved else "")
         print(text)

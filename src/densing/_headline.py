@@ -58,8 +58,9 @@ def _measurement_slopes(
 
     Each draw perturbs every score by its binomial standard error (normal approximation)
     and inverts it with one bootstrap draw of the frame (the point frame when it has no
-    draws). The slope of each draw is the frontier refitted on all models (no resampling),
-    so its spread is the measurement part of the uncertainty alone.
+    draws). The slope of each draw is the frontier refitted on all models (no resampling,
+    :attr:`DensingTrend.measurement_slopes_`), so its spread is the measurement part of the
+    uncertainty alone.
 
     Returns
     -------
@@ -85,19 +86,13 @@ def _measurement_slopes(
         ])
     draws = np.full((k, len(per_model)), np.nan)
     draws[:, ok] = n_hat / sub["n_params"].to_numpy(dtype=float)[None, :]
-    slopes = np.full(k, np.nan)
-    base = per_model.loc[ok, ["model", "release_date"]].reset_index(drop=True)
-    for b in range(k):
-        dens = draws[b, ok]
-        good = np.isfinite(dens) & (dens > 0)
-        table = base.assign(density=np.where(good, dens, np.nan),
-                            status=np.where(good, "ok", "censored_in_draw"))
-        try:
-            fit = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
-                               n_bootstrap=0).fit(table)
-        except InputError:
-            continue
-        slopes[b] = fit.slope_per_day_
+    # the trend refits the frontier on each draw with every model kept (its
+    # measurement_slopes_; a model censored in a draw is left out of that draw only)
+    fit = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                       n_bootstrap=k, random_state=random_state).fit(per_model,
+                                                                     density_draws=draws)
+    assert fit.measurement_slopes_ is not None
+    slopes = fit.measurement_slopes_
     return draws, slopes
 
 
@@ -130,8 +125,6 @@ def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str,
             "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src,
             "paper_figure": figure}
 
-
-__all__: list[str] = []
 
 
 def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:
@@ -218,3 +211,6 @@ def _holdout_check(fr: ReferenceFrame, benchmark: str) -> dict[str, Any] | None:
     errors = {str(r): float(e) for r, e in zip(table["run"], table["abs_error"], strict=True)}
     return {"benchmark": benchmark, "abs_error": errors, "bar": HOLDOUT_BAR,
             "meets_bar": bool(max(errors.values()) <= HOLDOUT_BAR)}
+
+
+__all__: list[str] = []

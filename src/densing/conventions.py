@@ -151,7 +151,8 @@ def frame_model_param_count(frame: object) -> ParamCount:
     Parameters
     ----------
     frame
-        A reference frame (anything with a ``param_count`` attribute).
+        A reference frame (anything with a ``param_count`` attribute) or the name of its
+        convention.
 
     Returns
     -------
@@ -159,7 +160,7 @@ def frame_model_param_count(frame: object) -> ParamCount:
         The frame's own convention when target tables offer it (``total``,
         ``non_embedding``), else ``"total"`` (e.g. the ladder's ``no_input_embedding``).
     """
-    name = getattr(frame, "param_count", "total")
+    name = frame if isinstance(frame, str) else getattr(frame, "param_count", "total")
     if isinstance(name, str) and name in MODEL_PARAM_COUNTS:
         return name  # type: ignore[return-value]
     return "total"

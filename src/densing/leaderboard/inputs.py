@@ -12,7 +12,6 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -195,12 +194,12 @@ def frame_param_count(frame: Any, root: Path) -> str:
         ``"total"`` or ``"non_embedding"`` (:func:`densing.conventions.frame_model_param_count`).
     """
     from densing.conventions import frame_model_param_count
-    from densing.reference import DEFAULT_PARAM_COUNT, SHIPPED_FRAMES
+    from densing.reference import SHIPPED_FRAMES
 
     if not isinstance(frame, str):
         return frame_model_param_count(frame)
     if frame in SHIPPED_FRAMES:
-        return frame_model_param_count(SimpleNamespace(param_count=DEFAULT_PARAM_COUNT))
+        return frame_model_param_count(SHIPPED_FRAMES[frame]["param_count"])
     if is_path(frame):
         path = resolve_path(frame, root) if (root / frame).exists() else Path(frame)
         try:
@@ -208,7 +207,7 @@ def frame_param_count(frame: Any, root: Path) -> str:
             name = data["settings"]["param_count"]
         except (OSError, ValueError, KeyError, TypeError):
             return "total"  # frame_benchmarks reports an unreadable file
-        return frame_model_param_count(SimpleNamespace(param_count=name))
+        return frame_model_param_count(str(name))
     from densing.reference import load_frame
 
     return frame_model_param_count(load_frame(frame))
