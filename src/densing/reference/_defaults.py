@@ -109,9 +109,9 @@ NEAR_ASYMPTOTE = 0.03
 
 #: ``N_hat`` above this multiple of the largest reference model raises an
 #: :class:`~densing.exceptions.ExtrapolationWarning`. The held-out check (METHOD.md item 8)
-#: validates the default frame up to OLMo-2 13B, about 4x its largest fitted run (3.5B);
-#: 10x leaves room for that validated range and its noise (a factor of about 2) and flags
-#: only what no held-out model has tested.
+#: validates the default frame up to OLMo-2 13B, about 4x its largest fitted run (3.5B in
+#: total, 2.8B without embeddings); 10x leaves room for that validated range and its noise
+#: (a factor of about 2) and flags only what no held-out model has tested.
 EXTRAPOLATION_FACTOR = 10.0
 
 __all__ = [
