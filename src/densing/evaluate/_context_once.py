@@ -326,11 +326,11 @@ def score_context_once(
     """
     import torch
 
-    model = _model_of(lm)
     reason = context_once_support(lm)
     if reason is not None:
         say_once(f"context-once scoring is off ({reason}); scoring through lm-eval")
         return None
+    model = _model_of(lm)
     if _VERIFIED.get(model) is False:
         return None
     max_len = int(lm.max_length)
