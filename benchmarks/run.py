@@ -102,6 +102,8 @@ TARGETS = {
     "startup_help": ("<= bare python + 0.5 s wall", None),
     "evaluation": ("overhead <= 5 % vs lm-eval",
                    lambda r: r["densing_cpu"] <= 1.05 * r["baseline_cpu"]),
+    "scoring": (">= 5x lm-eval, |d| < 1e-4, 0 flips",  # benchmarks/scoring.py (issue 18)
+                lambda r: r["ratio"] >= 5 and r["max_abs_diff"] < 1e-4 and r["flipped"] == 0),
 }
 STARTUP_SLACK_S = 0.5  # issue 14: --version and --help within half a second of bare Python
 
@@ -625,6 +627,8 @@ def verdict(key: str, res: dict[str, Any]) -> str:
     assert check is not None
     if check(res):
         return "PASS"
+    if key == "scoring":
+        return f"MISS ({res['ratio']:.1f}x, |d| {res['max_abs_diff']:.1e}, {res['flipped']} flips)"
     if key == "evaluation":
         return f"MISS (+{100 * (res['densing_cpu'] / res['baseline_cpu'] - 1):.0f}%)"
     limit = float(TARGETS[key][0].split()[1])
@@ -684,6 +688,11 @@ def main(argv: list[str] | None = None) -> int:
         row = bench_evaluation(args.eval_docs or (3 if args.quick else 8), repeat)
         if row is not None:
             results["evaluation"] = row
+    if "scoring" in selected:
+        from scoring import bench_scoring  # benchmarks/ is on sys.path when run as a script
+
+        if (row := bench_scoring(3 if args.quick else 20)) is not None:
+            results["scoring"] = row
     results = {k: v for k, v in results.items() if k in selected}
     total = time.perf_counter() - t_start
     _report(results, args, repeat, total)

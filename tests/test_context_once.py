@@ -170,9 +170,9 @@ def test_tiny_model_chunks_reuse_the_prefix_and_long_requests_go_to_lm_eval(
     calls: list[int] = []
     real = co._forward
 
-    def counting(model: Any, ids: Any, kv: Any) -> Any:
+    def counting(model: Any, ids: Any, kv: Any, last_only: bool = False) -> Any:
         calls.append(int(ids.shape[1]))
-        return real(model, ids, kv)
+        return real(model, ids, kv, last_only)
 
     co._forward = counting  # type: ignore[assignment]
     try:
