@@ -33,12 +33,13 @@ document's chosen answer changes (``tests/test_context_once.py``, SmolLM2-135M o
 all ten benchmarks). Why 1e-4: a full forward pass and a cached incremental one compute the
 same function but add up the attention and matmul reductions in a different order and block
 size; in float32 that moves a continuation's summed log-likelihood by about 1e-5 nats on a
-135M model (we measured at most 4.6e-5 over the test's 92 requests of the ten benchmarks). 1e-4 leaves a margin for
-longer sums and larger models while being about 100x smaller than the typical gap between two
-answer choices (tenths of a nat), so it cannot decide a ranking except on a near-tie. Lower
-precisions (bfloat16, float16) round each layer's activations to 8 or 11 bits, and the two
-summation orders then differ by up to tenths of a nat: there is no equality claim for them,
-:func:`compare_precisions` reports the largest difference and the answers that flip.
+135M model (we measured at most 4.6e-5 over the test's 92 requests of the ten benchmarks).
+1e-4 leaves a margin for longer sums and larger models while being about 100x smaller than
+the typical gap between two answer choices (tenths of a nat), so it cannot decide a ranking
+except on a near-tie. Lower precisions (bfloat16, float16) round each layer's activations to
+8 or 11 bits, and the two summation orders then differ by up to tenths of a nat: there is no
+equality claim for them; :func:`compare_scores` reports the largest difference and the
+answers that flip (``python benchmarks/scoring.py --bf16 DOCS``).
 
 Before the first call on a model the path is checked at run time: the first document of the
 call is scored both ways, and a difference above :func:`_probe_tolerance` turns context-once
