@@ -258,3 +258,52 @@ def test_smollm2_float32_exact_on_all_ten_benchmarks() -> None:
             n_req += len(reqs)
     assert n_req >= 60, n_req
     print(f"largest |difference| {worst:.2e} nats over {n_req} requests")
+
+
+def test_several_processes_score_one_shard_each_and_gather_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("lm_eval")
+    import torch.distributed as dist
+
+    from densing.evaluate import engine
+
+    reqs = [Request(d, i, f"context {d} " * (1 + d), " " + "abcd"[i] * (1 + d), 0)
+            for d in range(6) for i in range(2 + d % 3)]
+    want = engine.score_requests(_TokenLM(), reqs, progress=False)
+    seen: dict[int, list] = {}
+
+    class Rank(_TokenLM):
+        world_size = 2
+
+        def __init__(self, rank: int) -> None:
+            super().__init__()
+            self.rank = rank
+
+        def _loglikelihood_tokens(self, enc: list, disable_tqdm: bool = False) -> list:
+            seen.setdefault(self.rank, []).extend(e[0] for e in enc)
+            return super()._loglikelihood_tokens(enc, disable_tqdm)
+
+    monkeypatch.setattr(dist, "is_initialized", lambda: True)
+    other = {}
+
+    def gather(own: list[float], world: int) -> list[list[float]]:
+        return [other["r0"], own]
+
+    from densing.evaluate._grouping import shard_requests
+
+    n1 = len(shard_requests(reqs, 2)[1])
+
+    def gather0(own: list[float], world: int) -> list[list[float]]:
+        other["r0"] = own
+        return [own, [0.0] * n1]
+
+    monkeypatch.setattr(engine, "_all_gather", gather0)
+    engine.score_requests(Rank(0), reqs, progress=False)
+    monkeypatch.setattr(engine, "_all_gather", gather)
+    got = engine.score_requests(Rank(1), reqs, progress=False)
+    assert got == want
+    # the two processes scored disjoint sets of whole documents, together all of them
+    pairs = [(r.context, r.continuation) for r in reqs]
+    assert sorted(seen[0] + seen[1]) == sorted(pairs) and not set(seen[0]) & set(seen[1])
+    assert not {c for c, _ in seen[0]} & {c for c, _ in seen[1]}

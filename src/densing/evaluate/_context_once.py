@@ -110,8 +110,8 @@ def context_once_support(lm: Any) -> str | None:
         return f"backend {name}'s model is not a transformers model"
     if getattr(lm, "backend", "causal") != "causal":
         return f"backend {name} runs a {getattr(lm, 'backend', '?')} model, not a causal one"
-    if int(getattr(lm, "world_size", 1) or 1) > 1:
-        return "several processes (accelerate): lm-eval shards the requests itself"
+    if len(set(map(str, (getattr(model, "hf_device_map", None) or {}).values()))) > 1:
+        return "the model is split over several devices"
     if getattr(lm, "mixed_precision_dtype", None) is not None:
         return "lm-eval's mixed-precision autocast is on"
     if getattr(model.config, "is_encoder_decoder", False):

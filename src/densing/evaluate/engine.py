@@ -40,6 +40,7 @@ from typing import Any
 from densing._progress import renamed_progress
 from densing.evaluate._context_once import context_once_support, say_once, score_context_once
 from densing.evaluate._deps import require
+from densing.evaluate._grouping import merge_shards, shard_requests
 from densing.evaluate.protocol import Request
 from densing.exceptions import DataFormatError, InputError
 
@@ -363,7 +364,8 @@ def score_requests(
         Deprecated alias of ``progress`` (one release).
     on_progress
         Called as ``on_progress(n_done)`` with the number of this call's requests scored so
-        far: after each document on the context-once path, once at the end otherwise.
+        far (by this process): after each document on the context-once path, and once more
+        at the end.
     context_once
         Score each shared context once (see the module notes): ``None`` (default) where the
         backend allows it, ``False`` to force lm-eval's ``_loglikelihood_tokens``.
@@ -372,12 +374,67 @@ def score_requests(
     -------
     list of float
         One log-likelihood per request, in the order given.
+
+    Notes
+    -----
+    Under ``accelerate launch`` (an ``hf`` backend with ``world_size > 1`` and a
+    ``torch.distributed`` process group) each process scores one contiguous, balanced shard
+    of whole documents (:func:`densing.evaluate._grouping.shard_requests`), context-once on
+    its own device, and the results are gathered in order on every process.
     """
     progress = renamed_progress(progress, show_progress, "score_requests")
-    instance_mod = require("lm_eval.api.instance")
     if progress is None:
         progress = sys.stderr.isatty()
     start = time.perf_counter()
+    rank, world = int(getattr(lm, "rank", 0) or 0), int(getattr(lm, "world_size", 1) or 1)
+    shards = _shards(requests, world) if world > 1 else None
+    if shards is not None:
+        own = _score_local(lm, [requests[i] for i in shards[rank]], progress, on_progress,
+                           context_once)
+        results = merge_shards(shards, _all_gather(own, world), len(requests))
+    else:
+        results = _score_local(lm, requests, progress, on_progress, context_once)
+    if on_progress is not None:
+        on_progress(len(requests) if shards is None else len(shards[rank]))
+    elapsed = time.perf_counter() - start
+    if progress and elapsed > 0:
+        print(
+            f"scored {len(requests)} requests in {elapsed:.1f} s "
+            f"({len(requests) / elapsed:.1f} requests/s)",
+            file=sys.stderr,
+        )
+    return results
+
+
+def _shards(requests: Sequence[Request], world: int) -> list[list[int]] | None:
+    """Whole documents per process, contiguous and balanced; ``None`` without a process group
+    (or when a document's requests are not adjacent): every process then scores everything."""
+    try:
+        import torch.distributed as dist
+    except ImportError:  # pragma: no cover - lm-eval's backends need torch
+        return None
+    if not (dist.is_available() and dist.is_initialized()):
+        return None
+    try:
+        return shard_requests(requests, world)
+    except InputError:
+        return None
+
+
+def _all_gather(own: list[float], world: int) -> list[list[float]]:
+    """Every process's results, by rank (``torch.distributed.all_gather_object``)."""
+    import torch.distributed as dist
+
+    out: list[Any] = [None] * world
+    dist.all_gather_object(out, own)
+    return [list(x) for x in out]
+
+
+def _score_local(
+    lm: Any, requests: Sequence[Request], progress: bool,
+    on_progress: Callable[[int], None] | None, context_once: bool | None,
+) -> list[float]:
+    instance_mod = require("lm_eval.api.instance")
     results: list[float] | None = None
     if hasattr(lm, "_loglikelihood_tokens") and getattr(lm, "tokenizer", None) is not None:
         encoded = encode_requests(_tokenizer_of(lm), requests)
@@ -399,13 +456,4 @@ def score_requests(
             for r in requests
         ]
         results = [float(r[0]) for r in lm.loglikelihood(instances, disable_tqdm=not progress)]
-    if on_progress is not None:
-        on_progress(len(requests))
-    elapsed = time.perf_counter() - start
-    if progress and elapsed > 0:
-        print(
-            f"scored {len(requests)} requests in {elapsed:.1f} s "
-            f"({len(requests) / elapsed:.1f} requests/s)",
-            file=sys.stderr,
-        )
     return results
