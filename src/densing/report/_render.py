@@ -81,6 +81,9 @@ def reproduction_summary(rep: Reproduction, detail: bool = True) -> Summary:
         regex=False)
     table["quantity"] = table["quantity"].str.replace("doubling time (months)", "months",
                                                       regex=False)
+    comp = cmp.loc[~numeric]
+    for q, v in zip(comp["quantity"], comp["densing"], strict=True):
+        out.add_note(f"{q}: {v} (paper: none)")
     if not detail:
         for line in _left_out(d, s["param_count"]):
             out.add_note(textwrap.fill(line, 100, subsequent_indent="  "))
