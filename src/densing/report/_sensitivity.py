@@ -13,13 +13,13 @@ from densing._progress import disable, show_progress_flag
 from densing._progress import progress as _bar
 from densing._validation import check_n_bootstrap
 from densing.exceptions import DensingWarning, InputError
+from densing.report._beside import REPORTED_QUANTILES
 from densing.report._reproduction import (
-    REPORTED_QUANTILES,
     Reproduction,
     _check_int_seed,
     reproduce,
 )
-from densing.trend import DensingTrend, density_bounds
+from densing.trend import DensingTrend
 
 #: the analysis choices that :func:`sensitivity` varies, one at a time from the default
 SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
@@ -158,9 +158,9 @@ def _drop_one(t: DensingTrend, src: pd.DataFrame, n_bootstrap: int, seed: int,
     for i in order:
         sub = src[src["model"].astype(str) != names[i]]
         dt = refit(float(t.quantile), t.start, t.end, sub)
-        rows.append(_row("drop-one", f"without {names[i]}", dt.doubling_time_months_,
-                         *dt.ci_["doubling_time_months"], dt.n_models_,
-                         "pairs bootstrap, models only"))
+        lo, hi = dt.ci_["doubling_time_months"]
+        rows.append(_row("drop-one", f"without {names[i]}", dt.doubling_time_months_, lo, hi,
+                         dt.n_models_, "pairs bootstrap, models only"))
     return rows
 
 

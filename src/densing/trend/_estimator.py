@@ -97,11 +97,9 @@ class DensingTrend:
     Parameters
     ----------
     frontier
-        Which models carry the fit: ``"quantile"`` (default: linear quantile regression at
-        ``quantile``, using every model; the headline of ``densing reproduce``, its
-        interval's coverage checked by simulation), ``"running_max"`` (the running-maximum
-        envelope, the paper's choice: a handful of models, no fixed target) or ``"all"``
-        (OLS on every model).
+        ``"quantile"`` (default, the headline of ``densing reproduce``: linear quantile
+        regression at ``quantile`` over every model), ``"running_max"`` (the paper's
+        envelope: a handful of models, no fixed target) or ``"all"`` (OLS on every model).
     quantile
         The quantile ``q`` of the ``"quantile"`` frontier, in (0, 1).
     start, end
@@ -110,9 +108,8 @@ class DensingTrend:
     origin
         Day zero of ``t`` (ISO date); the intercept is ``ln rho`` at the origin.
     n_bootstrap
-        Number of bootstrap resamples over models (0 turns the CIs off). With
-        ``frontier="quantile"`` each resample solves a small LP (about 1-2 ms for 150
-        models), so 1,000 resamples take 1-3 s.
+        Bootstrap resamples over models (0: no CIs); a quantile resample is one LP (1-2 ms).
+        A count beyond half the machine's memory is refused.
     ci
         Confidence level of the intervals.
     random_state
@@ -202,10 +199,8 @@ class DensingTrend:
     Notes
     -----
     The bootstrap is a case (pairs) bootstrap over models: resample ``n`` models with
-    replacement, recompute that resample's frontier (a model drawn twice counts once on the
-    envelope) and refit; intervals are percentile intervals. For ``running_max`` and
-    ``all`` it is vectorised over resamples (running maximum along rows, weighted
-    closed-form OLS per row); for ``quantile`` each resample is one weighted LP.
+    replacement, recompute that resample's frontier and refit (vectorised over resamples
+    for ``running_max`` and ``all``; one weighted LP per resample for ``quantile``).
 
     Examples
     --------
