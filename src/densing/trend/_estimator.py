@@ -108,8 +108,7 @@ class DensingTrend:
     origin
         Day zero of ``t`` (ISO date); the intercept is ``ln rho`` at the origin.
     n_bootstrap
-        Bootstrap resamples over models (0: no CIs); a quantile resample is one LP (1-2 ms).
-        A count beyond half the machine's memory is refused.
+        Resamples over models (0: no CIs; beyond half the machine's memory: refused).
     ci
         Confidence level of the intervals.
     random_state
