@@ -288,3 +288,32 @@ def test_quantile_headline_covers(design: str, real_data: dict) -> None:
     assert res["coverage"] >= 0.92, res
     if design in ("real_residuals", "stochastic"):
         assert res["share_unbounded"] <= 0.10, res
+
+
+def _write_coverage(path: str, reps: int, n_boot: int) -> None:
+    """Measure every issue-19 design and write the table ``scripts/readme_tables.py`` reads."""
+    import json
+
+    from densing.report import reproduce
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = reproduce(n_bootstrap=0, sfa_bootstrap=0, frame_bootstrap=2)
+    d = rep.trend.data_
+    t = d["t_days"].to_numpy(dtype=float)
+    x = np.log(d["density"].to_numpy(dtype=float))
+    a, b = np.polyfit(t, x, 1)
+    s = float(np.sqrt(np.sum((x - (a * t + b)) ** 2) / (t.size - 2)))
+    resid = x - (rep.trend.slope_per_day_ * t + rep.trend.intercept_)
+    real = {"t": t, "n": t.size, "s": s, "resid": resid - np.quantile(resid, TAU),
+            "sf": rep.stochastic}
+    out = [{**_issue19_coverage(dsg, real, reps, n_boot), "reps": reps, "n_boot": n_boot}
+           for dsg in ISSUE19_DESIGNS]
+    with open(path, "w") as fh:
+        json.dump({"tau": TAU, "n_models": int(t.size), "s": s, "designs": out}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _write_coverage(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
