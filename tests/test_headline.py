@@ -304,3 +304,17 @@ def test_score_noise_alone_moves_the_slope_with_a_frame_without_draws(tmp_path):
     jlo, jhi = rep.intervals["joint"]["slope_per_day"]
     mlo, mhi = rep.intervals["models_only"]["slope_per_day"]
     assert jlo < mlo and jhi > mhi
+
+
+def test_scores_carry_their_binomial_standard_error():
+    """scores.csv's ``stderr`` is sqrt(p (1 - p) / n), n from the curated benchmark sizes."""
+    with open(ROOT / "scripts" / "curated" / "benchmark_sizes.csv", newline="") as fh:
+        sizes = {r["benchmark"]: int(r["n_items"]) for r in csv.DictReader(fh)}
+    scores = pd.read_csv(DATA / "scores.csv")
+    sized = scores["benchmark"].isin(list(sizes))
+    assert sized.mean() > 0.9
+    got = scores.loc[sized, "stderr"].to_numpy(dtype=float)
+    p = scores.loc[sized, "score"].to_numpy(dtype=float)
+    n = scores.loc[sized, "benchmark"].map(sizes).to_numpy(dtype=float)
+    assert np.allclose(got, np.sqrt(p * (1 - p) / n), atol=6e-7)
+    assert scores.loc[~sized, "stderr"].isna().all()
