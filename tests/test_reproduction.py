@@ -196,3 +196,24 @@ def test_unfitted_trend_displays_without_error():
     from densing.trend import DensingTrend
 
     assert DensingTrend()._repr_html_() == "<pre>&lt;DensingTrend: unfitted&gt;</pre>"
+
+
+def test_plot_sensitivity_marks_the_paper_and_open_intervals():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from densing._plot_sensitivity import plot_sensitivity
+
+    table = pd.DataFrame({"group": ["frontier rule"] * 3,
+                          "variant": ["quantile", "envelope", "OLS"],
+                          "doubling_months": [6.7, 5.0, 3.4], "ci_low": [3.7, 3.0, 2.6],
+                          "ci_high": [16.3, math.inf, 4.9]})
+    ax = plot_sensitivity(table, xmax=20)
+    xs = sorted(line.get_xdata()[0] for line in ax.get_lines() if len(line.get_xdata()) == 2
+                and line.get_xdata()[0] == line.get_xdata()[1])
+    assert xs == [3.3, 3.5]
+    segs = ax.collections[0].get_segments()
+    assert [float(s[1][0]) for s in segs] == [16.3, 20.0, 4.9]  # the open one drawn to the edge
+    assert [t.get_text() for t in ax.get_yticklabels()][1] == "frontier rule: envelope"
