@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -12,8 +12,8 @@ from densing._summary import Summary
 from densing.report._claims import PAPER_CLAIMS
 from densing.report._intervals import _holdout_note
 
-if TYPE_CHECKING:
-    from densing.report._reproduction import Reproduction
+# ``rep`` below is a densing.report.Reproduction (not imported: it imports this module)
+Reproduction = Any
 
 
 class ComparisonFrame(pd.DataFrame):
