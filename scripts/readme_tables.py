@@ -72,7 +72,17 @@ class Results:
         """``densing.sensitivity()`` with the README's settings."""
         import densing
 
-        return densing.sensitivity(n_bootstrap=N_BOOTSTRAP, random_state=SEED, progress=False)
+        table = densing.sensitivity(n_bootstrap=N_BOOTSTRAP, random_state=SEED, progress=False)
+        self.cache["robustness"] = table[table["group"] != "analysis choice"]
+        return table[table["group"] == "analysis choice"].reset_index(drop=True)
+
+    @property
+    def robustness(self) -> pd.DataFrame:
+        """The robustness rows of ``densing.sensitivity()`` (frontier rules, drop-one,
+        windows)."""
+        _ = self.sensitivity
+        out: pd.DataFrame = self.cache["robustness"]
+        return out
 
     def holdout(self, **frame_kwargs: Any) -> tuple[pd.DataFrame, Any]:
         """``holdout_validation`` at 4e9 (as ``densing frame validate``), cached per setting."""
@@ -149,8 +159,9 @@ def build_reproduce(res: Results) -> str:
     cmp = res.reproduction.comparison().set_index("quantity")
 
     def verdict(q: str, ratio_text: str | None = None) -> str:
-        inside = cmp.at[q, "paper_in_ci"]
-        word = "–" if inside is None or inside != inside else ("yes" if inside else "no")
+        word = str(cmp.at[q, "verdict"]) if "verdict" in cmp.columns else ""
+        word = word.replace("not tested: the interval includes zero growth",
+                            "not tested (the interval reaches zero growth)") or "–"
         return f"{word} ({ratio_text})" if ratio_text and word != "–" else word
 
     def fig(q: str) -> str:
@@ -162,6 +173,8 @@ def build_reproduce(res: Results) -> str:
         ("doubling time (months), journal", "doubling time, journal (months)", ""),
         ("doubling time (months), from the paper's A",
          "doubling time from the paper's A (months)", ""),
+        ("doubling time (months), envelope (paper's rule)",
+         "doubling time, running-max envelope (months; its own interval)", ""),
     ):
         if q not in cmp.index:
             continue
@@ -191,8 +204,8 @@ def build_reproduce(res: Results) -> str:
         rows.append(["pruned/distilled denser than parent?", fig(q),
                      "no" if r["paper"] == "none" else str(r["paper"]),
                      "untestable" if text.startswith("untestable") else text, "–", "–"])
-    return _table(["quantity", "paper's figure", "paper", "densing", "densing 95% CI (joint)",
-                   "paper inside CI?"], rows)
+    return _table(["quantity", "paper's figure", "paper", "densing", "densing 95% interval",
+                   "paper's figure vs the interval"], rows)
 
 
 def build_reproduce_notes(res: Results) -> str:
@@ -227,7 +240,7 @@ SENSITIVITY_LABELS = [
     "D0 = 5T tokens",
     "D0 = 5T, loss law + E",
     "all points (OLS)",
-    "upper-quantile frontier (q = 0.9)",
+    "running-max envelope (the paper's rule)",
     "all release dates",
     "dense models only",
     "total parameters (frame and targets)",
@@ -245,7 +258,7 @@ def _envelope_of_error(msg: str) -> str:
 def build_sensitivity(res: Results) -> str:
     """Reads ``sensitivity()``: ``doubling_months``, ``ci_low``/``ci_high`` (joint),
     ``ci_low_models_only``/``ci_high_models_only`` (calibrated), ``r2``, ``n_models``,
-    ``n_frontier``, ``n_censored``, ``n_lower_bounds``, ``doubling_months_bounds``,
+    ``n_censored``, ``n_lower_bounds``, ``envelope_months``,
     ``n_bounds_on_frontier`` per variant (``error`` where none fits)."""
     df = res.sensitivity
     if len(df) != len(SENSITIVITY_LABELS):
@@ -261,21 +274,49 @@ def build_sensitivity(res: Results) -> str:
         if isinstance(err, str):
             rows.append([label, "–", "–", "–", "–", "–", _envelope_of_error(err), "–", "–", "–"])
             continue
-        r2 = _f(r["r2"], 2) + ("¹" if "quantile" in str(r["variant"]) else "")
+        r2 = _f(r["r2"], 2) + ("¹" if "quantile" in str(r["variant"]) or "default"
+                                in str(r["variant"]) else "")
         bounds = int(r["n_lower_bounds"]) if r["n_lower_bounds"] == r["n_lower_bounds"] else 0
-        kept = r["doubling_months_bounds"]
-        kept_text = "–" if kept != kept else months(kept)
-        on_env = r.get("n_bounds_on_frontier")
-        if bounds and on_env == on_env and on_env:
-            kept_text += f" ({int(on_env)} bounds on the envelope)"
+        env = r.get("envelope_months")
         rows.append([label, _f(r["doubling_months"], 1),
                      _ci_open(r["ci_low"], r["ci_high"], months, "∞"),
                      _ci_open(r["ci_low_models_only"], r["ci_high_models_only"], months, "∞"),
-                     r2, str(int(r["n_models"])), str(int(r["n_frontier"])),
-                     str(int(r["n_censored"])), str(bounds), kept_text])
+                     r2, str(int(r["n_models"])), str(int(r["n_censored"])), str(bounds),
+                     "–" if env is None or env != env else months(env)])
     return _table(["variant (one change from the default)", "doubling (months)",
-                   "95% CI, joint", "models only (calibrated)", "R²", "models", "envelope",
-                   "censored", "of which bounds", "with bounds kept"], rows)
+                   "95% interval", "models only", "R²", "models", "censored",
+                   "of which bounds", "envelope (months)"], rows)
+
+
+def build_robustness(res: Results) -> str:
+    """The robustness rows of ``sensitivity()``: ``group``, ``variant``,
+    ``doubling_months``, ``ci_low``, ``ci_high``, ``n_models``, ``interval``."""
+    rows = []
+    for _, r in res.robustness.iterrows():
+        rows.append([str(r["group"]), str(r["variant"]), _f(r["doubling_months"], 1),
+                     _ci_open(r["ci_low"], r["ci_high"], lambda x: _f(x, 1), "∞"),
+                     str(int(r["n_models"])), str(r["interval"])])
+    return _table(["group", "row", "doubling (months)", "95% interval", "models",
+                   "interval"], rows)
+
+
+#: the measured coverage table (written by ``python tests/test_coverage.py --write``)
+COVERAGE_JSON = ROOT / "docs" / "coverage.json"
+
+
+def build_coverage(res: Results) -> str:
+    """The quantile headline's simulated coverage per design, from ``docs/coverage.json``
+    (``design``, ``coverage``, ``bias``, ``rmse``, ``median_width``, ``share_unbounded``,
+    ``reps``, ``n_boot``)."""
+    import json
+
+    del res
+    data = json.loads(COVERAGE_JSON.read_text())
+    rows = [[d["design"], str(d["reps"]), f"{d['coverage']:.3f}", f"{100 * d['bias']:+.1f} %",
+             f"{100 * d['rmse']:.0f} %", _g(d["median_width"], 2),
+             f"{100 * d['share_unbounded']:.0f} %"] for d in data["designs"]]
+    return _table(["design", "reps", "coverage (nominal 0.95)", "bias", "RMSE",
+                   "median width (slope/day)", "unbounded"], rows)
 
 
 def build_holdout(res: Results) -> str:
@@ -381,7 +422,7 @@ def build_data(res: Results) -> str:
 #: every marked block of the README and its builder
 def build_sensitivity_range(res: Results) -> str:
     """The range sentence under the headline's differences. Reads ``sensitivity()``:
-    ``doubling_months``, ``n_lower_bounds``, ``doubling_months_bounds``, ``ci_low``,
+    ``doubling_months``, ``n_lower_bounds``, ``ci_low``,
     ``ci_high`` per variant, and the ``total parameters`` row."""
     df = res.sensitivity.assign(label=SENSITIVITY_LABELS).set_index("label")
     ok = df[df["doubling_months"].notna()]
@@ -390,14 +431,11 @@ def build_sensitivity_range(res: Results) -> str:
     parts = [f"Under other defensible choices the doubling time ranges from "
              f"{_f(ok.at[lo_lab, 'doubling_months'], 1)} months ({lo_lab}) to "
              f"{_f(ok.at[hi_lab, 'doubling_months'], 1)} months ({hi_lab}) with censored "
-             "models dropped (table below)."]
+             "models at the top kept as bounds (table below)."]
     if len(cens):
-        moves = "; ".join(f"{lab}: {int(r['n_lower_bounds'])} bounds, "
-                          f"{_f(r['doubling_months'], 1)} → "
-                          f"{_f(r['doubling_months_bounds'], 1)} months"
-                          for lab, r in cens.iterrows())
-        parts.append(f"The variants that censor many models at the top move when those are "
-                     f"kept as lower bounds ({moves}).")
+        parts.append("Models censored at the top enter the quantile headline as lower bounds ("
+                     + "; ".join(f"{lab}: {int(r['n_lower_bounds'])}"
+                                 for lab, r in cens.iterrows()) + ").")
     tot = df.loc["total parameters (frame and targets)"]
     parts.append(f"With total parameter counts for frame and targets (the previous default) "
                  f"it is {_f(tot['doubling_months'], 1)} months "
@@ -515,6 +553,8 @@ BUILDERS: dict[str, Callable[[Results], str]] = {
     "reproduce": build_reproduce,
     "reproduce_notes": build_reproduce_notes,
     "sensitivity": build_sensitivity,
+    "robustness": build_robustness,
+    "coverage": build_coverage,
     "sensitivity_range": build_sensitivity_range,
     "bounds": build_bounds,
     "holdout": build_holdout,

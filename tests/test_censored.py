@@ -181,7 +181,7 @@ def test_censored_fit_rejects_unknown_frontier_and_quantile() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# DensingTrend(censored="bound")
+# DensingTrend(frontier="running_max", censored="bound")
 # --------------------------------------------------------------------------------------
 
 ORIGIN = np.datetime64("2023-02-24", "D")
@@ -222,28 +222,30 @@ def test_trend_bound_mode_uses_the_censored_estimators() -> None:
     quant = DensingTrend(frontier="quantile", censored="bound", n_bootstrap=10).fit(df)
     direct = censored_quantile_line(t, y, cens, 0.9, censor_at=c)
     assert quant.slope_per_day_ == pytest.approx(direct.slope_per_day, rel=1e-6)
-    env = DensingTrend(censored="bound", n_bootstrap=50).fit(df)
+    env = DensingTrend(frontier="running_max", censored="bound", n_bootstrap=50).fit(df)
     assert env.slope_per_day_ == pytest.approx(censored_envelope(t, y, cens).slope_per_day)
     assert env.n_bounds_on_frontier_ >= 1
     out = env.to_dict()
     assert out["censored_mode"] == "bound" and out["n_bounds"] == int(cens.sum())
-    assert "censored_mode" not in DensingTrend(n_bootstrap=20).fit(df).to_dict()
+    assert "censored_mode" not in DensingTrend(
+        frontier="running_max", n_bootstrap=20).fit(df).to_dict()
 
 
 def test_trend_bound_mode_refuses_what_it_cannot_do() -> None:
     df, *_ = censored_table()
     with pytest.raises(InputError, match="needs a 'density_bound' column"):
-        DensingTrend(censored="bound").fit(df.drop(columns="density_bound"))
+        DensingTrend(frontier="running_max", censored="bound").fit(df.drop(columns="density_bound"))
     bad = df.copy()
     i = int(np.flatnonzero(bad["status"].to_numpy() == "above_ceiling")[0])
     bad.loc[i, "density_bound"] = -2.0
     with pytest.raises(InputError, match=r"density_bound=-2(\.0)? of censored model"):
-        DensingTrend(censored="bound", n_bootstrap=0).fit(bad)
+        DensingTrend(frontier="running_max", censored="bound", n_bootstrap=0).fit(bad)
     with pytest.raises(InputError, match="censored='maybe' is not one of"):
-        DensingTrend(censored="maybe").fit(df)
+        DensingTrend(frontier="running_max", censored="maybe").fit(df)
     with pytest.raises(InputError, match="density_draws"):
-        DensingTrend(censored="bound").fit(df, density_draws=np.ones((3, len(df))))
-    fitted = DensingTrend(censored="bound", n_bootstrap=0).fit(df)
+        DensingTrend(
+            frontier="running_max", censored="bound").fit(df, density_draws=np.ones((3, len(df))))
+    fitted = DensingTrend(frontier="running_max", censored="bound", n_bootstrap=0).fit(df)
     with pytest.raises(InputError, match="compare_periods"):
         fitted.compare_periods("2024-01-01")
 

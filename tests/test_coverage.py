@@ -181,3 +181,139 @@ def test_interval_setting_is_checked() -> None:
         DensingTrend(interval="wide").fit(df)
     with pytest.raises(InputError, match="not available with censored='bound'"):
         DensingTrend(interval="calibrated", censored="bound").fit(df)
+
+
+# -- issue 19: the quantile headline on noise that looks like the data -------------------
+
+#: the headline quantile and the designs of issue 19 section 2
+TAU = 0.9
+ISSUE19_DESIGNS = ("t3", "spread_grows", "bends", "n30", "real_residuals", "stochastic")
+
+
+@pytest.fixture(scope="module")
+def real_data():
+    """The real data's description, derived from the bundled data (not constants)."""
+    from densing.report import reproduce
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = reproduce(n_bootstrap=0, sfa_bootstrap=0, frame_bootstrap=2)
+    d = rep.trend.data_
+    t = d["t_days"].to_numpy(dtype=float)
+    x = np.log(d["density"].to_numpy(dtype=float))
+    a, b = np.polyfit(t, x, 1)
+    s = float(np.sqrt(np.sum((x - (a * t + b)) ** 2) / (t.size - 2)))
+    resid = x - (rep.trend.slope_per_day_ * t + rep.trend.intercept_)
+    sf = rep.stochastic
+    return {"t": t, "n": t.size, "s": s, "resid": resid - np.quantile(resid, TAU),
+            "sf": sf}
+
+
+def _issue19_sample(design: str, real: dict, rng: np.random.Generator, n: int | None = None):
+    """(t, x, quantile of the noise at t) for one design; the truth is A t + B + q(t)."""
+    t = real["t"] if n is None else np.sort(rng.choice(real["t"], n))
+    if design == "n30":
+        t = np.sort(rng.choice(real["t"], 30))
+    s, m = real["s"], t.size
+    span = float(np.ptp(real["t"]))
+    if design == "t3":
+        e = s * rng.standard_t(3, m) / math.sqrt(3.0)
+    elif design == "spread_grows":
+        e = s * (0.5 + t / span) * rng.standard_normal(m)
+    elif design == "bends":
+        e = s * rng.standard_normal(m) + 0.004 * TRUE_SLOPE * (t - span / 2) ** 2 / span
+    elif design == "real_residuals":
+        e = rng.choice(real["resid"], m)
+    elif design == "stochastic":
+        sf = real["sf"]
+        ts = (t - real["t"].mean()) / real["t"].std()
+        su = np.exp(sf.c0 + sf.c1 * ts)
+        e = sf.sigma_v * rng.standard_normal(m) - np.abs(su * rng.standard_normal(m))
+    else:
+        e = s * rng.standard_normal(m)
+    return t, -1.0 + TRUE_SLOPE * t + e
+
+
+def _target_slope(design: str, real: dict) -> float:
+    """The population tau-quantile line's slope: one fit on a very large sample."""
+    from densing.trend._frontiers import _quantile_line
+
+    rng = np.random.default_rng(19)
+    t, x = _issue19_sample(design, real, rng, n=20_000)
+    return _quantile_line(t, x, np.ones(t.size), TAU)[0]
+
+
+def _issue19_coverage(design: str, real: dict, reps: int, n_boot: int) -> dict:
+    target = _target_slope(design, real)
+    est, lo, hi = np.empty(reps), np.empty(reps), np.empty(reps)
+    for r in range(reps):
+        t, x = _issue19_sample(design, real, np.random.default_rng([r, 19]))
+        df = pd.DataFrame({"model": [f"m{i}" for i in range(t.size)],
+                           "release_date": (ORIGIN + t.astype(int)).astype(str),
+                           "density": np.exp(x)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = DensingTrend(frontier="quantile", quantile=TAU, n_bootstrap=n_boot,
+                               random_state=r).fit(df)
+        est[r] = fit.slope_per_day_
+        lo[r], hi[r] = fit.ci_["slope_per_day"]
+    months = np.where(lo > 0, math.log(2) / np.where(lo > 0, lo, 1) / 30.44, np.inf)
+    return {"design": design, "target": target, "coverage": float(np.mean((lo <= target)
+                                                                          & (target <= hi))),
+            "bias": float(np.mean(est) / target - 1), "rmse": float(
+                np.sqrt(np.mean((est - target) ** 2)) / target),
+            "median_width": float(np.median(hi - lo)),
+            "share_unbounded": float(np.mean(~np.isfinite(months)))}
+
+
+@pytest.mark.parametrize("design", ["t3", "real_residuals"])
+def test_quantile_headline_covers_fast(design: str, real_data: dict) -> None:
+    """A small version in the default suite: 40 repetitions of 60 resamples."""
+    res = _issue19_coverage(design, real_data, reps=40, n_boot=60)
+    assert res["coverage"] >= 0.8, res
+    assert res["share_unbounded"] <= 0.1, res
+    assert abs(res["bias"]) < 0.15, res
+
+
+def test_real_data_description_is_derived(real_data: dict) -> None:
+    assert real_data["n"] > 50 and 0.5 < real_data["s"] < 3
+    assert real_data["sf"] is not None and real_data["sf"].c1 != 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("design", ISSUE19_DESIGNS)
+def test_quantile_headline_covers(design: str, real_data: dict) -> None:
+    """400 seeded repetitions, 200 pairs resamples each, coverage of the 0.9-quantile line."""
+    res = _issue19_coverage(design, real_data, reps=REPS, n_boot=200)
+    assert res["coverage"] >= 0.92, res
+    if design in ("real_residuals", "stochastic"):
+        assert res["share_unbounded"] <= 0.10, res
+
+
+def _write_coverage(path: str, reps: int, n_boot: int) -> None:
+    """Measure every issue-19 design and write the table ``scripts/readme_tables.py`` reads."""
+    import json
+
+    from densing.report import reproduce
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = reproduce(n_bootstrap=0, sfa_bootstrap=0, frame_bootstrap=2)
+    d = rep.trend.data_
+    t = d["t_days"].to_numpy(dtype=float)
+    x = np.log(d["density"].to_numpy(dtype=float))
+    a, b = np.polyfit(t, x, 1)
+    s = float(np.sqrt(np.sum((x - (a * t + b)) ** 2) / (t.size - 2)))
+    resid = x - (rep.trend.slope_per_day_ * t + rep.trend.intercept_)
+    real = {"t": t, "n": t.size, "s": s, "resid": resid - np.quantile(resid, TAU),
+            "sf": rep.stochastic}
+    out = [{**_issue19_coverage(dsg, real, reps, n_boot), "reps": reps, "n_boot": n_boot}
+           for dsg in ISSUE19_DESIGNS]
+    with open(path, "w") as fh:
+        json.dump({"tau": TAU, "n_models": int(t.size), "s": s, "designs": out}, fh, indent=1)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _write_coverage(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

@@ -5,6 +5,11 @@ agree with a recomputation written here from the bundled CSVs and the shipped fr
 parameters, by our own formulas (the paper's two steps inverted by hand, a running maximum,
 ordinary least squares) -- not with the package's functions. The score errors and the joint
 interval are checked against formulas written here too.
+
+Issue 19: the headline is now the 0.9-quantile line over every model in the window. The
+test recomputes it with its own linear program (the primal of Koenker-Bassett quantile
+regression, solved with ``scipy.optimize.linprog``, not the package's dual) on the hand-
+inverted densities; the envelope is the row beside it and keeps the old check.
 """
 
 from __future__ import annotations
@@ -69,6 +74,10 @@ def _independent_headline() -> dict:
         n_hat = (excess / a) ** (-1 / alpha)  # invert the loss law
         rows.append((date, name, math.log(n_hat / n_params)))
     rows.sort(key=lambda r: (r[0], -r[2]))
+    origin = np.datetime64("2023-02-24")
+    t_all = np.array([(np.datetime64(r[0]) - origin).astype(int) for r in rows], dtype=float)
+    x_all = np.array([r[2] for r in rows])
+    q_slope = _primal_quantile_slope(t_all, x_all, 0.9)
     best = -math.inf
     members = []
     for date, name, x in rows:
@@ -81,7 +90,30 @@ def _independent_headline() -> dict:
     tm, ym = t.mean(), y.mean()
     slope = float(((t - tm) * (y - ym)).sum() / ((t - tm) ** 2).sum())
     return {"n_models": len(rows), "members": [m[1] for m in members], "slope": slope,
-            "window": (rows[0][0], rows[-1][0])}
+            "window": (rows[0][0], rows[-1][0]), "quantile_slope": q_slope}
+
+
+def _primal_quantile_slope(t: np.ndarray, y: np.ndarray, tau: float) -> float:
+    """Linear tau-quantile regression slope, primal LP written here.
+
+    min tau 1'u + (1 - tau) 1'v  s.t.  b0 + b1 t_i + u_i - v_i = y_i,  u, v >= 0.
+    """
+    from scipy.optimize import linprog
+
+    n = t.size
+    ts = (t - t.mean()) / t.std()
+    cost = np.concatenate([[0.0, 0.0], np.full(n, tau), np.full(n, 1 - tau)])
+    a_eq = np.hstack([np.ones((n, 1)), ts[:, None], np.eye(n), -np.eye(n)])
+    bounds = [(None, None), (None, None)] + [(0, None)] * (2 * n)
+    res = linprog(cost, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs-ds")
+    assert res.status == 0
+    return float(res.x[1] / t.std())
+
+
+#: how closely the package's headline slope must match the primal LP (relative): both are
+#: exact LP optima, so only solver round-off separates them (a degenerate optimum with a
+#: different slope would be caught too)
+QUANTILE_RTOL = 1e-6
 
 
 def test_shipped_frame_counts_parameters_as_cross_validation_chose():
@@ -96,11 +128,20 @@ def test_shipped_frame_counts_parameters_as_cross_validation_chose():
 def test_headline_structure_matches_an_independent_computation(rep):
     ind = _independent_headline()
     t = rep.trend
+    assert t.frontier == "quantile" and t.quantile == 0.9
     assert t.n_models_ == ind["n_models"]
-    assert list(t.frontier_["model"]) == ind["members"]
-    assert t.slope_per_day_ == pytest.approx(ind["slope"], rel=1e-4)
-    assert t.doubling_time_months_ == pytest.approx(math.log(2) / ind["slope"] / 30.44,
-                                                    rel=1e-4)
+    assert t.slope_per_day_ == pytest.approx(ind["quantile_slope"], rel=QUANTILE_RTOL)
+    assert t.doubling_time_months_ == pytest.approx(
+        math.log(2) / ind["quantile_slope"] / 30.44, rel=QUANTILE_RTOL)
+    out = rep.to_dict()
+    assert out["headline"]["doubling_time_months"] == t.doubling_time_months_
+    lo, hi = out["headline"]["ci95_months"]
+    assert out["headline"]["bounded"] is True and lo < t.doubling_time_months_ < hi < math.inf
+    env = rep.envelope
+    assert list(env.frontier_["model"]) == ind["members"]
+    assert env.slope_per_day_ == pytest.approx(ind["slope"], rel=1e-4)
+    assert out["envelope"]["doubling_time_months"] == pytest.approx(
+        math.log(2) / ind["slope"] / 30.44, rel=1e-4)
     assert rep.settings["window"] == list(paper.PAPER_WINDOW)
     first, last = (d.date().isoformat() for d in t.date_range_)
     assert (first, last) == ind["window"]
@@ -155,6 +196,38 @@ def test_counts_separate_censored_undated_and_bounds(rep):
     top = in_win["status"].isin(["above_ceiling", "above_frame_range", "below_data_term"])
     assert out["n_lower_bounds"] == int(top.sum())
     assert out["with_bounds"]["n_bounds"] == out["n_lower_bounds"]
+    # left out by name, not counted as censored
+    assert out["missing_params_models"] == sorted(in_win.loc[missing, "model"])
+    assert out["undated_models"] == sorted(per_model.loc[undated, "model"])
+    text = rep.summary().as_text()
+    for name in out["missing_params_models"] + out["undated_models"]:
+        assert name in text and name in rep._repr_html_()
+
+
+def test_text_report_fits_in_100_columns_with_one_headline_interval(rep):
+    text = rep.summary().as_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    head = [ln for ln in text.splitlines() if ln.startswith("doubling time")]
+    assert len(head) == 1 and head[0].count("..") == 1
+    lo, hi = rep.headline_interval
+    assert f"{lo:.3g} .. {hi:.3g}" in head[0]
+
+
+def test_verdict_never_agrees_from_an_unbounded_interval(rep):
+    from densing.report._claims import verdict
+
+    assert "inside" not in verdict(3.3, 2.9, math.inf)
+    assert verdict(3.3, 2.9, 4.0).startswith("3.3 months lies inside")
+    assert verdict(3.3, 3.7, 16.0).startswith("3.3 months lies outside")
+    cmp = rep.comparison()
+    env = cmp[cmp["quantity"].str.contains("envelope")].iloc[0]
+    if not math.isfinite(env["ci_high"]):
+        assert env["paper_in_ci"] is None and "not tested" in env["verdict"]
+    lo, hi = rep.headline_interval
+    assert rep.verdict().startswith(
+        "3.3 months lies " + ("inside" if lo <= 3.3 <= hi else "outside"))
+    printed = str(cmp)
+    assert "..." not in printed and f"{rep.trend.doubling_time_months_:.6f}"[:5] in printed
 
 
 def _envelope_slope(t: np.ndarray, x: np.ndarray) -> float:
@@ -231,3 +304,17 @@ def test_score_noise_alone_moves_the_slope_with_a_frame_without_draws(tmp_path):
     jlo, jhi = rep.intervals["joint"]["slope_per_day"]
     mlo, mhi = rep.intervals["models_only"]["slope_per_day"]
     assert jlo < mlo and jhi > mhi
+
+
+def test_scores_carry_their_binomial_standard_error():
+    """scores.csv's ``stderr`` is sqrt(p (1 - p) / n), n from the curated benchmark sizes."""
+    with open(ROOT / "scripts" / "curated" / "benchmark_sizes.csv", newline="") as fh:
+        sizes = {r["benchmark"]: int(r["n_items"]) for r in csv.DictReader(fh)}
+    scores = pd.read_csv(DATA / "scores.csv")
+    sized = scores["benchmark"].isin(list(sizes))
+    assert sized.mean() > 0.9
+    got = scores.loc[sized, "stderr"].to_numpy(dtype=float)
+    p = scores.loc[sized, "score"].to_numpy(dtype=float)
+    n = scores.loc[sized, "benchmark"].map(sizes).to_numpy(dtype=float)
+    assert np.allclose(got, np.sqrt(p * (1 - p) / n), atol=6e-7)
+    assert scores.loc[~sized, "stderr"].isna().all()

@@ -139,7 +139,7 @@ def hand_made() -> pd.DataFrame:
 
 def test_running_max_frontier_on_hand_made_example() -> None:
     df = hand_made()
-    trend = DensingTrend(n_bootstrap=200).fit(df)
+    trend = DensingTrend(frontier="running_max", n_bootstrap=200).fit(df)
     assert trend.frontier_["model"].tolist() == ["a", "d", "g"]
     assert trend.n_frontier_ == 3 and trend.n_models_ == 8
     # the fit is OLS through the envelope
@@ -151,7 +151,7 @@ def test_running_max_frontier_on_hand_made_example() -> None:
     assert trend.data_["on_frontier"].sum() == 3
     # row order does not matter
     shuffled = df.sample(frac=1.0, random_state=3)
-    again = DensingTrend(n_bootstrap=200).fit(shuffled)
+    again = DensingTrend(frontier="running_max", n_bootstrap=200).fit(shuffled)
     assert again.frontier_["model"].tolist() == ["a", "d", "g"]
     assert again.slope_per_day_ == trend.slope_per_day_
     np.testing.assert_array_equal(again.slope_draws_, trend.slope_draws_)
@@ -312,12 +312,12 @@ def test_density_draws_join_the_bootstrap() -> None:
         width = np.subtract(*joint.ci_["slope_per_day"][::-1])
         assert width > np.subtract(*plain.ci_["slope_per_day"][::-1])
     # fewer draws than resamples: each resample pairs with a random (seeded) draw
-    few = DensingTrend(n_bootstrap=300).fit(df, density_draws=noisy[:40])
-    again = DensingTrend(n_bootstrap=300).fit(df, density_draws=noisy[:40])
+    few = DensingTrend(frontier="running_max", n_bootstrap=300).fit(df, density_draws=noisy[:40])
+    again = DensingTrend(frontier="running_max", n_bootstrap=300).fit(df, density_draws=noisy[:40])
     np.testing.assert_array_equal(few.slope_draws_, again.slope_draws_)
     assert few.compare_periods("2023-06-01").after.n_models > 3
     with pytest.raises(InputError, match="density_draws has shape"):
-        DensingTrend(n_bootstrap=300).fit(df, density_draws=same[:, :10])
+        DensingTrend(frontier="running_max", n_bootstrap=300).fit(df, density_draws=same[:, :10])
 
 
 def test_unseeded_fit_replays_its_resamples_in_compare_periods() -> None:
@@ -361,7 +361,8 @@ def test_date_types_window_and_origin() -> None:
     text = synth(n=60, seed=3)
     stamps = text.assign(release_date=pd.to_datetime(text["release_date"]))
     objects = text.assign(release_date=[d.date() for d in stamps["release_date"]])
-    fits = [DensingTrend(n_bootstrap=100).fit(d) for d in (text, stamps, objects)]
+    fits = [DensingTrend(
+        frontier="running_max", n_bootstrap=100).fit(d) for d in (text, stamps, objects)]
     assert fits[0].slope_per_day_ == fits[1].slope_per_day_ == fits[2].slope_per_day_
     np.testing.assert_array_equal(fits[0].slope_draws_, fits[2].slope_draws_)
 
@@ -389,8 +390,8 @@ def test_censored_rows_are_counted_not_fitted() -> None:
         }
     )
     full = pd.concat([df, extra], ignore_index=True)
-    trend = DensingTrend(n_bootstrap=200).fit(full)
-    plain = DensingTrend(n_bootstrap=200).fit(df)
+    trend = DensingTrend(frontier="running_max", n_bootstrap=200).fit(full)
+    plain = DensingTrend(frontier="running_max", n_bootstrap=200).fit(df)
     assert trend.n_censored_ == 3
     assert trend.censored_ == {"above_ceiling": 2, "below_floor": 1}
     assert trend.n_models_ == 40
@@ -423,7 +424,7 @@ def test_non_growing_density_warns_and_reports_infinite_doubling() -> None:
 
 
 def test_not_fitted_errors_and_repr() -> None:
-    trend = DensingTrend()
+    trend = DensingTrend(frontier="running_max")
     assert repr(trend) == "<DensingTrend: unfitted>"
     for use in (
         trend.summary,
@@ -442,7 +443,7 @@ def test_not_fitted_errors_and_repr() -> None:
 
 
 def test_summary_print_and_to_dict(capsys: pytest.CaptureFixture[str]) -> None:
-    trend = DensingTrend(n_bootstrap=300).fit(synth(n=60, seed=12))
+    trend = DensingTrend(frontier="running_max", n_bootstrap=300).fit(synth(n=60, seed=12))
     summary = trend.summary_frame()
     assert list(summary.columns) == ["estimate", "std_error", "ci_low", "ci_high"]
     assert list(summary.index) == [
@@ -491,11 +492,11 @@ def test_single_model_envelope_and_two_model_envelope() -> None:
         }
     )
     with pytest.raises(InputError, match="single model .'big'.*quantile"):
-        DensingTrend(n_bootstrap=50).fit(df)
+        DensingTrend(frontier="running_max", n_bootstrap=50).fit(df)
     df.loc[3, "density"] = 20.0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        DensingTrend(n_bootstrap=50).fit(df)
+        DensingTrend(frontier="running_max", n_bootstrap=50).fit(df)
     messages = [str(w.message) for w in caught if issubclass(w.category, FitQualityWarning)]
     assert any("only 2 models" in m for m in messages)
     assert any("had no defined running_max fit" in m for m in messages)
@@ -563,7 +564,7 @@ def edit(**changes: list[object]) -> pd.DataFrame:
 )
 def test_bad_input_raises_one_line_input_error(df: pd.DataFrame, match: str) -> None:
     with pytest.raises(InputError, match=match) as info:
-        DensingTrend(n_bootstrap=10).fit(df)
+        DensingTrend(frontier="running_max", n_bootstrap=10).fit(df)
     assert "\n" not in str(info.value)
 
 
@@ -581,7 +582,8 @@ def test_bad_input_raises_one_line_input_error(df: pd.DataFrame, match: str) -> 
 )
 def test_bad_settings_raise_input_error(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(InputError, match=match):
-        DensingTrend(**{"n_bootstrap": 10, **kwargs}).fit(GOOD)  # type: ignore[arg-type]
+        settings = {"frontier": "running_max", "n_bootstrap": 10, **kwargs}
+        DensingTrend(**settings).fit(GOOD)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------
@@ -695,3 +697,49 @@ def test_progress_helper_is_silent_when_disabled(capsys: pytest.CaptureFixture[s
     with progress(5, desc="y", disable=True) as bar:
         bar.update(5)
     assert capsys.readouterr().err == ""
+
+
+# -- issue 19/20: the default frontier, costs, bad draws, the stochastic frontier ----------
+
+
+def test_default_frontier_is_the_quantile_headline_with_a_pairs_bootstrap() -> None:
+    trend = DensingTrend(n_bootstrap=50).fit(synth(n=40, seed=3))
+    assert trend.frontier == "quantile" and trend.quantile == 0.9
+    assert trend.interval_ == "percentile"
+    assert trend.ci_ == trend.ci_percentile_
+
+
+def test_density_draws_of_strings_name_the_argument() -> None:
+    df = synth(n=12, seed=1)
+    with pytest.raises(InputError, match="density_draws must be numbers"):
+        DensingTrend(n_bootstrap=10).fit(df, density_draws=[["a"] * 12])
+
+
+def test_a_bootstrap_beyond_the_machine_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError, match=r"n_bootstrap=1000000000 needs about .* GiB") as exc:
+        DensingTrend(n_bootstrap=1_000_000_000).fit(synth(n=40, seed=3))
+    assert "\n" not in str(exc.value)
+
+
+def test_cli_trend_warns_when_quantile_is_ignored(tmp_path, capsys) -> None:
+    path = tmp_path / "d.csv"
+    synth(n=20, seed=2).to_csv(path, index=False)
+    assert main(["trend", "--densities", str(path), "--frontier", "all", "--quantile",
+                 "0.8", "--bootstrap", "20"]) == 0
+    assert "--quantile 0.8 is ignored with --frontier all" in capsys.readouterr().err
+
+
+def test_stochastic_frontier_recovers_a_known_slope_and_drift() -> None:
+    from densing.trend._stochastic import stochastic_frontier
+
+    rng = np.random.default_rng(7)
+    t = np.sort(rng.uniform(0, 600, 400))
+    ts = (t - t.mean()) / t.std()
+    u = np.abs(np.exp(0.3 - 0.4 * ts) * rng.standard_normal(t.size))
+    y = -1 + 0.004 * t + 0.3 * rng.standard_normal(t.size) - u
+    fit = stochastic_frontier(t, y, n_bootstrap=30, random_state=0)
+    assert fit.slope_per_day == pytest.approx(0.004, rel=0.15)
+    assert fit.c1 == pytest.approx(-0.4, abs=0.15)
+    assert fit.lr_pvalue < 0.01
+    lo, hi = fit.slope_ci
+    assert lo < fit.slope_per_day < hi

@@ -147,6 +147,15 @@ def build_models(shared: Path) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
+def binomial_stderr(df: pd.DataFrame) -> pd.Series:
+    """Each score's binomial standard error ``sqrt(p (1 - p) / n)``, ``n`` the benchmark's
+    evaluated size (``scripts/curated/benchmark_sizes.csv``); NaN without a curated size."""
+    sizes = {r["benchmark"]: float(r["n_items"]) for r in curated.benchmark_sizes()}
+    n = df["benchmark"].map(sizes)
+    p = df["score"].astype(float)
+    return (p * (1.0 - p) / n).pow(0.5).round(6)
+
+
 def build_scores(shared: Path) -> pd.DataFrame:
     """One row per (model, benchmark, protocol, source): ObsScaling and Epoch report scores."""
     models = build_models(shared)
@@ -179,6 +188,7 @@ def build_scores(shared: Path) -> pd.DataFrame:
     df = df.dropna(subset=["model", "score"])
     df = df.drop_duplicates(subset=["model", "benchmark", "protocol", "source"], keep="first")
     assert df["score"].between(0, 1).all()
+    df["stderr"] = binomial_stderr(df)
     return df.sort_values(
         ["model", "benchmark", "protocol", "source"], key=lambda s: s.str.lower(), kind="mergesort"
     ).reset_index(drop=True)[SCORE_COLUMNS]

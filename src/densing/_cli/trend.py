@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 
 from densing._cli._common import print_json, read_csv
@@ -30,11 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument(
         "--frontier",
         choices=("running_max", "quantile", "all"),
-        default="running_max",
-        help="models that carry the fit (default: running_max)",
+        default="quantile",
+        help="models that carry the fit (default: quantile, the 0.9-quantile line over every "
+             "model; running_max is the paper's envelope)",
     )
     parser.add_argument(
-        "--quantile", type=float, default=0.9, help="q of the quantile frontier (default 0.9)"
+        "--quantile", type=float, default=None,
+        help="q of the quantile frontier (default 0.9); only with --frontier quantile",
     )
     parser.add_argument("--start", metavar="DATE", help="first release date kept (ISO)")
     parser.add_argument("--end", metavar="DATE", help="last release date kept (ISO)")
@@ -50,9 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--bootstrap", type=int, default=1000, metavar="N", help="resamples (default 1000)"
     )
     parser.add_argument(
-        "--interval", choices=("calibrated", "percentile"), default="calibrated",
-        help="the interval shown: calibrated (coverage checked by simulation, the default) "
-             "or the case bootstrap's percentile interval (uncalibrated)",
+        "--interval", choices=("calibrated", "percentile"), default=None,
+        help="the interval shown (default: the case bootstrap's percentile interval for "
+             "quantile, calibrated for running_max and all; coverage checked by simulation)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
@@ -72,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0); bad input raises a :class:`densing.DensingError`.
     """
+    if args.quantile is not None and args.frontier != "quantile":
+        print(f"densing trend: warning: --quantile {args.quantile:g} is ignored with "
+              f"--frontier {args.frontier} (it sets the quantile line's q only)",
+              file=sys.stderr)
     df = read_csv(args.densities, "densities",
                   {"model": str, "release_date": str, "status": str})
     # an old status name in the file (STATUS_ALIASES) prints one warning line
@@ -79,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
                             category=DeprecationWarning)
     trend = DensingTrend(
         frontier=args.frontier,
-        quantile=args.quantile,
+        quantile=0.9 if args.quantile is None else args.quantile,
         start=args.start,
         end=args.end,
         origin=args.origin,

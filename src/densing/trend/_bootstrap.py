@@ -3,14 +3,76 @@
 from __future__ import annotations
 
 import math
+import os
+import warnings
 
 import numpy as np
 from numpy.typing import NDArray
 
 from densing._progress import progress
+from densing.exceptions import FitQualityWarning, InputError
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
 _CHUNK = 2048  # bootstrap rows processed at once (bounds memory for large n_bootstrap)
+
+
+#: bytes per resample and model held at once by the fit (resample indices, their sorted copy,
+#: dates, densities and weights of a chunk, draws)
+_BYTES_PER_CELL = 8
+#: seconds per resample of one quantile LP (about 1-2 ms at 150 models)
+_QUANTILE_SECONDS = 2e-3
+
+
+def _memory_bytes() -> int:
+    """Physical memory of this machine in bytes (0 when unknown)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:,.1f} GiB"
+
+
+def check_bootstrap_cost(n_bootstrap: int, n_models: int, frontier: str,
+                         draws: bool = False) -> None:
+    """Refuse a bootstrap whose resample matrix would not fit in this machine's memory.
+
+    The trend keeps one row of model positions per resample (``n_bootstrap x n_models``
+    integers) plus one slope and intercept per resample; the fits themselves run in chunks.
+    A count needing more than half the physical memory is refused with the estimate; a
+    quantile bootstrap expected to take over 10 minutes warns.
+
+    Parameters
+    ----------
+    n_bootstrap, n_models
+        Resamples and models.
+    frontier
+        The frontier rule (the quantile line solves one LP per resample).
+    draws
+        Whether density draws are paired with the resamples (one more row per resample).
+
+    Raises
+    ------
+    densing.InputError
+        When the estimate exceeds half the machine's memory.
+    """
+    cells = float(n_bootstrap) * (n_models * (2 if draws else 1) + 4)
+    need = cells * _BYTES_PER_CELL
+    have = _memory_bytes()
+    if have and need > 0.5 * have:
+        raise InputError(
+            f"n_bootstrap={n_bootstrap} needs about {_gib(need)} of memory for {n_models} "
+            f"models; this machine has {_gib(have)}: use at most "
+            f"{int(0.5 * have / (need / max(n_bootstrap, 1))):,} resamples"
+        )
+    if frontier == "quantile" and n_bootstrap * _QUANTILE_SECONDS > 600:
+        warnings.warn(
+            f"n_bootstrap={n_bootstrap} quantile fits take about "
+            f"{n_bootstrap * _QUANTILE_SECONDS / 60:,.0f} minutes (one LP each)",
+            FitQualityWarning, stacklevel=3,
+        )
 
 
 class _Fitter:

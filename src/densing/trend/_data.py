@@ -233,7 +233,13 @@ def _prepare(
 
     logd: NDArray[np.float64] | None = None
     if density_draws is not None:
-        draws = np.asarray(density_draws, dtype=float)
+        try:
+            draws = np.asarray(density_draws, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"density_draws must be numbers, an (n_draws, {n_rows}) array of densities; "
+                f"could not read it as floats ({exc})"
+            ) from exc
         if draws.ndim != 2 or draws.shape[1] != n_rows or draws.shape[0] < 1:
             raise InputError(
                 f"density_draws has shape {draws.shape}; it must be (n_draws, {n_rows}): one "

@@ -24,7 +24,7 @@ from densing._validation import (
 )
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
-from densing.trend._bootstrap import _Fitter
+from densing.trend._bootstrap import _Fitter, check_bootstrap_cost
 from densing.trend._calibrate import INTERVALS, trend_intervals
 from densing.trend._censored import (
     CENSORED_MODES,
@@ -97,9 +97,9 @@ class DensingTrend:
     Parameters
     ----------
     frontier
-        Which models carry the fit: ``"running_max"`` (the running-maximum envelope, the
-        paper's choice), ``"quantile"`` (linear quantile regression at ``quantile``, using
-        every model) or ``"all"`` (OLS on every model).
+        ``"quantile"`` (default, the headline of ``densing reproduce``: linear quantile
+        regression at ``quantile`` over every model), ``"running_max"`` (the paper's
+        envelope: a handful of models, no fixed target) or ``"all"`` (OLS on every model).
     quantile
         The quantile ``q`` of the ``"quantile"`` frontier, in (0, 1).
     start, end
@@ -108,9 +108,7 @@ class DensingTrend:
     origin
         Day zero of ``t`` (ISO date); the intercept is ``ln rho`` at the origin.
     n_bootstrap
-        Number of bootstrap resamples over models (0 turns the CIs off). With
-        ``frontier="quantile"`` each resample solves a small LP (about 1-2 ms for 150
-        models), so 1,000 resamples take 1-3 s.
+        Resamples over models (0: no CIs; beyond half the machine's memory: refused).
     ci
         Confidence level of the intervals.
     random_state
@@ -130,9 +128,10 @@ class DensingTrend:
         coverage checked by simulation (at least 0.92 at nominal 0.95 for every frontier,
         ``densing.trend._calibrate``), widened in quadrature by the slope's spread over
         ``density_draws`` when given. ``"percentile"``: the case bootstrap's percentile
-        interval, which under-covers for the envelope (METHOD.md item 10). ``None``
-        (default): calibrated, except with ``censored="bound"`` (no calibration yet:
-        percentile); ``interval_`` says which, ``ci_calibrated_``/``ci_percentile_`` keep both.
+        interval, which under-covers for the envelope (METHOD.md item 10) and covers for the
+        quantile line (tests/test_coverage.py). ``None`` (default): percentile for
+        ``quantile`` and with ``censored="bound"``, calibrated for ``running_max`` and
+        ``all``; ``interval_`` says which, ``ci_calibrated_``/``ci_percentile_`` keep both.
 
     Attributes
     ----------
@@ -199,10 +198,8 @@ class DensingTrend:
     Notes
     -----
     The bootstrap is a case (pairs) bootstrap over models: resample ``n`` models with
-    replacement, recompute that resample's frontier (a model drawn twice counts once on the
-    envelope) and refit; intervals are percentile intervals. For ``running_max`` and
-    ``all`` it is vectorised over resamples (running maximum along rows, weighted
-    closed-form OLS per row); for ``quantile`` each resample is one weighted LP.
+    replacement, recompute that resample's frontier and refit (vectorised over resamples
+    for ``running_max`` and ``all``; one weighted LP per resample for ``quantile``).
 
     Examples
     --------
@@ -251,7 +248,7 @@ class DensingTrend:
 
     def __init__(
         self,
-        frontier: Frontier = "running_max",
+        frontier: Frontier = "quantile",
         quantile: float = 0.9,
         start: str | _dt.date | None = None,
         end: str | _dt.date | None = None,
@@ -390,6 +387,8 @@ class DensingTrend:
         seed = self.random_state
         self._seed = int(np.random.SeedSequence().entropy) if seed is None else seed  # type: ignore[arg-type]
         n_boot = int(self.n_bootstrap)
+        check_bootstrap_cost(n_boot, data.t.size, str(self.frontier),
+                             data.logd is not None)
         if data.logd is not None and data.logd.shape[0] != n_boot:
             # pair each model resample with a random draw of the reference frame
             rows = np.random.default_rng([self._seed, 1]).integers(0, data.logd.shape[0], n_boot)
@@ -438,7 +437,8 @@ class DensingTrend:
          self.measurement_slopes_) = trend_intervals(
             str(self.frontier), data.t, data.x, data.logd, fitter, level, q=q, n_sim=n_boot,
             seed=self._seed, estimate=slope, percentile=self.ci_percentile_,
-            interval=self.interval, censored=str(self.censored))
+            interval=self.interval if self.interval is not None or self.frontier != "quantile"
+            else "percentile", censored=str(self.censored))
         self.std_error_ = line.std_errors()
         self.censored_fit_ = cfit
         self.n_bounds_ = 0 if bounds is None else int(bounds.sum())

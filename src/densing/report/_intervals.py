@@ -52,7 +52,7 @@ def _months(slope_lo: float, slope_hi: float) -> tuple[float, float]:
 def _measurement_slopes(
     per_model: pd.DataFrame, per_bench: pd.DataFrame, fr: ReferenceFrame, *, benchmark: str,
     tokens: float, frontier: str, start: str | None, end: str | None, random_state: int,
-    n_draws: int,
+    n_draws: int, quantile: float = 0.9,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Density draws under score noise and frame draws, and the frontier slope of each.
 
@@ -88,8 +88,8 @@ def _measurement_slopes(
     draws[:, ok] = n_hat / sub["n_params"].to_numpy(dtype=float)[None, :]
     # the trend refits the frontier on each draw with every model kept (its
     # measurement_slopes_; a model censored in a draw is left out of that draw only)
-    fit = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
-                       n_bootstrap=k, random_state=random_state).fit(per_model,
+    fit = DensingTrend(frontier=frontier, quantile=quantile, start=start,  # type: ignore[arg-type]
+                       end=end, n_bootstrap=k, random_state=random_state).fit(per_model,
                                                                      density_draws=draws)
     assert fit.measurement_slopes_ is not None
     slopes = fit.measurement_slopes_
@@ -114,17 +114,6 @@ def _pct(draws: np.ndarray, level: float) -> tuple[float, float]:
         return (math.nan, math.nan)
     a = (1 - level) / 2
     return (float(np.quantile(good, a)), float(np.quantile(good, 1 - a)))
-
-
-def _cmp(name: str, paper: float, est: float, lo: float, hi: float, src: str,
-         figure: str) -> dict[str, Any]:
-    inside = None if not (np.isfinite(lo) and np.isfinite(hi)) else bool(lo <= paper <= hi)
-    if np.isfinite(lo) and not np.isfinite(hi):
-        inside = bool(lo <= paper)
-    return {"quantity": name, "paper": paper, "densing": est, "ci_low": lo, "ci_high": hi,
-            "ratio": est / paper if paper else math.nan, "paper_in_ci": inside, "source": src,
-            "paper_figure": figure}
-
 
 
 def _compressed_pairs(per_model: pd.DataFrame, models: pd.DataFrame) -> pd.DataFrame:

@@ -1,10 +1,12 @@
-"""End-to-end reproduction of the densing law on the bundled data, and its sensitivity.
+"""The reproduction of the densing law on the bundled data: :class:`Reproduction`.
 
-:func:`reproduce` runs the whole pipeline -- reference frame, densities of the bundled open base
-models, the densing-law trend with bootstrap intervals, the pre/post-ChatGPT comparison and
-the pruned/distilled check -- and sets densing's numbers beside the paper's claims
-(:data:`PAPER_CLAIMS`). :func:`sensitivity` repeats the headline under every defensible
-analysis choice, because on real data it moves a lot with them (METHOD.md).
+The headline is a high-quantile line (``tau = 0.9`` by default) over every model in the
+window, models censored at the top kept as lower bounds (Powell's censored quantile
+regression), with a case (pairs) bootstrap over models widened in quadrature by the
+measurement spread (score standard errors and frame draws). Beside it: the running-maximum
+envelope (the paper's rule, for comparison, with its calibrated interval), a stochastic
+frontier (a parametric cross-check) and the quantile line at ``tau`` 0.8 and 0.95. Why the
+headline changed: ``docs/reproduction.md``.
 """
 
 from __future__ import annotations
@@ -17,73 +19,55 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._headline import (
-    _DAYS_PER_MONTH,
-    _TOP_CENSORED,
-    _bounds_dict,
-    _cmp,
-    _compressed_pairs,
-    _holdout_check,
-    _holdout_note,
-    _joint_interval,
-    _measurement_slopes,
-    _months,
-    _parse_window,
-    _pct,
-)
 from densing._io import to_plain
-from densing._progress import disable, show_progress_flag
-from densing._progress import progress as _bar
 from densing._summary import Summary
 from densing._validation import (
     check_frontier,
     check_n_bootstrap,
     check_param_count_name,
     check_random_state,
+    check_scalar,
     check_tokens,
     format_value,
 )
 from densing.conventions import frame_model_param_count
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, InputError
-from densing.reference import (
-    DEFAULT_PARAM_COUNT,
-    ReferenceFrame,
-    load_frame,
+from densing.reference import DEFAULT_PARAM_COUNT, ReferenceFrame, load_frame
+from densing.report._beside import (
+    _envelope_fit,
+    _quantile_points,
+    _stochastic_fit,
 )
+from densing.report._claims import (
+    CHATGPT_DATE,
+    PAPER_CLAIMS,
+    PAPER_WINDOW,
+    REPRODUCE_BENCHMARK,
+    _cmp,
+    verdict,
+)
+from densing.report._intervals import (
+    _DAYS_PER_MONTH,
+    _TOP_CENSORED,
+    _bounds_dict,
+    _compressed_pairs,
+    _holdout_check,
+    _joint_interval,
+    _measurement_slopes,
+    _months,
+    _parse_window,
+    _pct,
+)
+from densing.report._render import comparison_frame, reproduction_summary
 from densing.trend import DensingTrend, PeriodComparison, density_bounds
+from densing.trend._stochastic import StochasticFrontierFit
 
-#: The paper's claims that densing compares itself with (Xiao et al., "Densing Law of LLMs").
-PAPER_CLAIMS: dict[str, dict[str, Any]] = {
-    "doubling_time_months_arxiv": {
-        "value": 3.3, "slope_per_day": 0.0073, "r2": 0.912,
-        "source": "arXiv:2412.04315 v2, Fig. 1 (29 open base models, 2023-02..2024-10)",
-    },
-    "doubling_time_months_journal": {
-        "value": 3.5, "r2": 0.934,
-        "source": "Nature Machine Intelligence 2025 (51 models)",
-    },
-    "slope_before_chatgpt": {
-        "value": 0.0048, "source": "arXiv:2412.04315 v2, MMLU density before 2022-11-30",
-    },
-    "slope_after_chatgpt": {
-        "value": 0.0073, "source": "arXiv:2412.04315 v2, MMLU density after 2022-11-30",
-    },
-    "compressed_not_denser": {
-        "value": True,
-        "source": "arXiv:2412.04315 v2, Sec. 4: pruned/distilled models (e.g. "
-        "Llama-3.1-Minitron-4B, Gemma-2-2B) are not denser than their originals",
-    },
-}
+#: the headline's quantile (chosen by simulated coverage and error, tests/test_coverage.py)
+HEADLINE_QUANTILE = 0.9
 
-#: the paper's window of release dates (Llama-1 to the last models it shows)
-PAPER_WINDOW = ("2023-02-24", "2024-10-01")
-
-#: the split date of the pre/post-ChatGPT comparison
-CHATGPT_DATE = "2022-11-30"
-
-#: benchmark used by default for the bundled Open LLM Leaderboard v1 scores
-REPRODUCE_BENCHMARK = "average_llv1"
+#: label of an envelope interval without an upper end
+NO_UPPER_BOUND = "no upper bound from a running maximum at this scatter"
 
 
 @dataclass(repr=False)
@@ -93,7 +77,8 @@ class Reproduction:
     Attributes
     ----------
     trend
-        The fitted :class:`DensingTrend` in the window.
+        The headline :class:`DensingTrend` in the window (by default the 0.9-quantile line
+        with models censored at the top kept as bounds, percentile case bootstrap).
     periods
         :meth:`DensingTrend.compare_periods` on all dates (``None`` when a period is too
         small).
@@ -106,18 +91,26 @@ class Reproduction:
     settings
         The analysis choices.
     diagnostics
-        Censoring counts, extrapolation share, frontier members.
+        Censoring counts, extrapolation share, models left out by name.
     intervals
-        The headline's intervals: ``"joint"`` (the calibrated models-only slope interval
-        widened in quadrature by the slope spread that score noise and frame draws cause; the
-        headline ``ci95_months``), ``"models_only"`` (the trend's ``ci_``: calibrated by
-        default), ``"percentile"`` (the case bootstrap's) and ``"measurement"`` (the slope
-        spread from score noise and frame draws alone). Each maps ``slope_per_day`` and
-        ``doubling_time_months`` to ``(low, high)``.
+        ``"joint"`` (the headline's: the models-only interval widened in quadrature by the
+        slope spread that score noise and frame draws cause), ``"models_only"`` (the
+        trend's ``ci_``), ``"percentile"`` (the case bootstrap's), ``"measurement"`` (the
+        measurement spread alone), ``"envelope"`` and ``"envelope_models_only"`` (the
+        running-maximum envelope's calibrated interval, widened and not). Each maps
+        ``slope_per_day`` and ``doubling_time_months`` to ``(low, high)``.
     trend_bounds
-        The same frontier with models censored at the top kept as lower bounds
-        (``DensingTrend(censored="bound")``, percentile interval), shown beside the headline;
-        ``None`` when it cannot be fitted.
+        The headline frontier with models censored at the top kept as lower bounds (the
+        headline itself when it keeps them); ``None`` when it cannot be fitted.
+    envelope
+        The running-maximum envelope (the paper's rule), calibrated interval.
+    stochastic
+        The stochastic-frontier cross-check (``None`` when it cannot be fitted).
+    quantiles
+        Doubling time (months) of the quantile line at each of :data:`REPORTED_QUANTILES`.
+    bounds
+        ``densities`` with each model's density bound (:func:`density_bounds`): the table
+        the bound-keeping fits use.
     """
 
     trend: DensingTrend
@@ -129,21 +122,38 @@ class Reproduction:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     intervals: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     trend_bounds: DensingTrend | None = None
+    envelope: DensingTrend | None = None
+    stochastic: StochasticFrontierFit | None = None
+    quantiles: dict[float, float] = field(default_factory=dict)
+    bounds: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def headline_interval(self) -> tuple[float, float]:
+        """The headline's 95 % doubling-time interval (months)."""
+        ci = self.intervals.get("joint", self.trend.ci_)
+        return ci.get("doubling_time_months", (math.nan, math.nan))
+
+    def verdict(self) -> str:
+        """The paper's 3.3 months against the headline interval, in words."""
+        lo, hi = self.headline_interval
+        return verdict(PAPER_CLAIMS["doubling_time_months_arxiv"]["value"], lo, hi,
+                       float(self.trend.ci))
 
     def comparison(self) -> pd.DataFrame:
-        """densing's figures beside the paper's claims, with the ratio and CI coverage.
+        """densing's figures beside the paper's claims, with the ratio and the verdict.
 
-        The doubling-time and slope rows carry the headline (joint) interval. The paper's
-        stated doubling time (3.3 months) and its stated slope (A = 0.0073 per day, i.e.
-        ln 2 / A = 95 days = 3.1 months) disagree with each other, so each is its own row and
-        ``paper_figure`` says which of the paper's figures a row compares to.
+        The doubling-time and slope rows carry the headline (joint) interval; the envelope
+        row (the paper's rule) its own. ``paper_in_ci`` is ``None`` where the interval has
+        no upper end (it includes zero growth and bounds nothing). The paper's stated
+        doubling time (3.3 months) and its stated slope (A = 0.0073 per day, 3.1 months)
+        disagree with each other, so each is its own row.
 
         Returns
         -------
         pandas.DataFrame
             One row per claim: ``quantity``, ``paper``, ``densing``, ``ci_low``,
-            ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``source``,
-            ``paper_figure``.
+            ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``verdict``,
+            ``source``, ``paper_figure``. It prints whole (every row and column).
         """
         t = self.trend
         ci = self.intervals.get("joint", t.ci_)
@@ -164,6 +174,12 @@ class Reproduction:
                          t.doubling_time_months_, lo, hi, c["source"],
                          f"ln 2 / A with A = {c['slope_per_day']:g}/day (Fig. 1): "
                          f"{math.log(2) / c['slope_per_day']:.0f} days = {implied:.2f} months"))
+        env = self.envelope
+        if env is not None:
+            elo, ehi = self.intervals["envelope"]["doubling_time_months"]
+            rows.append(_cmp("doubling time (months), envelope (paper's rule)", c["value"],
+                             env.doubling_time_months_, elo, ehi, c["source"],
+                             "stated doubling time, 3.3 months, against the running maximum"))
         rows.append(_cmp("slope A (per day)", c["slope_per_day"], t.slope_per_day_, slo, shi,
                          c["source"], "stated slope A = 0.0073/day (Fig. 1)"))
         rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
@@ -172,25 +188,29 @@ class Reproduction:
             p = self.periods
             for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
                 fit = p.before if part == "before" else p.after
-                est = fit.slope_per_day
                 pci = fit.slope_ci
                 rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
-                                 est, pci[0], pci[1], PAPER_CLAIMS[key]["source"],
+                                 fit.slope_per_day, pci[0], pci[1], PAPER_CLAIMS[key]["source"],
                                  f"stated MMLU-density slope {part} ChatGPT, "
                                  f"{PAPER_CLAIMS[key]['value']:g}/day (Sec. 4)"))
+        for row in rows:
+            if row["quantity"].startswith("slope") and not row["ci_low"] > 0:
+                row["paper_in_ci"] = None  # an interval reaching zero growth bounds nothing
+            row["verdict"] = _row_verdict(row)
         if len(self.compressed):
             both = self.compressed.dropna(subset=["density", "parent_density"])
             denser = int((both["density"] > both["parent_density"]).sum())
-            verdict = (f"{denser} of {len(both)}" if len(both) else
-                       f"untestable: 0 of {len(self.compressed)} pairs have both densities")
+            found = (f"{denser} of {len(both)}" if len(both) else
+                     f"untestable: 0 of {len(self.compressed)} pairs have both densities")
             rows.append({
                 "quantity": "pruned/distilled models denser than parent",
-                "paper": "none", "densing": verdict,
+                "paper": "none", "densing": found,
                 "ci_low": math.nan, "ci_high": math.nan, "ratio": math.nan,
-                "paper_in_ci": None, "source": PAPER_CLAIMS["compressed_not_denser"]["source"],
+                "paper_in_ci": None, "verdict": "",
+                "source": PAPER_CLAIMS["compressed_not_denser"]["source"],
                 "paper_figure": "stated: no pruned/distilled model denser than its parent",
             })
-        return pd.DataFrame(rows)
+        return comparison_frame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """The headline as plain values (the ``--json`` output of ``densing reproduce``)."""
@@ -201,7 +221,47 @@ class Reproduction:
         periods = None
         if self.periods is not None:
             periods = to_plain(self.periods.to_dict(), nan_to_none=False)
+        env = self.envelope
+        envelope = None
+        if env is not None:
+            eci = self.intervals["envelope"]["doubling_time_months"]
+            envelope = {
+                "estimator": "running_max", "doubling_time_months": env.doubling_time_months_,
+                "ci95_months": list(eci),
+                "ci95_months_models_only": list(
+                    self.intervals["envelope_models_only"]["doubling_time_months"]),
+                "slope_per_day": env.slope_per_day_, "r2": env.r2_,
+                "n_frontier": env.n_frontier_, "bounded": bool(math.isfinite(eci[1])),
+                "note": "" if math.isfinite(eci[1]) else NO_UPPER_BOUND,
+                "members": [
+                    {"model": str(m), "release_date": pd.Timestamp(str(d)).date().isoformat(),
+                     "density": float(x)}
+                    for m, d, x in zip(env.frontier_["model"], env.frontier_["release_date"],
+                                       env.frontier_["density"], strict=True)],
+            }
+        sf = self.stochastic
+        stochastic = None
+        if sf is not None:
+            stochastic = {
+                "estimator": "stochastic_frontier (half-normal u, log-linear drift in time)",
+                "doubling_time_months": sf.doubling_time_months,
+                "ci95_months": list(sf.doubling_time_months_ci),
+                "slope_per_day": sf.slope_per_day, "slope_ci95": list(sf.slope_ci),
+                "sigma_v": sf.sigma_v, "c0": sf.c0, "c1": sf.c1,
+                "lr_stat_drift": sf.lr_stat, "lr_pvalue_drift": sf.lr_pvalue,
+                "n_bootstrap": sf.n_bootstrap, "n_failed": sf.n_failed,
+            }
+        s = self.settings
         return {
+            "headline": {
+                "estimator": (f"quantile regression, tau={s['quantile']:g}" if s["frontier"]
+                              == "quantile" else str(s["frontier"])),
+                "quantile": s["quantile"] if s["frontier"] == "quantile" else None,
+                "doubling_time_months": t.doubling_time_months_,
+                "ci95_months": [ci[0], ci[1]],
+                "bounded": bool(math.isfinite(ci[0]) and math.isfinite(ci[1])),
+                "verdict": self.verdict(),
+            },
             "doubling_time_days": t.doubling_time_days_,
             "doubling_time_months": t.doubling_time_months_,
             "ci95_months": [ci[0], ci[1]],
@@ -218,8 +278,13 @@ class Reproduction:
             "n_censored": self.diagnostics["n_censored"],
             "n_undated": len(self.diagnostics["undated_models"]),
             "n_missing_params": len(self.diagnostics.get("missing_params_models", [])),
+            "undated_models": list(self.diagnostics["undated_models"]),
+            "missing_params_models": list(self.diagnostics.get("missing_params_models", [])),
             "n_lower_bounds": self.diagnostics["n_lower_bounds"],
             "with_bounds": _bounds_dict(self.trend_bounds),
+            "envelope": envelope,
+            "stochastic_frontier": stochastic,
+            "quantiles": {f"{q:g}": v for q, v in self.quantiles.items()},
             "frontier": [
                 {"model": str(m), "release_date": pd.Timestamp(str(d)).date().isoformat(),
                  "density": float(x)}
@@ -242,73 +307,18 @@ class Reproduction:
         Parameters
         ----------
         detail
-            ``True``: the full report of ``densing reproduce`` (comparison with the paper,
-            the trend's own summary, diagnostics, compressed models). ``False``: a compact
-            one (headline and comparison), as notebooks show it.
+            ``True``: the full report of ``densing reproduce``. ``False``: a compact one
+            (headline, verdict and comparison), as notebooks show it.
 
         Returns
         -------
         Summary
-            The report.
+            The report, at most 100 columns wide as text.
         """
-        s = self.settings
-        title = (f"densing reproduce: frame={s['frame']} benchmark={s['benchmark']} "
-                 f"D0={s['tokens']:.3g} params={s['param_count']} window={s['window'][0]}.."
-                 f"{s['window'][1]} frontier={s['frontier']}")
-        cmp = self.comparison().drop(columns=["source"])
-        if not detail:
-            t = self.trend
-            lo, hi = self.intervals.get("joint", t.ci_)["doubling_time_months"]
-            paper = PAPER_CLAIMS["doubling_time_months_arxiv"]["value"]
-            out = Summary(title, header=[
-                ("doubling time", f"{t.doubling_time_months_:.3g} months "
-                                  f"({100 * float(t.ci):g}% CI {lo:.3g} .. {hi:.3g}); "
-                                  f"paper {paper:g}"),
-                ("models used", f"{t.n_models_} ({t.n_frontier_} on the frontier, "
-                                f"{t.n_censored_} censored)"),
-                (t.line_.r2_name, f"{t.r2_:.3f}"),
-            ])
-            note = _holdout_note(self.diagnostics.get("holdout"))
-            if note:
-                out.add_note(note)
-            return out.add_table(cmp)
-        out = Summary(title).add_table(cmp)
-        out.add_summary(self.trend.summary())
-        d = self.diagnostics
-        for name, label in (("joint", "joint (models, score noise, frame; the headline)"),
-                            ("models_only", "models only"),
-                            ("percentile", "case bootstrap percentile (uncalibrated)")):
-            if name in self.intervals:
-                lo, hi = self.intervals[name]["doubling_time_months"]
-                out.add_note(f"95% interval of the doubling time, {label}: {lo:.3g} .. "
-                             f"{hi:.3g} months")
-        tb = self.trend_bounds
-        if tb is not None:
-            blo, bhi = tb.ci_["doubling_time_months"]
-            out.add_note(f"With the {d['n_lower_bounds']} models censored at the top kept as "
-                         f"lower bounds: {tb.doubling_time_months_:.3g} months (percentile "
-                         f"{blo:.3g} .. {bhi:.3g}); {tb.n_bounds_on_frontier_} bound(s) on "
-                         "the frontier")
-        by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
-        missing = d.get("missing_params_models", [])
-        out.add_note(f"Censored models in the window: {d['n_censored']} ({by}); without a "
-                     f"{s['param_count']} parameter count (left out): {len(missing)}"
-                     + (f" ({', '.join(missing)})" if missing else "")
-                     + f"; without a release date (left out): {len(d['undated_models'])}")
-        note = _holdout_note(d.get("holdout"))
-        if note:
-            out.add_note(note)
-        out.add_note(f"N_hat outside the reference sizes (extrapolated): {d['n_extrapolated']} "
-                     f"of {d['n_ok']} ({100 * d['share_extrapolated']:.0f}%); scores above "
-                     "every reference checkpoint's (sigmoid extrapolated): "
-                     f"{d['n_beyond_reference_score']}")
-        if len(self.compressed):
-            out.add_table(self.compressed, caption="Compressed models vs parents (density):",
-                          float_format=".3g")
-        return out
+        return reproduction_summary(self, detail=detail)
 
     def print(self) -> None:
-        """Print :meth:`summary`: the comparison, the trend summary and the diagnostics."""
+        """Print :meth:`summary`: the comparison, the estimates and the diagnostics."""
         print(self.summary().as_text())
 
     def _repr_html_(self) -> str:
@@ -316,11 +326,20 @@ class Reproduction:
 
     def __repr__(self) -> str:
         t = self.trend
-        lo, hi = self.intervals.get("joint", t.ci_)["doubling_time_months"]
+        lo, hi = self.headline_interval
         return (f"<Reproduction {self.settings['frame']}/{self.settings['benchmark']}: "
                 f"{t.n_models_} models, doubling {t.doubling_time_months_:.2g} mo "
                 f"({100 * float(t.ci):g}% CI {lo:.2g}..{hi:.2g}), paper "
                 f"{PAPER_CLAIMS['doubling_time_months_arxiv']['value']:g}>")
+
+
+def _row_verdict(row: dict[str, Any]) -> str:
+    lo, hi = row["ci_low"], row["ci_high"]
+    if not (isinstance(lo, float) and math.isfinite(lo)):
+        return ""
+    if not math.isfinite(hi) or row["paper_in_ci"] is None:
+        return "not tested: the interval includes zero growth"
+    return "inside" if row["paper_in_ci"] else "outside"
 
 
 def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
@@ -351,7 +370,8 @@ def reproduce(
     benchmark: str = REPRODUCE_BENCHMARK,
     tokens: float = 1e12,
     window: Any = PAPER_WINDOW,
-    frontier: str = "running_max",
+    frontier: str = "quantile",
+    quantile: float = HEADLINE_QUANTILE,
     n_bootstrap: int = 1000,
     random_state: int = 0,
     param_count: str | None = None,
@@ -360,7 +380,8 @@ def reproduce(
     exact_params: bool = False,
     joint: bool = False,
     frame_bootstrap: int = 200,
-    interval: str = "calibrated",
+    interval: str | None = None,
+    sfa_bootstrap: int = 200,
     scores: pd.DataFrame | None = None,
     models: pd.DataFrame | None = None,
     protocol_map: dict[str, str] | None = None,
@@ -381,7 +402,11 @@ def reproduce(
         ``(start, end)`` or ``"START:END"`` of release dates for the headline fit (default:
         the paper's window); ``None`` uses all dates.
     frontier
-        ``running_max`` (paper), ``quantile`` or ``all``.
+        The headline's rule: ``quantile`` (default: the ``quantile`` line over every
+        model, models censored at the top kept as bounds), ``running_max`` (the paper's
+        envelope) or ``all`` (OLS).
+    quantile
+        The headline quantile ``tau`` (0.9, chosen by simulated coverage and error).
     n_bootstrap
         Trend bootstrap resamples over models.
     random_state
@@ -406,8 +431,12 @@ def reproduce(
         Reference-run resamples of the frame (when ``frame`` is a name), used by the joint
         interval (and by ``joint``).
     interval
-        The trend's models-only interval: ``"calibrated"`` (default; simulated coverage
-        checked, ``densing.trend._calibrate``) or ``"percentile"`` (case bootstrap).
+        The headline's models-only interval: ``"percentile"`` (the case bootstrap; the
+        default for ``quantile``, its coverage checked in tests/test_coverage.py) or
+        ``"calibrated"`` (the default for ``running_max`` and ``all``; not available for
+        the bound-keeping quantile line).
+    sfa_bootstrap
+        Case resamples of the stochastic-frontier cross-check (0: no interval).
     scores, models
         Override the bundled ``load_scores("llv1:")`` and ``load_models()``.
     protocol_map
@@ -421,21 +450,28 @@ def reproduce(
     Notes
     -----
     The headline interval (``intervals["joint"]``, ``ci95_months`` in ``to_dict``)
-    propagates three sources together: model resampling (the trend's calibrated interval),
+    propagates three sources together: model resampling (the case bootstrap over models),
     score noise (each score's binomial standard error from its benchmark's size,
     :data:`densing.density.BENCHMARK_SIZES`) and the frame's bootstrap draws. The last two
     are drawn together and the frontier refitted per draw; that slope spread is added in
-    quadrature to each side of the calibrated interval. Models censored at the top are
-    dropped from the headline and kept as lower bounds in ``trend_bounds`` beside it.
+    quadrature to each side of the models-only interval. With ``frontier="quantile"``
+    models censored at the top enter the headline as lower bounds (Powell's censored
+    quantile regression); for the other rules they are dropped and kept as bounds in
+    ``trend_bounds`` beside it. The envelope (``envelope``, calibrated interval widened the
+    same way), the stochastic frontier and the quantile line at 0.8 and 0.95 are computed
+    beside the headline.
     """
     from densing.datasets import load_models, load_scores
 
     _check_settings(n_bootstrap=n_bootstrap, random_state=random_state, tokens=tokens,
                     frontier=frontier, benchmark=benchmark, frame_bootstrap=frame_bootstrap)
+    check_scalar(quantile, "quantile", low=0.0, high=1.0, include_low=False,
+                 include_high=False, hint="strictly between 0 and 1, e.g. 0.9")
+    check_n_bootstrap(sfa_bootstrap, "sfa_bootstrap")
     start, end = _parse_window(window)
     if param_count is not None:
         check_param_count_name(param_count, ("total", "non_embedding"))
-    if interval not in ("calibrated", "percentile"):
+    if interval not in (None, "calibrated", "percentile"):
         raise InputError(f"interval={format_value(interval)} must be 'calibrated' or "
                          "'percentile'")
     if isinstance(frame, ReferenceFrame):
@@ -482,43 +518,64 @@ def reproduce(
         nd[:, ok.to_numpy()] = density_draws(per_model[ok], fr, benchmark, tokens)
         reps = int(np.ceil(n_bootstrap / nd.shape[0]))
         draws = np.tile(nd, (reps, 1))[:n_bootstrap]
+    q = float(quantile)
+    keeps_bounds = frontier == "quantile"
+    if interval is None:
+        interval = "percentile" if keeps_bounds else "calibrated"
+    if keeps_bounds and interval == "calibrated":
+        raise InputError("interval='calibrated' is not available for the bound-keeping "
+                         "quantile headline: use interval='percentile' (the case bootstrap)")
+    bounded = density_bounds(per_model, fr, benchmark, tokens)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         # the models-only trend: the frame draws enter the joint interval below, not here
-        trend = DensingTrend(frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
-                             n_bootstrap=n_bootstrap, random_state=random_state,
-                             interval=interval)
-        trend.fit(per_model)
+        trend = DensingTrend(frontier=frontier, quantile=q, start=start,  # type: ignore[arg-type]
+                             end=end, n_bootstrap=n_bootstrap, random_state=random_state,
+                             interval=interval, censored="bound" if keeps_bounds else "drop")
+        trend.fit(bounded if keeps_bounds else per_model)
         percentile = dict(trend.ci_percentile_)
         if draws is not None:
             percentile = dict(DensingTrend(
-                frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
+                frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
                 n_bootstrap=n_bootstrap, random_state=random_state, interval="percentile",
             ).fit(per_model, density_draws=draws).ci_percentile_)
-        _, m_slopes = _measurement_slopes(
+        m_draws, m_slopes = _measurement_slopes(
             per_model, per_bench, fr, benchmark=benchmark, tokens=tokens, frontier=frontier,
             start=start, end=end, random_state=random_state, n_draws=frame_bootstrap,
+            quantile=q,
         )
+        level = float(trend.ci)
         intervals = {
             "joint": _joint_interval(trend, m_slopes),
             "models_only": dict(trend.ci_),
             "percentile": percentile,
-            "measurement": {"slope_per_day": _pct(m_slopes, float(trend.ci)),
-                            "doubling_time_months": _months(*_pct(m_slopes, float(trend.ci)))},
+            "measurement": {"slope_per_day": _pct(m_slopes, level),
+                            "doubling_time_months": _months(*_pct(m_slopes, level))},
         }
-        try:
-            trend_bounds: DensingTrend | None = DensingTrend(
-                frontier=frontier, start=start, end=end,  # type: ignore[arg-type]
-                n_bootstrap=n_bootstrap, random_state=random_state, censored="bound",
-            ).fit(density_bounds(per_model, fr, benchmark, tokens))
-        except InputError:
-            trend_bounds = None
+        trend_bounds: DensingTrend | None = trend if keeps_bounds else None
+        if not keeps_bounds:
+            try:
+                trend_bounds = DensingTrend(
+                    frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
+                    n_bootstrap=n_bootstrap, random_state=random_state, censored="bound",
+                ).fit(bounded)
+            except InputError:
+                trend_bounds = None
+        envelope, env_iv = _envelope_fit(per_model, per_bench, fr, frontier, trend,
+                                         m_slopes, benchmark=benchmark, tokens=tokens,
+                                         start=start, end=end, n_bootstrap=n_bootstrap,
+                                         random_state=random_state, n_draws=frame_bootstrap)
+        intervals.update(env_iv)
+        quantiles = _quantile_points(bounded, start, end, q, trend)
+        stochastic = _stochastic_fit(trend, sfa_bootstrap, random_state, level)
         try:
             periods: PeriodComparison | None = DensingTrend(
-                frontier=frontier, n_bootstrap=n_bootstrap, random_state=random_state,  # type: ignore[arg-type]
+                frontier=frontier, quantile=q, n_bootstrap=n_bootstrap,  # type: ignore[arg-type]
+                random_state=random_state, interval=interval,
             ).fit(per_model).compare_periods(CHATGPT_DATE)
         except InputError:
             periods = None
+    del m_draws
     ok_win = in_win[in_win["status"] == "ok"]
     # censored: the frame cannot express the score (a bound); missing_params is not censoring
     cens_status = in_win.loc[~in_win["status"].isin(["ok", "missing_params"]), "status"]
@@ -541,7 +598,8 @@ def reproduce(
     }
     settings = {
         "frame": frame_name, "benchmark": benchmark, "tokens": tokens,
-        "window": [start, end], "frontier": frontier, "n_bootstrap": n_bootstrap,
+        "window": [start, end], "frontier": frontier, "quantile": q,
+        "n_bootstrap": n_bootstrap, "sfa_bootstrap": sfa_bootstrap,
         "random_state": random_state, "param_count": param_count,
         "irreducible": fr.irreducible, "dense_only": dense_only, "joint": joint,
         "exact_params": exact_params, "interval": interval, "frame_bootstrap": frame_bootstrap,
@@ -549,98 +607,6 @@ def reproduce(
     return Reproduction(
         trend=trend, periods=periods, densities=per_model, per_benchmark=per_bench,
         compressed=_compressed_pairs(per_model, md), settings=settings, diagnostics=diagnostics,
-        intervals=intervals, trend_bounds=trend_bounds,
+        intervals=intervals, trend_bounds=trend_bounds, envelope=envelope,
+        stochastic=stochastic, quantiles=quantiles, bounds=bounded,
     )
-
-
-#: the analysis choices that :func:`sensitivity` varies, one at a time from the default
-SENSITIVITY_VARIANTS: list[tuple[str, dict[str, Any]]] = [
-    ("default (average_llv1, no E, D0=1T, envelope, paper window, non-embedding params)", {}),
-    ("benchmark: hellaswag only", {"benchmark": "hellaswag"}),
-    ("benchmark: arc_challenge only", {"benchmark": "arc_challenge"}),
-    ("loss law + E", {"irreducible": True}),
-    ("D0 = 5T tokens", {"tokens": 5e12}),
-    ("D0 = 5T tokens, loss law + E", {"tokens": 5e12, "irreducible": True}),
-    ("all points (OLS)", {"frontier": "all"}),
-    ("upper-quantile frontier (q=0.9)", {"frontier": "quantile"}),
-    ("all release dates", {"window": None}),
-    ("dense models only", {"dense_only": True}),
-    ("total parameters (frame and targets)", {"param_count": "total"}),
-    ("total parameters, exact architecture totals", {"param_count": "total",
-                                                      "exact_params": True}),
-]
-
-
-def sensitivity(
-    n_bootstrap: int = 1000, random_state: int = 0, progress: bool | None = None,
-    quiet: bool | None = None, **base: Any,
-) -> pd.DataFrame:
-    """The headline under every defensible analysis choice, one row per variant.
-
-    Parameters
-    ----------
-    n_bootstrap
-        Trend bootstrap resamples per variant.
-    random_state
-        Seed.
-    progress
-        ``False`` hides the progress bar, ``True`` shows it even off a terminal, ``None``
-        (default) shows it only on a terminal.
-    quiet
-        Deprecated alias: ``quiet=True`` is ``progress=False``.
-    **base
-        Settings shared by every variant (passed to :func:`reproduce`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``variant``, ``doubling_months``, ``ci_low``, ``ci_high`` (the joint interval),
-        ``ci_low_models_only``, ``ci_high_models_only``, ``slope_per_day``, ``r2``,
-        ``n_models``, ``n_frontier``, ``n_censored`` (censored in the window, undated models
-        not counted), ``n_lower_bounds`` (of those, censored at the top),
-        ``doubling_months_bounds``, ``ci_low_bounds``, ``ci_high_bounds`` and
-        ``n_bounds_on_frontier`` (the same frontier with those models kept as lower bounds),
-        ``share_extrapolated``, ``all_points_months``; ``error`` where a variant fails.
-    """
-    check_n_bootstrap(n_bootstrap)
-    _check_int_seed(random_state)
-    rows: list[dict[str, Any]] = []
-    show = show_progress_flag(progress, quiet, "sensitivity")
-    for name, over in _bar(SENSITIVITY_VARIANTS, desc="sensitivity", disable=disable(show)):
-        kw = {**base, **over}
-        try:
-            rep = reproduce(n_bootstrap=n_bootstrap, random_state=random_state, **kw)
-        except InputError as exc:
-            rows.append({"variant": name, "error": str(exc)})
-            continue
-        t = rep.trend
-        lo, hi = rep.intervals["joint"]["doubling_time_months"]
-        mlo, mhi = t.ci_.get("doubling_time_months", (math.nan, math.nan))
-        tb = rep.trend_bounds
-        blo, bhi = (math.nan, math.nan) if tb is None else tb.ci_["doubling_time_months"]
-        rows.append({
-            "variant": name, "doubling_months": t.doubling_time_months_, "ci_low": lo,
-            "ci_high": hi, "ci_low_models_only": mlo, "ci_high_models_only": mhi,
-            "slope_per_day": t.slope_per_day_, "r2": t.r2_,
-            "n_models": t.n_models_, "n_frontier": t.n_frontier_,
-            "n_censored": rep.diagnostics["n_censored"],
-            "n_lower_bounds": rep.diagnostics["n_lower_bounds"],
-            "doubling_months_bounds": math.nan if tb is None else tb.doubling_time_months_,
-            "ci_low_bounds": blo, "ci_high_bounds": bhi,
-            "n_bounds_on_frontier": 0 if tb is None else tb.n_bounds_on_frontier_,
-            "share_extrapolated": rep.diagnostics["share_extrapolated"],
-            "all_points_months": t.all_points_.doubling_time_months,
-        })
-    return pd.DataFrame(rows)
-
-
-__all__ = [
-    "CHATGPT_DATE",
-    "PAPER_CLAIMS",
-    "PAPER_WINDOW",
-    "REPRODUCE_BENCHMARK",
-    "SENSITIVITY_VARIANTS",
-    "Reproduction",
-    "reproduce",
-    "sensitivity",
-]

@@ -1,0 +1,133 @@
+"""How a :class:`~densing.report.Reproduction` shows itself: text within 100 columns."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+import pandas as pd
+
+from densing._summary import Summary
+from densing.report._claims import PAPER_CLAIMS
+from densing.report._intervals import _holdout_note
+
+# ``rep`` below is a densing.report.Reproduction (not imported: it imports this module)
+Reproduction = Any
+
+
+class ComparisonFrame(pd.DataFrame):
+    """A :class:`pandas.DataFrame` that prints whole: every row and column, no ``...``."""
+
+    @property
+    def _constructor(self) -> type[ComparisonFrame]:
+        return ComparisonFrame
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_columns", None, "display.max_rows", None,
+                               "display.width", 10_000, "display.max_colwidth", None):
+            return self.to_string()
+
+    __str__ = __repr__
+
+
+def comparison_frame(rows: list[dict[str, Any]]) -> ComparisonFrame:
+    """The comparison rows as a frame that prints whole."""
+    return ComparisonFrame(pd.DataFrame(rows))
+
+
+def _iv(lo: float, hi: float) -> str:
+    top = "no upper end" if not math.isfinite(hi) else f"{hi:.3g}"
+    return f"{lo:.3g} .. {top}"
+
+
+def _left_out(d: dict[str, Any], param_count: str) -> list[str]:
+    lines = []
+    missing = d.get("missing_params_models", [])
+    undated = d.get("undated_models", [])
+    lines.append(f"Left out, no {param_count} parameter count: {len(missing)}"
+                 + (f" ({', '.join(missing)})" if missing else ""))
+    lines.append(f"Left out, no release date: {len(undated)}"
+                 + (f" ({', '.join(undated)})" if undated else ""))
+    return lines
+
+
+def reproduction_summary(rep: Reproduction, detail: bool = True) -> Summary:
+    """The report of ``densing reproduce`` (``detail=False``: the notebook's compact one)."""
+    s = rep.settings
+    t = rep.trend
+    d = rep.diagnostics
+    rule = (f"quantile line tau={s['quantile']:g}" if s["frontier"] == "quantile"
+            else str(s["frontier"]))
+    title = (f"densing reproduce: {s['frame']}, {s['benchmark']}, D0={s['tokens']:.3g}, "
+             f"{s['param_count']} params, {s['window'][0]}..{s['window'][1]}")
+    lo, hi = rep.headline_interval
+    paper = PAPER_CLAIMS["doubling_time_months_arxiv"]["value"]
+    by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
+    out = Summary(title, header=[
+        ("doubling time", f"{t.doubling_time_months_:.3g} months "
+                          f"({100 * float(t.ci):g}% interval {_iv(lo, hi)}); paper {paper:g}"),
+        ("estimator", f"{rule}, every model; pairs bootstrap + measurement spread"),
+        ("verdict", rep.verdict()),
+        ("models used", f"{t.n_models_} ({d['n_lower_bounds']} as lower bounds; censored "
+                        f"by the frame: {d['n_censored']}, {by})"),
+    ])
+    cmp = rep.comparison()
+    cols = ["quantity", "paper", "densing", "ci_low", "ci_high", "verdict"]
+    numeric = cmp["densing"].map(lambda v: isinstance(v, (int, float)))
+    table = cmp.loc[numeric, cols].copy()
+    table["verdict"] = table["verdict"].str.replace(
+        "not tested: the interval includes zero growth", "not tested (reaches 0 growth)",
+        regex=False)
+    table["quantity"] = table["quantity"].str.replace("doubling time (months)", "months",
+                                                      regex=False)
+    comp = cmp.loc[~numeric]
+    for q, v in zip(comp["quantity"], comp["densing"], strict=True):
+        out.add_note(f"{q}: {v} (paper: none)")
+    if not detail:
+        for line in _left_out(d, s["param_count"]):
+            out.add_note(textwrap.fill(line, 100, subsequent_indent="  "))
+        note = _holdout_note(d.get("holdout"))
+        if note:
+            out.add_note(note)
+        return out.add_table(pd.DataFrame(table), float_format=".3g")
+    out.add_table(pd.DataFrame(table), caption="Beside the paper (interval: the headline's, "
+                  "the envelope row its own):", float_format=".3g")
+    others = []
+    env = rep.envelope
+    if env is not None:
+        elo, ehi = rep.intervals["envelope"]["doubling_time_months"]
+        extra = "" if math.isfinite(ehi) else "; no upper bound from a running maximum at "\
+            "this scatter"
+        others.append(f"Envelope (running max, the paper's rule, {env.n_frontier_} models): "
+                      f"{env.doubling_time_months_:.3g} months, calibrated {_iv(elo, ehi)}"
+                      + extra)
+    sf = rep.stochastic
+    if sf is not None:
+        slo, shi = sf.doubling_time_months_ci
+        others.append(f"Stochastic frontier (v normal, u half-normal drifting): "
+                      f"{sf.doubling_time_months:.3g} months, bootstrap {_iv(slo, shi)}; "
+                      f"LR drift vs constant {sf.lr_stat:.2f} (p={sf.lr_pvalue:.2g})")
+    if rep.quantiles:
+        qs = ", ".join(f"tau {q:g}: {v:.3g}" for q, v in rep.quantiles.items())
+        others.append(f"Quantile line by tau (months): {qs}")
+    others.append(f"All points (OLS): {t.all_points_.doubling_time_months:.3g} months")
+    m = rep.intervals.get("models_only", {}).get("doubling_time_months")
+    if m is not None:
+        others.append(f"Headline interval from models alone (no measurement spread): "
+                      f"{_iv(*m)}")
+    notes = [*others, *_left_out(d, s["param_count"]), _holdout_note(d.get("holdout"))]
+    for line in notes:
+        if line:
+            out.add_note(textwrap.fill(line, 100, subsequent_indent="  "))
+    out.add_note(f"N_hat outside the reference sizes: {d['n_extrapolated']} of {d['n_ok']} "
+                 f"({100 * d['share_extrapolated']:.0f}%); scores above every reference "
+                 f"checkpoint's: {d['n_beyond_reference_score']}")
+    if len(rep.compressed):
+        out.add_table(rep.compressed[["model", "parent", "relation", "density",
+                                      "parent_density"]],
+                      caption="Compressed models vs parents (density):", float_format=".3g")
+    return out
+
+
+__all__ = ["ComparisonFrame", "comparison_frame", "reproduction_summary"]
