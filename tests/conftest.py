@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
 
 from densing.reference import ReferenceFrame
+
+if TYPE_CHECKING:
+    from densing.leaderboard import Leaderboard
 
 
 @dataclass
@@ -62,3 +67,27 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[[Sequence[str]], Cli
         return CliResult(int(code), cap.out, cap.err)
 
     return run
+
+
+# -- leaderboard fixtures (issue 21: one ``board``; the frame lives in _board_helpers) -------
+
+
+@pytest.fixture(scope="session")
+def frame_json(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small reference frame's JSON file (hellaswag, arc_challenge and their average)."""
+    import json
+
+    from _board_helpers import small_frame_dict
+
+    path = tmp_path_factory.mktemp("frame") / "small_frame.json"
+    path.write_text(json.dumps(small_frame_dict()))
+    return str(path)
+
+
+@pytest.fixture
+def board(tmp_path: Path, frame_json: str) -> Leaderboard:
+    """An empty leaderboard on :func:`frame_json`, ranked by ``average_llv1``."""
+    from densing.leaderboard import Leaderboard
+
+    return Leaderboard.init(tmp_path / "lb", frame=frame_json, benchmark="average_llv1",
+                            lock_timeout=20)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_leaderboard import frame_json, rows  # noqa: F401  (fixture)
+from test_leaderboard import rows
 
 from densing.cli import main as cli_main
 from densing.exceptions import DensingError, InputError
@@ -17,12 +17,11 @@ from densing.leaderboard import Leaderboard
 
 
 @pytest.fixture
-def board(tmp_path: Path, frame_json: str) -> Leaderboard:  # noqa: F811
-    lb = Leaderboard.init(tmp_path / "b", frame=frame_json, benchmark="average_llv1",
-                          lock_timeout=5)
-    lb.add("m1", 1e9, "2023-01-10", rows())
-    lb.add("m2", 2e9, "2023-02-10", rows(0.55, 0.33))
-    return lb
+def board2(board: Leaderboard) -> Leaderboard:
+    """The shared empty ``board`` with two models, m1 and m2."""
+    board.add("m1", 1e9, "2023-01-10", rows())
+    board.add("m2", 2e9, "2023-02-10", rows(0.55, 0.33))
+    return board
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -99,16 +98,16 @@ API: list[tuple[str, Callable[[Leaderboard], Any], str]] = [
 
 
 @pytest.mark.parametrize("label", [c[0] for c in API])
-def test_api_bad_input(board: Leaderboard, label: str) -> None:
+def test_api_bad_input(board2: Leaderboard, label: str) -> None:
     _, call, shown = next(c for c in API if c[0] == label)
-    before = _tree(board.path)
+    before = _tree(board2.path)
     with pytest.raises(DensingError) as info:
-        call(board)
+        call(board2)
     msg = str(info.value)
     assert "\n" not in msg and len(msg) < 400
     assert shown in msg, msg
     assert "np.float64" not in msg and "np.int64" not in msg
-    assert _tree(board.path) == before
+    assert _tree(board2.path) == before
 
 
 INIT: list[tuple[str, dict[str, Any], str]] = [
@@ -135,11 +134,11 @@ def test_init_bad_input_creates_nothing(tmp_path: Path, frame_json: str,  # noqa
     assert not (tmp_path / "other").exists()
 
 
-def test_init_over_a_board_refused(board: Leaderboard, frame_json: str) -> None:  # noqa: F811
-    before = _tree(board.path)
+def test_init_over_a_board_refused(board2: Leaderboard, frame_json: str) -> None:  # noqa: F811
+    before = _tree(board2.path)
     with pytest.raises(InputError, match="already holds a leaderboard"):
-        Leaderboard.init(board.path, frame=frame_json, benchmark="average_llv1")
-    assert _tree(board.path) == before
+        Leaderboard.init(board2.path, frame=frame_json, benchmark="average_llv1")
+    assert _tree(board2.path) == before
 
 
 def _csv(tmp: Path, text: str, name: str = "s.csv") -> str:
@@ -193,7 +192,7 @@ CLI: list[tuple[str, Callable[[Leaderboard, Path], list[str]], str]] = [
                                                     "-o", str(t / "no" / "x.md")], "no"),
     ("init map without =", lambda lb, t: ["leaderboard", "init", str(t / "new"),
                                           "--map-protocol", "abc"], "'abc'"),
-    ("init over a board", lambda lb, t: ["leaderboard", "init", str(lb.path)], "/b "),
+    ("init over a board", lambda lb, t: ["leaderboard", "init", str(lb.path)], "/lb "),
 ]
 
 
@@ -204,20 +203,20 @@ def _bytes(tmp: Path) -> str:
 
 
 @pytest.mark.parametrize("label", [c[0] for c in CLI])
-def test_cli_bad_input(board: Leaderboard, tmp_path: Path, label: str,
+def test_cli_bad_input(board2: Leaderboard, tmp_path: Path, label: str,
                        capsys: pytest.CaptureFixture[str]) -> None:
     _, argv_of, shown = next(c for c in CLI if c[0] == label)
     work = tmp_path / "in"
     work.mkdir()
-    argv = argv_of(board, work)
-    before = _tree(board.path)
+    argv = argv_of(board2, work)
+    before = _tree(board2.path)
     inputs = _tree(work)
     code = cli_main(argv)
     captured = capsys.readouterr()
     assert code == 2, captured
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
     assert shown in captured.err, captured.err
-    assert _tree(board.path) == before
+    assert _tree(board2.path) == before
     assert _tree(work) == inputs  # nothing written beside the inputs either
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _board_helpers import small_frame_dict  # noqa: F401  (imported from here too)
 
 from densing.cli import main as cli_main
 from densing.exceptions import DataFormatError, DensingWarning, InputError
@@ -21,62 +22,6 @@ from densing.leaderboard import (
     LeaderboardLockError,
     scores_from_lm_eval,
 )
-
-# A small reference frame (hellaswag, arc_challenge and their average, rc-5shot), with the
-# laws of a fit on the OLMo ladder below 4B; built from parameters so tests need no fitting.
-_LAWS = {
-    "arc_challenge": (
-        {"a": 4255086.835, "alpha": 0.8648770578, "b": 5.190495592, "beta": 0.06866965794},
-        {"c": 0.7815699726, "gamma": -5.624796210, "l": 0.7000772712, "d": 0.2184300274},
-    ),
-    "average_llv1": (
-        {"a": 3.051482513, "alpha": 0.06577159112, "b": 499.8752161, "beta": 0.3327082590},
-        {"c": 0.6974041566, "gamma": -7.886367555, "l": 0.7879891428, "d": 0.2393190438},
-    ),
-    "hellaswag": (
-        {"a": 2.005036558, "alpha": 0.04936227002, "b": 204.3455986, "beta": 0.3119106922},
-        {"c": 0.7401913377, "gamma": -12.70478555, "l": 0.7648638550, "d": 0.2598086623},
-    ),
-}
-
-
-def small_frame_dict() -> dict:
-    """A ReferenceFrame JSON (format densing.ReferenceFrame/1) with three benchmarks."""
-    return {
-        "format": "densing.ReferenceFrame/1",
-        "name": "small-test",
-        "n_runs": 30,
-        "settings": {
-            "irreducible": False, "floor": None, "max_ceiling": 1.0, "param_count": "total",
-            "averages": {"average_llv1": ["arc_challenge", "hellaswag"]}, "tokens": 1e12,
-            "n_bootstrap": 0, "random_state": 0, "delta": 1e-3,
-        },
-        "benchmarks": {
-            b: {
-                "protocol": "rc-5shot",
-                "tasks": ["arc_challenge", "hellaswag"] if b == "average_llv1" else [],
-                "n_runs": 30, "n_checkpoints": 900,
-                "size_range": [267424512.0, 3503508736.0], "max_score": 0.7, "flags": [],
-                "loss_law": {"law": "LossLaw", "params": ll, "irreducible": False},
-                "score_law": {"law": "ScoreLaw", "params": sl, "floor": None,
-                              "max_ceiling": 1.0},
-            }
-            for b, (ll, sl) in _LAWS.items()
-        },
-    }
-
-
-@pytest.fixture(scope="session")
-def frame_json(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("frame") / "small_frame.json"
-    path.write_text(json.dumps(small_frame_dict()))
-    return str(path)
-
-
-@pytest.fixture
-def board(tmp_path: Path, frame_json: str) -> Leaderboard:
-    return Leaderboard.init(tmp_path / "lb", frame=frame_json, benchmark="average_llv1",
-                            lock_timeout=20)
 
 
 def rows(hs: float = 0.6, arc: float = 0.35, proto: str = "rc-5shot") -> list[dict]:

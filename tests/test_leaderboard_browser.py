@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_leaderboard import fill, frame_json, rows  # noqa: F401  (fixture)
+from test_leaderboard import fill, rows
 
 from densing.leaderboard import Leaderboard
 

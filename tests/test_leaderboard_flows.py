@@ -9,18 +9,13 @@ import warnings
 from pathlib import Path
 
 import pytest
-from test_leaderboard import fill, frame_json, rows  # noqa: F401  (fixture)
+from test_leaderboard import fill, rows
 
 from densing.cli import main as cli_main
 from densing.exceptions import DensingWarning, InputError
 from densing.leaderboard import Leaderboard
 
 EVAL_COLUMNS = "model,benchmark,protocol,score,stderr,loss,loss_unit,n"
-
-
-@pytest.fixture
-def board(tmp_path: Path, frame_json: str) -> Leaderboard:  # noqa: F811
-    return Leaderboard.init(tmp_path / "b", frame=frame_json, benchmark="average_llv1")
 
 
 def _evaluate_csv(path: Path, model: str) -> Path:

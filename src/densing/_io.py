@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing.exceptions import InputError
+from densing.exceptions import InputError, OutputError
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -35,7 +35,9 @@ __all__ = [
     "csv_safe",
     "csv_safe_frame",
     "csv_unsafe",
+    "duplicate_columns",
     "file_mode_for",
+    "write_error",
     "to_plain",
     "write_temp",
 ]
@@ -76,6 +78,50 @@ def file_mode_for(dest: str | os.PathLike[str]) -> int:
         return 0o666 & ~_umask()
 
 
+def write_error(dest: str | os.PathLike[str], exc: OSError) -> OutputError:
+    """A one-line :class:`OutputError` naming ``dest`` and why writing it failed.
+
+    Parameters
+    ----------
+    dest
+        The file that was being written (not its temporary copy).
+    exc
+        The error the operating system gave (``ENOSPC``, ``EFBIG``, ``EROFS``, ...).
+
+    Returns
+    -------
+    OutputError
+        The error to raise (``errno`` and ``strerror`` copied from ``exc``).
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    err = OutputError(f"cannot write {str(dest)!r}: {reason}; nothing was written")
+    err.errno = exc.errno
+    return err
+
+
+def duplicate_columns(header: list[str]) -> list[str]:
+    """The column names that occur more than once in a CSV header, in order.
+
+    Parameters
+    ----------
+    header
+        The header's cells.
+
+    Returns
+    -------
+    list of str
+        Each repeated name once (empty when every name is unique).
+    """
+    seen: set[str] = set()
+    dups: list[str] = []
+    for name in header:
+        key = name.strip()
+        if key in seen and key not in dups:
+            dups.append(key)
+        seen.add(key)
+    return dups
+
+
 def write_temp(dest: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> str:
     """Write ``data`` to a new temporary file beside ``dest`` with ``dest``'s future mode.
 
@@ -95,7 +141,10 @@ def write_temp(dest: str | os.PathLike[str], data: bytes, *, fsync: bool = True)
     """
     target = Path(dest)
     parent = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise write_error(target, exc) from None
     try:
         os.fchmod(fd, file_mode_for(target))
         with os.fdopen(fd, "wb") as fh:
@@ -103,9 +152,11 @@ def write_temp(dest: str | os.PathLike[str], data: bytes, *, fsync: bool = True)
             fh.flush()
             if fsync:
                 os.fsync(fh.fileno())
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise write_error(target, exc) from None
         raise
     return tmp
 
@@ -132,9 +183,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     tmp = write_temp(dest, data, fsync=False)
     try:
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise write_error(dest, exc) from None
         raise
     return dest
 

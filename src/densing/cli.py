@@ -8,8 +8,10 @@ something (one dispatch style: ``args.func(args)``; a parser that only groups ac
 Only the module of the command being run is imported: ``densing --help`` and
 ``densing --version`` import neither numpy nor pandas nor the package's modules.
 
-Errors that densing raises on purpose, usage errors and unreadable files are printed as one
-line on stderr and exit with status 2; nothing is written on failure. Warnings print as one
+Errors that densing raises on purpose, usage errors, unreadable files and every other
+``OSError`` (a full disk, a file-size limit, a read-only file system) are printed as one line
+on stderr, naming the path and the reason, and exit with status 2; nothing is written on
+failure. Warnings print as one
 line, ``warning: ...``; a subcommand's ``--quiet`` silences them.
 """
 
@@ -24,7 +26,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from densing.exceptions import DensingError
+from densing.exceptions import DensingError, UsageError
 
 #: subcommand name -> (module under densing._cli that registers it, one-line help)
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -49,14 +51,6 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 #: what argparse takes for a negative number: its own rule plus scientific notation,
 #: so that ``--tokens -1e12`` is a value and not an unknown option
 _NEGATIVE_NUMBER = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^-inf$|^-nan$")
-
-
-class UsageError(DensingError):
-    """Bad command-line usage (unknown option, missing or malformed argument)."""
-
-    def __init__(self, prog: str, message: str) -> None:
-        super().__init__(message)
-        self.prog = prog
 
 
 class _Parser(argparse.ArgumentParser):
@@ -141,6 +135,13 @@ def _input_files(args: argparse.Namespace) -> str:
     return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
 
 
+def _os_error_line(exc: OSError) -> str:
+    """One line for an operating-system error: the path, then the reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = exc.filename if exc.filename is not None else "a file"
+    return f"cannot use {str(where)!r}: {reason}"
+
+
 #: longest error line printed; longer messages (a table's whole header, ...) are cut
 _MAX_MESSAGE = 600
 
@@ -201,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
+        except OSError as exc:  # any other: a full disk, a size limit, a read-only mount
+            return _fail(prog, _os_error_line(exc))
 
 
 __all__ = ["UsageError", "build_parser", "main"]

@@ -79,6 +79,40 @@ class ScoreOutOfRangeError(InputError):
         )
 
 
+class UsageError(DensingError):
+    """Bad command-line usage (unknown option, missing or malformed argument).
+
+    Parameters
+    ----------
+    prog
+        The program (``densing trend``) whose usage was wrong.
+    message
+        What was wrong.
+    """
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+class OutputError(DensingError, OSError):
+    """A file could not be written (a full disk, a file-size limit, a read-only file system,
+    ...). The message names the file and the reason; no partial file is left behind."""
+
+
+class LeaderboardLockError(DensingError, TimeoutError):
+    """Another process held the leaderboard's lock for longer than the timeout."""
+
+
+class LeaderboardReadOnlyError(OutputError):
+    """A change was asked of a leaderboard whose directory cannot be written (a read-only
+    mount or permissions); reading it still works."""
+
+
+class LeaderboardDamagedError(DataFormatError):
+    """The log, the tables and ``meta.json`` disagree; ``densing leaderboard repair`` fixes it."""
+
+
 class DensingWarning(UserWarning):
     """Base class of densing's warnings."""
 
@@ -99,6 +133,11 @@ __all__ = [
     "ExtrapolationWarning",
     "FitQualityWarning",
     "InputError",
+    "LeaderboardDamagedError",
+    "LeaderboardLockError",
+    "LeaderboardReadOnlyError",
     "NotFittedError",
+    "OutputError",
     "ScoreOutOfRangeError",
+    "UsageError",
 ]

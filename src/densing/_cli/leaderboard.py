@@ -205,6 +205,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    for line in _open(args).repair():
+    lines = _open(args).repair()
+    for line in lines:
         print(line)
-    return 0
+    # exit 1 when a model named by a damaged file could not be recovered: never success then
+    return 1 if any(line.startswith("could not recover") for line in lines) else 0

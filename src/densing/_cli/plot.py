@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from densing._cli._common import read_csv
 from densing.exceptions import InputError
@@ -85,10 +86,18 @@ def _axes(ncols: int = 1, size: tuple[float, float] = (7.0, 4.5)):  # type: igno
     return axes
 
 
-def _save(ax_or_axes: object, path: str) -> int:
-    from densing.plotting import save_figure
+def _save(ax_or_axes: Any, path: str) -> int:
+    """Draw the figure into memory, then write it atomically: a full disk or a size limit
+    leaves no partial file and ends in one line naming ``path`` (exit 2)."""
+    import io
 
-    save_figure(ax_or_axes, path)
+    from densing._io import atomic_write_bytes
+
+    ax = ax_or_axes.flat[0] if hasattr(ax_or_axes, "flat") else (
+        ax_or_axes[0] if isinstance(ax_or_axes, (tuple, list)) else ax_or_axes)
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format=os.path.splitext(path)[1].lower()[1:], dpi=150)
+    atomic_write_bytes(path, buf.getvalue())
     print(f"wrote {path}", file=sys.stderr)
     return 0
 

@@ -91,7 +91,7 @@ class Leaderboard:
         self.lock_timeout = check_scalar(lock_timeout, "lock_timeout", low=0)
         self.progress = progress
         self._files = BoardFiles(self.path, self.lock_timeout)
-        if not (self.path / HISTORY_FILE).is_file():
+        if not (self.path / HISTORY_FILE).is_file() and not (self.path / META_FILE).is_file():
             raise InputError(
                 f"{self.path} is not a densing leaderboard (no {HISTORY_FILE}); "
                 "create one with Leaderboard.init(path)"
@@ -143,6 +143,9 @@ class Leaderboard:
         from densing.datasets import data_version
         from densing.reference import ReferenceFrame
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path must be a directory name (str or os.PathLike); got "
+                             f"{type(path).__name__} {path!r}")
         root = Path(path)
         if (root / META_FILE).exists() or (root / HISTORY_FILE).exists():
             raise InputError(f"{root} already holds a leaderboard; open it with Leaderboard(path)")
@@ -480,9 +483,12 @@ class Leaderboard:
                    "curve": to_plain(result.curve), "note": result.note}
         files = {TABLE_FILE: buf.getvalue().encode("utf-8"),
                  TREND_FILE: (json.dumps(payload, indent=1, allow_nan=False) + "\n").encode()}
-        with self._files.lock(exclusive=True):
-            if self.meta.get("version") == result.version:
-                self._files.write_all(files)
+        try:  # a cache only: a read-only board or a full disk computes without it
+            with self._files.lock(exclusive=True):
+                if self.meta.get("version") == result.version:
+                    self._files.write_all(files)
+        except OSError:
+            pass
 
     def result(self, *, n_bootstrap: int = 1000, random_state: int | None = 0) -> LeaderboardResult:
         """The cached result when it matches the current version, else :meth:`recompute`.
@@ -514,11 +520,7 @@ class Leaderboard:
                                          payload.get("curve") or {}, payload.get("note", ""))
         except (OSError, ValueError, KeyError):
             pass
-        try:
-            return self.recompute(n_bootstrap=n_bootstrap, random_state=random_state)
-        except PermissionError:  # read-only directory
-            return self.recompute(n_bootstrap=n_bootstrap, random_state=random_state,
-                                  store=False)
+        return self.recompute(n_bootstrap=n_bootstrap, random_state=random_state)
 
     def render(self, format: str = "md") -> str:  # noqa: A002 - the natural name
         """Render the leaderboard.

@@ -30,7 +30,7 @@ __all__ = [
     "check_entry",
     "diff_entry",
     "replay",
-    "state_from_tables",
+    "table_rows",
 ]
 
 FORMAT = "densing.Leaderboard/1"
@@ -309,50 +309,67 @@ def diff_entry(old: LeaderboardState, new: LeaderboardState, **fields: Any) -> d
             "added": {"models": add_m, "scores": add_s}}
 
 
-def state_from_tables(models_csv: bytes, scores_csv: bytes, version: int,
-                      settings: Mapping[str, Any]) -> LeaderboardState:
-    """Parse ``models.csv`` and ``scores.csv`` back into a state.
+def table_rows(data: bytes, models: bool) -> tuple[dict[Any, dict[str, Any]], list[str], int]:
+    """The rows of ``models.csv`` (``models=True``) or ``scores.csv`` that follow the log's
+    rules, skipping damaged ones (a cut row, undecodable bytes, a bad value).
 
     Parameters
     ----------
-    models_csv, scores_csv
-        The files' bytes.
-    version
-        Version to give the state.
-    settings
-        Its settings.
+    data
+        The file's bytes.
+    models
+        Which table it is.
 
     Returns
     -------
-    LeaderboardState
-        The rows, checked by the log's rules.
-
-    Raises
-    ------
-    ValueError
-        When a table is not UTF-8, lacks a column or holds a row that breaks a rule.
+    rows : dict
+        Key (model name, or ``(model, benchmark, protocol)``) -> row.
+    names : list of str
+        Every model name the table mentions, in damaged rows too.
+    n_bad : int
+        How many rows were skipped (the header counts when it is wrong: then nothing is read).
     """
-    state = LeaderboardState(version, dict(settings))
-    for data, cols in ((models_csv, MODEL_COLUMNS), (scores_csv, SCORE_COLUMNS)):
-        reader = csv.reader(io.StringIO(data.decode("utf-8")))
-        header = next(reader, None)
-        if header is None or tuple(header) != cols:
-            raise ValueError(f"header is {header!r}, expected {','.join(cols)}")
-        for cells in reader:
-            if len(cells) != len(cols):
-                raise ValueError(f"row {cells!r} has {len(cells)} cells, expected {len(cols)}")
+    cols = MODEL_COLUMNS if models else SCORE_COLUMNS
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if not lines:
+        return {}, [], 0
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration):
+        return {}, [], 1
+    if tuple(header) != cols:
+        return {}, [], 1
+    out: dict[Any, dict[str, Any]] = {}
+    names: list[str] = []
+    n_bad = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            n_bad += 1
+            continue
+        if len(cells) >= 2 and "\ufffd" not in cells[0]:  # a whole first cell
+            names.append(str(csv_unsafe(cells[0])))
+        try:
+            if len(cells) != len(cols) or any("\ufffd" in c for c in cells):
+                raise ValueError("a damaged row")
             r: dict[str, Any] = dict(zip(cols, cells, strict=True))
             for key in ("model", "benchmark", "protocol", "hf_id", "notes"):
                 if key in r:
                     r[key] = csv_unsafe(r[key])
-            if cols == MODEL_COLUMNS:
+            if models:
                 r["n_params"] = int(r["n_params"])
                 r["hf_id"], r["notes"] = r["hf_id"] or "", r["notes"] or ""
                 _check_model_row(r)
-                state.models[r["model"]] = r
+                out[r["model"]] = r
             else:
                 r["score"] = float(r["score"])
                 r["stderr"] = float(r["stderr"]) if r["stderr"] else None
                 _check_score_row(r)
-                state.scores[(r["model"], r["benchmark"], r["protocol"])] = r
-    return state
+                out[(r["model"], r["benchmark"], r["protocol"])] = r
+        except (ValueError, KeyError):
+            n_bad += 1
+    return out, names, n_bad

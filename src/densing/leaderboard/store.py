@@ -16,6 +16,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import warnings
@@ -24,16 +25,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from densing._io import to_plain, write_temp
-from densing.exceptions import DataFormatError, DensingError, DensingWarning
+from densing._io import to_plain, write_error, write_temp
+from densing.exceptions import (
+    DataFormatError,
+    DensingWarning,
+    LeaderboardDamagedError,
+    LeaderboardLockError,
+    LeaderboardReadOnlyError,
+)
 from densing.leaderboard.state import (
     FORMAT,
+    MODEL_COLUMNS,
+    SCORE_COLUMNS,
     LeaderboardState,
     apply_entry,
     check_entry,
     diff_entry,
     replay,
-    state_from_tables,
+    table_rows,
 )
 
 __all__ = [
@@ -67,12 +76,35 @@ _WRITTEN = (HISTORY_FILE, MODELS_FILE, SCORES_FILE, META_FILE, TABLE_FILE, TREND
 DEFAULT_LOCK_TIMEOUT = 60.0
 
 
-class LeaderboardLockError(DensingError, TimeoutError):
-    """Another process held the leaderboard's lock for longer than the timeout."""
+def _later_entries(raw: bytes, n_prefix: int) -> list[dict[str, Any]]:
+    """The entries after the log's valid prefix that are valid on their own, by version."""
+    out: dict[int, dict[str, Any]] = {}
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line.decode("utf-8"))
+            check_entry(entry)
+        except (ValueError, RecursionError):
+            continue
+        if entry["op"] != "init" and entry["version"] > n_prefix:
+            out.setdefault(int(entry["version"]), entry)
+    return [out[v] for v in sorted(out)]
 
 
-class LeaderboardDamagedError(DataFormatError):
-    """The log, the tables and ``meta.json`` disagree; ``densing leaderboard repair`` fixes it."""
+def _bad_lines(path: Path) -> bytes:
+    """The lines of the log that are not valid entries (to find the names they mention)."""
+    try:
+        raw = (path / HISTORY_FILE).read_bytes()
+    except OSError:
+        return b""
+    bad = []
+    for line in raw.split(b"\n"):
+        try:
+            check_entry(json.loads(line.decode("utf-8")))
+        except (ValueError, RecursionError):
+            bad.append(line)
+    return b"\n".join(bad)
 
 
 def _sha256(data: bytes) -> str:
@@ -125,10 +157,13 @@ class BoardFiles:
         lock_path = self.path / LOCK_FILE
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError:
+        except OSError as exc:
             if exclusive:
-                raise
-            yield  # read-only directory: read without a lock
+                raise LeaderboardReadOnlyError(
+                    f"leaderboard {self.path} cannot be changed: {lock_path} cannot be opened "
+                    f"for writing ({exc.strerror or exc}); reading it still works"
+                ) from None
+            yield  # read-only directory or mount: read without a lock
             return
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         deadline = time.monotonic() + self.lock_timeout
@@ -162,12 +197,15 @@ class BoardFiles:
             How many were removed.
         """
         n = 0
-        for name in _WRITTEN:
-            for tmp in self.path.glob(f".{name}.*.tmp"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                    n += 1
+        for tmp in self.stale_temporaries():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                n += 1
         return n
+
+    def stale_temporaries(self) -> list[Path]:
+        """Temporary files (``.<name>.<random>.tmp``) a killed writer left behind."""
+        return sorted(t for name in _WRITTEN for t in self.path.glob(f".{name}.*.tmp"))
 
     def write_all(self, files: Mapping[str, bytes]) -> None:
         """Write every file to a temporary file, then rename them into place in order."""
@@ -177,7 +215,10 @@ class BoardFiles:
             for name, data in files.items():
                 tmps[name] = write_temp(self.path / name, data)
             for name in files:  # in order: history.jsonl (the commit point) before the CSVs
-                os.replace(tmps[name], self.path / name)
+                try:
+                    os.replace(tmps[name], self.path / name)
+                except OSError as exc:
+                    raise write_error(self.path / name, exc) from None
                 del tmps[name]
         finally:
             for tmp in tmps.values():
@@ -325,6 +366,11 @@ class BoardFiles:
                f"{len(st.scores)} scores"
         if loaded.pending:
             text += "; an interrupted write is completed by the next change"
+        stale = self.stale_temporaries()
+        if stale:
+            text += (f"; {len(stale)} stale temporary file(s) of a killed writer "
+                     f"({', '.join(t.name for t in stale[:3])}), removed by the next change "
+                     "or repair")
         return text
 
     def repair(self) -> list[str]:
@@ -340,10 +386,12 @@ class BoardFiles:
                 loaded = self.load()
             except LeaderboardDamagedError:
                 loaded = None
+            n_stale = self.remove_stale_temporaries()
+            cleaned = [f"removed {n_stale} stale temporary file(s)"] if n_stale else []
             if loaded is not None and not loaded.pending:
                 return [f"nothing to repair: {self.path} is consistent at version "
-                        f"{loaded.state.version}"]
-            return self._repair()
+                        f"{loaded.state.version}"] + cleaned
+            return cleaned + self._repair()
 
     def _repair(self) -> list[str]:
         entries, raw, problem = self.read_history_prefix()
@@ -355,10 +403,6 @@ class BoardFiles:
         if not entries and len(settings) < 5:
             raise self._damaged(HISTORY_FILE, f"{problem or 'is empty'} and {META_FILE} lacks "
                                 "the settings: cannot repair; restore from a backup")
-        tables = None
-        with contextlib.suppress(OSError, ValueError):
-            tables = state_from_tables((self.path / MODELS_FILE).read_bytes(),
-                                       (self.path / SCORES_FILE).read_bytes(), 0, settings)
         done: list[str] = []
         log_whole = not problem and (mv is None or mv <= len(entries))
         backup = self._backup(([] if log_whole else [HISTORY_FILE])
@@ -369,35 +413,85 @@ class BoardFiles:
             self._rewrite(state, raw, meta, stamp)
             done.append(f"rebuilt {MODELS_FILE}, {SCORES_FILE} and {META_FILE} from "
                         f"{HISTORY_FILE} (version {state.version}, {len(state.models)} models)")
+            done.append(f"backup of the replaced files: {backup}")
+            return done
+        if entries:
+            prefix, kept = replay(entries), entries
         else:
-            if entries:
-                prefix = replay(entries)
-                kept = entries
-            else:
-                first = {"version": 1, "op": "init", "timestamp": stamp, "settings": settings,
-                         "densing_version": meta.get("densing_version"),
-                         "data_version": meta.get("data_version"), "note": "rebuilt by repair"}
-                prefix, kept = LeaderboardState(1, settings), [first]
-            new_log = b"".join((json.dumps(to_plain(e), sort_keys=True, allow_nan=False)
-                                + "\n").encode("utf-8") for e in kept)
-            target = tables if tables is not None else prefix
-            entry = diff_entry(prefix, target, op="repair", timestamp=stamp,
-                               note=f"{HISTORY_FILE}: {problem or 'shorter than meta.json'}")
-            if entry["added"] == {"models": [], "scores": []} and \
-                    entry["removed"] == {"models": [], "scores": []}:
-                state = prefix
-                self._rewrite(state, new_log, meta, stamp)
-            else:
-                state = LeaderboardState(prefix.version + 1, prefix.settings,
-                                         dict(target.models), dict(target.scores))
-                self.commit(state, [entry], new_log)
-            done.append(f"rebuilt {HISTORY_FILE}: kept its first {len(kept)} valid entries"
-                        + (f", and the rows of {MODELS_FILE}/{SCORES_FILE} as one 'repair' "
-                           "entry" if tables is not None else
-                           f"; {MODELS_FILE}/{SCORES_FILE} were unreadable")
-                        + f" (version {state.version}, {len(state.models)} models)")
+            first = {"version": 1, "op": "init", "timestamp": stamp, "settings": settings,
+                     "densing_version": meta.get("densing_version"),
+                     "data_version": meta.get("data_version"), "note": "rebuilt by repair"}
+            prefix, kept = LeaderboardState(1, settings), [first]
+        later = _later_entries(raw, len(entries)) if problem else []
+        target, sources, named = self._recover(prefix, later, meta, settings)
+        new_log = b"".join((json.dumps(to_plain(e), sort_keys=True, allow_nan=False)
+                            + "\n").encode("utf-8") for e in kept)
+        entry = diff_entry(prefix, target, op="repair", timestamp=stamp,
+                           note=f"{HISTORY_FILE}: {problem or 'shorter than meta.json'}")
+        if entry["added"] == {"models": [], "scores": []} and \
+                entry["removed"] == {"models": [], "scores": []}:
+            state = prefix
+            self._rewrite(state, new_log, meta, stamp)
+        else:
+            state = LeaderboardState(prefix.version + 1, prefix.settings,
+                                     dict(target.models), dict(target.scores))
+            self.commit(state, [entry], new_log)
+        done.append(f"rebuilt {HISTORY_FILE}: kept its first {len(kept)} valid entries, and "
+                    f"recovered the rest from {', '.join(sources) or 'nothing else'} as one "
+                    f"'repair' entry (version {state.version}, {len(state.models)} models)")
+        lost = {m: where for m, where in named.items() if m not in state.models}
+        if lost:
+            done.append("could not recover " + "; ".join(
+                f"model {m!r} (named in {', '.join(sorted(w))})" for m, w in sorted(lost.items()))
+                + f": its rows are in the backup {backup}")
         done.append(f"backup of the replaced files: {backup}")
         return done
+
+    def _recover(self, prefix: LeaderboardState, later: Sequence[Mapping[str, Any]],
+                 meta: Mapping[str, Any], settings: Mapping[str, Any]
+                 ) -> tuple[LeaderboardState, list[str], dict[str, set[str]]]:
+        """The rows every readable source holds: the log's valid prefix, its valid entries
+        after a damaged line, and the parseable rows of each table (a table whose checksum
+        matches ``meta.json`` is taken whole). Also the names each source mentions."""
+        models, scores = dict(prefix.models), dict(prefix.scores)
+        sources: list[str] = []
+        named: dict[str, set[str]] = {}
+        for e in later:  # applied leniently: the state before them is not known exactly
+            for r in (e.get("removed") or {}).get("models", []):
+                models.pop(r["model"], None)
+            for r in (e.get("removed") or {}).get("scores", []):
+                scores.pop((r["model"], r["benchmark"], r["protocol"]), None)
+            for r in (e.get("added") or {}).get("models", []):
+                models[r["model"]] = {c: r.get(c) for c in MODEL_COLUMNS}
+            for r in (e.get("added") or {}).get("scores", []):
+                scores[(r["model"], r["benchmark"], r["protocol"])] = {
+                    c: r.get(c) for c in SCORE_COLUMNS}
+            if e.get("model"):
+                named.setdefault(str(e["model"]), set()).add(HISTORY_FILE)
+        if later:
+            sources.append(f"{len(later)} valid {HISTORY_FILE} entries after the damaged line")
+        sums = meta.get("sha256") or {}
+        for name, target in ((MODELS_FILE, models), (SCORES_FILE, scores)):
+            try:
+                data = (self.path / name).read_bytes()
+            except OSError:
+                continue
+            rows, names, n_bad = table_rows(data, name == MODELS_FILE)
+            for m in names:
+                named.setdefault(m, set()).add(name)
+            if sums.get(name) == _sha256(data):
+                target.clear()  # intact: the table is the current state
+                sources.append(f"{name} (intact)")
+            elif rows:
+                sources.append(f"{len(rows)} readable rows of {name}"
+                               + (f" ({n_bad} damaged)" if n_bad else ""))
+            target.update(rows)  # type: ignore[arg-type]
+        for m in re.findall(rb'"model": *"((?:[^"\\]|\\.)*)"', _bad_lines(self.path)):
+            with contextlib.suppress(ValueError):
+                named.setdefault(json.loads(b'"' + m + b'"'), set()).add(HISTORY_FILE)
+        scores = {k: r for k, r in scores.items() if k[0] in models}
+        return (LeaderboardState(prefix.version, dict(settings), models, scores), sources,
+                named)
 
     def _rewrite(self, state: LeaderboardState, log: bytes, meta: Mapping[str, Any],
                  stamp: str) -> None:
