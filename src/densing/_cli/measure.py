@@ -119,7 +119,10 @@ def run(args: argparse.Namespace) -> int:
         board = Leaderboard(args.board)  # checked before hours of scoring, not after
     if args.dry_run:
         plan = plan_benchmarks(args.benchmarks, limit=limit)
-        print(format_plan(plan, None, None if args.no_cache else 0))
+        from densing.evaluate._cache import cache_dir
+
+        print(format_plan(plan))
+        print("  resume cache: " + ("off" if args.no_cache else f"on, in {cache_dir()}"))
         print("dry run: no model loaded, nothing scored")
         return 0
     try:

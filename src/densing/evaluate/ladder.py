@@ -202,7 +202,7 @@ def format_plan(plan: pd.DataFrame, info: dict[str, Any] | None = None,
     info
         :func:`densing.evaluate.engine.describe_lm`'s dict (backend, device, dtype, threads).
     cached
-        Requests already in the resume cache; ``None``: no cache.
+        Requests already in the resume cache; ``None``: no cache (a line only with ``info``).
     cache_path
         The cache file, shown with ``cached``.
 
@@ -226,12 +226,14 @@ def format_plan(plan: pd.DataFrame, info: dict[str, Any] | None = None,
         once = "on" if info.get("context_once") else f"off ({info.get('context_once_reason')})"
         lines.append(f"  backend {info.get('backend')}, device {info.get('device')}, dtype "
                      f"{info.get('dtype')}, threads {info.get('threads')}, context-once {once}")
-    if cached is None:
+    if info is None:
+        pass  # a dry run: the caller says where the cache would be
+    elif cached is None:
         lines.append("  resume cache: off")
     else:
         total = int(plan["requests"].sum())
-        lines.append(f"  resume cache: {cached:,} of {total:,} requests already scored "
-                     f"({cache_path})")
+        where = "" if cache_path is None else f" ({cache_path})"
+        lines.append(f"  resume cache: {cached:,} of {total:,} requests already scored{where}")
     return "\n".join(lines)
 
 
