@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -80,7 +81,7 @@ def progress(
     return bar(iterable_or_total, desc=desc, disable=disable, **kwargs)
 
 
-__all__ = ["disable", "progress", "renamed_progress", "show_progress_flag"]
+__all__ = ["RateReporter", "disable", "progress", "renamed_progress", "show_progress_flag"]
 
 
 def show_progress_flag(progress: bool | None, quiet: bool | None = None,
@@ -143,3 +144,98 @@ def renamed_progress(progress: bool | None, show_progress: bool | None,
                   DeprecationWarning, stacklevel=3)
     return show_progress
 
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class RateReporter:
+    """Requests done of a total, requests/s and ETA: a bar on a terminal, lines elsewhere.
+
+    On a terminal (or ``tty=True``) it is a :func:`progress` bar; off one, a plain line on
+    stderr at most every ``interval`` seconds and one at the end, never a redrawn bar. The
+    rate counts only requests scored in this run (``update``), not those read from the cache
+    (``skip``).
+
+    Parameters
+    ----------
+    total
+        Requests in the run.
+    desc
+        Label before each line.
+    enabled
+        ``False`` prints nothing.
+    interval
+        Seconds between lines off a terminal.
+    tty
+        Force the bar (``True``) or the lines (``False``); default: whether stderr is a TTY.
+    """
+
+    def __init__(self, total: int, desc: str = "scoring", *, enabled: bool = True,
+                 interval: float = 5.0, tty: bool | None = None) -> None:
+        self.total = int(total)
+        self.desc = desc
+        self.enabled = enabled
+        self.interval = float(interval)
+        self.tty = _stderr_is_tty() if tty is None else tty
+        self.done = 0
+        self.scored = 0
+        self.start = time.perf_counter()
+        self._last = self.start
+        self._bar = (progress(self.total, desc=desc, disable=False, unit="req")
+                     if enabled and self.tty else None)
+
+    def rate(self) -> float:
+        """Requests per second scored in this run (0 before any)."""
+        elapsed = time.perf_counter() - self.start
+        return self.scored / elapsed if elapsed > 0 and self.scored else 0.0
+
+    def line(self) -> str:
+        """The progress line: done/total, percent, requests/s and ETA."""
+        pct = 100.0 * self.done / self.total if self.total else 100.0
+        rate = self.rate()
+        eta = _duration((self.total - self.done) / rate) if rate > 0 else "?"
+        return (f"{self.desc}: {self.done}/{self.total} requests ({pct:.0f}%), "
+                f"{rate:.2f} requests/s, ETA {eta}")
+
+    def skip(self, n: int) -> None:
+        """Count ``n`` requests taken from the cache."""
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def update(self, n: int) -> None:
+        """Count ``n`` requests scored now; print a line when ``interval`` has passed."""
+        if n <= 0:
+            return
+        self.done += n
+        self.scored += n
+        if self._bar is not None:
+            self._bar.update(n)
+            rate = self.rate()
+            if rate > 0:
+                self._bar.set_postfix_str(
+                    f"{rate:.2f} req/s, ETA {_duration((self.total - self.done) / rate)}",
+                    refresh=False)
+            return
+        now = time.perf_counter()
+        if self.enabled and now - self._last >= self.interval:
+            self._last = now
+            print(self.line(), file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Close the bar, or print the last line."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if self.enabled:
+            elapsed = time.perf_counter() - self.start
+            print(f"{self.desc}: {self.done}/{self.total} requests, {self.scored} scored in "
+                  f"{_duration(elapsed)} ({self.rate():.2f} requests/s)",
+                  file=sys.stderr, flush=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from densing._cli._common import print_json
 from densing._validation import check_param_count, check_release_date, check_tokens
@@ -71,7 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--scores-out", default=None, metavar="CSV",
                    help="also write the evaluation table (as `densing evaluate --out`)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no plan and no progress lines")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="torch CPU threads (default torch's; one per free core is fastest)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print what would be scored (requests, tokens) and exit")
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the resume cache")
+    p.add_argument("--board", default=None, metavar="DIR",
+                   help="also add the measured model to this leaderboard folder "
+                        "(needs --release-date)")
     p.set_defaults(func=run)
 
 
@@ -89,36 +100,83 @@ def run(args: argparse.Namespace) -> int:
         Exit status (0 on success).
     """
     from densing._cli.evaluate import batch_size_arg, limit_arg
+    from densing.evaluate.ladder import ScoringError, format_plan, plan_benchmarks
     from densing.evaluate.measure import measure_model
     from densing.evaluate.runner import write_csv_atomic
 
     if args.release_date is not None:
         check_release_date(args.release_date, "--release-date")
-    result = measure_model(
-        args.model,
-        args.benchmarks,
-        gguf_file=args.gguf_file,
-        limit=limit_arg(args.limit),
-        params=_params(args.params),
-        release_date=args.release_date,
-        training_tokens=(
-            None if args.training_tokens is None
-            else _positive(args.training_tokens, "--training-tokens")
-        ),
-        frame=args.frame,
-        tokens=None if args.tokens is None else _positive(args.tokens, "--tokens"),
-        name=args.name,
-        backend=args.backend,
-        batch_size=batch_size_arg(args.batch_size),
-        device=args.device,
-        dtype=args.dtype,
-        trust_remote_code=args.trust_remote_code,
-        progress=False if args.quiet else None,
-    )
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be a positive whole number; got {args.threads}")
+    limit = limit_arg(args.limit)
+    params = _params(args.params)
+    board = None
+    if args.board is not None:
+        from densing.leaderboard import Leaderboard
+
+        if args.release_date is None:
+            raise InputError("--board needs --release-date YYYY-MM-DD")
+        board = Leaderboard(args.board)  # checked before hours of scoring, not after
+    if args.dry_run:
+        plan = plan_benchmarks(args.benchmarks, limit=limit)
+        from densing.evaluate._cache import cache_dir
+
+        print(format_plan(plan))
+        print("  resume cache: " + ("off" if args.no_cache else f"on, in {cache_dir()}"))
+        print("dry run: no model loaded, nothing scored")
+        return 0
+    try:
+        result = measure_model(
+            args.model,
+            args.benchmarks,
+            gguf_file=args.gguf_file,
+            limit=limit,
+            params=params,
+            release_date=args.release_date,
+            training_tokens=(
+                None if args.training_tokens is None
+                else _positive(args.training_tokens, "--training-tokens")
+            ),
+            frame=args.frame,
+            tokens=None if args.tokens is None else _positive(args.tokens, "--tokens"),
+            name=args.name,
+            backend=args.backend,
+            batch_size=batch_size_arg(args.batch_size),
+            device=args.device,
+            dtype=args.dtype,
+            trust_remote_code=args.trust_remote_code,
+            progress=False if args.quiet else None,
+            threads=args.threads,
+            cache=not args.no_cache,
+        )
+    except ScoringError as exc:
+        print(f"densing measure: error: {exc}", file=sys.stderr)
+        return 1
     if args.scores_out:
         write_csv_atomic(result.scores, args.scores_out)
+    if board is not None:
+        _add_to_board(board, result, args, params)
     if args.json:
         print_json(result.to_dict())
         return 0
     result.print_summary()
     return 0
+
+
+def _add_to_board(board: Any, result: Any, args: argparse.Namespace,
+                  params: float | str) -> None:
+    """Add the measurement to the board, its parameters in the board's convention."""
+    from densing.evaluate.measure import count_model_parameters
+
+    convention = str(board.settings.get("param_count") or "total")
+    if params == "auto":
+        n = count_model_parameters(args.model, convention, gguf_file=args.gguf_file,
+                                   trust_remote_code=args.trust_remote_code)
+    else:
+        n = float(params)
+    cols = [c for c in ("model", "benchmark", "protocol", "score", "stderr")
+            if c in result.scores.columns]
+    state = board.add(result.model, n, args.release_date, result.scores[cols])
+    n_scores = sum(1 for k in state.scores if k[0] == result.model)
+    print(f"{args.board}: added {result.model} ({n:,.0f} parameters, {convention}), "
+          f"{n_scores} score(s); leaderboard version {state.version}", file=sys.stderr)

@@ -8,17 +8,20 @@ metrics (:mod:`densing.evaluate.metrics`). The table it returns goes straight in
 
 from __future__ import annotations
 
+import json
 import math
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from densing._progress import renamed_progress
-from densing.evaluate.engine import build_lm, score_requests
+from densing._progress import RateReporter, renamed_progress
+from densing.evaluate._cache import ResultCache, cache_dir, chunk_key, model_identity
+from densing.evaluate.engine import build_lm, describe_lm, score_requests
 from densing.evaluate.metrics import Variant, document_metrics
 from densing.evaluate.protocol import (
     BENCHMARKS,
@@ -28,9 +31,28 @@ from densing.evaluate.protocol import (
     load_requests,
     parse_benchmarks,
 )
-from densing.exceptions import InputError
+from densing.exceptions import DensingError, InputError
 
-__all__ = ["LADDER_RESULT_COLUMNS", "evaluate_benchmarks", "score_documents"]
+__all__ = [
+    "LADDER_RESULT_COLUMNS",
+    "PLAN_COLUMNS",
+    "ScoringError",
+    "evaluate_benchmarks",
+    "format_plan",
+    "plan_benchmarks",
+    "score_documents",
+]
+
+#: columns of :func:`plan_benchmarks`' table
+PLAN_COLUMNS = ["benchmark", "documents", "requests", "tokens"]
+
+#: documents per scored chunk: the unit of progress, of the resume cache and of what a kill
+#: can lose
+CHUNK_DOCS = 32
+
+
+class ScoringError(DensingError, RuntimeError):
+    """A request came back without a finite log-likelihood; nothing was computed from it."""
 
 #: columns of :func:`evaluate_benchmarks`' table
 LADDER_RESULT_COLUMNS = [
@@ -100,6 +122,166 @@ def _model_name(model: Any, gguf_file: str | None) -> str:
     return Path(str(name)).name if name else type(model).__name__
 
 
+def _load_all(names: Sequence[str], limit: int | None) -> dict[tuple[str, str], list[Request]]:
+    requests: dict[tuple[str, str], list[Request]] = {}
+    for bench in names:
+        for part, reqs in load_requests(bench, limit=limit).items():
+            requests[(bench, part)] = reqs
+    return requests
+
+
+def _token_counter(tokenizer: Any) -> tuple[Callable[[str], int], bool]:
+    """Tokens of a string (memoised): the tokenizer's, else characters / 4 (estimated)."""
+    memo: dict[str, int] = {}
+    if tokenizer is None:
+        return (lambda text: max(1, round(len(text) / 4))), True
+
+    def count(text: str) -> int:
+        n = memo.get(text)
+        if n is None:
+            n = len(tokenizer.encode(text, add_special_tokens=False))
+            memo[text] = n
+        return n
+
+    return count, False
+
+
+def _plan_table(requests: dict[tuple[str, str], list[Request]], tokenizer: Any) -> pd.DataFrame:
+    count, estimated = _token_counter(tokenizer)
+    rows: dict[str, dict[str, Any]] = {}
+    for (bench, _part), reqs in requests.items():
+        row = rows.setdefault(bench, {"benchmark": bench, "documents": 0, "requests": 0,
+                                      "tokens": 0})
+        row["documents"] += len({r.doc_id for r in reqs})
+        row["requests"] += len(reqs)
+        row["tokens"] += sum(count(r.context) + count(r.continuation) for r in reqs)
+    plan = pd.DataFrame(list(rows.values()), columns=PLAN_COLUMNS)
+    plan.attrs["tokens_estimated"] = estimated
+    return plan
+
+
+def plan_benchmarks(
+    benchmarks: str | Sequence[str] | None = None,
+    *,
+    limit: int | None = None,
+    tokenizer: Any = None,
+) -> pd.DataFrame:
+    """What a measurement will score, without loading a model.
+
+    Parameters
+    ----------
+    benchmarks
+        As :func:`evaluate_benchmarks`.
+    limit
+        First ``limit`` documents of each benchmark.
+    tokenizer
+        A tokenizer with ``encode(text, add_special_tokens=False)``; without one the tokens
+        are estimated as characters / 4 (``plan.attrs["tokens_estimated"]`` is then True).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`PLAN_COLUMNS`, one row per benchmark: documents, requests, and the
+        tokens of context plus continuation summed over requests (what an engine that runs
+        one pass per request processes).
+    """
+    names = parse_benchmarks(
+        "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
+    )
+    return _plan_table(_load_all(names, limit), tokenizer)
+
+
+def format_plan(plan: pd.DataFrame, info: dict[str, Any] | None = None,
+                cached: int | None = None, cache_path: Any = None) -> str:
+    """The plan as text for stderr.
+
+    Parameters
+    ----------
+    plan
+        :func:`plan_benchmarks`' table.
+    info
+        :func:`densing.evaluate.engine.describe_lm`'s dict (backend, device, dtype, threads).
+    cached
+        Requests already in the resume cache; ``None``: no cache (a line only with ``info``).
+    cache_path
+        The cache file, shown with ``cached``.
+
+    Returns
+    -------
+    str
+        Several lines.
+    """
+    est = bool(plan.attrs.get("tokens_estimated", False))
+    unit = "tokens~" if est else "tokens"
+    lines = ["densing plan:"]
+    for r in plan.itertuples(index=False):
+        lines.append(f"  {r.benchmark:<16} {int(r.documents):>7,} docs {int(r.requests):>9,} "
+                     f"requests {int(r.tokens):>13,} {unit}")
+    lines.append(f"  {'total':<16} {int(plan['documents'].sum()):>7,} docs "
+                 f"{int(plan['requests'].sum()):>9,} requests {int(plan['tokens'].sum()):>13,} "
+                 f"{unit}")
+    if est:
+        lines.append("  (tokens estimated as characters / 4: no tokenizer loaded)")
+    if info is not None:
+        once = "on" if info.get("context_once") else f"off ({info.get('context_once_reason')})"
+        lines.append(f"  backend {info.get('backend')}, device {info.get('device')}, dtype "
+                     f"{info.get('dtype')}, threads {info.get('threads')}, context-once {once}")
+    if info is None:
+        pass  # a dry run: the caller says where the cache would be
+    elif cached is None:
+        lines.append("  resume cache: off")
+    else:
+        total = int(plan["requests"].sum())
+        where = "" if cache_path is None else f" ({cache_path})"
+        lines.append(f"  resume cache: {cached:,} of {total:,} requests already scored{where}")
+    return "\n".join(lines)
+
+
+def _doc_chunks(reqs: Sequence[Request], docs: int) -> list[list[Request]]:
+    """Consecutive chunks of ``docs`` whole documents (a document: adjacent same doc_id)."""
+    chunks: list[list[Request]] = []
+    cur: list[Request] = []
+    n_docs = 0
+    prev: int | None = None
+    for r in reqs:
+        if r.doc_id != prev:
+            if n_docs == docs:
+                chunks.append(cur)
+                cur, n_docs = [], 0
+            n_docs += 1
+            prev = r.doc_id
+        cur.append(r)
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def _check_chunk(bench: str, part: str, chunk: Sequence[Request], values: Sequence[Any]) -> None:
+    if len(values) != len(chunk):
+        raise ScoringError(f"{bench} ({part}): the engine returned {len(values)} "
+                           f"log-likelihoods for {len(chunk)} requests (from doc_id "
+                           f"{chunk[0].doc_id}); no density was computed")
+    for req, v in zip(chunk, values, strict=True):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        if not ok:
+            raise ScoringError(f"{bench} ({part}) doc_id {req.doc_id} choice {req.idx}: "
+                               f"log-likelihood {v!r} is not a finite number; no density "
+                               "was computed")
+
+
+def _open_cache(model: Any, gguf_file: str | None, info: dict[str, Any], variant: str,
+                root: Any) -> ResultCache | None:
+    base = Path(root) if root is not None else cache_dir()
+    ident = model_identity(model, gguf_file, base)
+    if ident is None:
+        print("densing: resume cache off (the model is not a file, directory or cached hub id)",
+              file=sys.stderr)
+        return None
+    setting = {k: info.get(k) for k in ("backend", "device", "dtype", "context_once")}
+    return ResultCache(json.dumps({"model": ident, "variant": variant, **setting},
+                                  sort_keys=True), base)
+
+
 def evaluate_benchmarks(
     model: Any,
     benchmarks: str | Sequence[str] | None = None,
@@ -116,6 +298,10 @@ def evaluate_benchmarks(
     progress: bool | None = None,
     show_progress: bool | None = None,
     return_documents: bool = False,
+    threads: int | None = None,
+    cache: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    chunk_docs: int = CHUNK_DOCS,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score and gold-answer loss of a model on the ladder's exact ``rc-5shot`` requests.
 
@@ -141,11 +327,23 @@ def evaluate_benchmarks(
     name
         Value of the ``model`` column (default: the GGUF file's or directory's name).
     progress
-        lm-eval's progress bar with requests/s; default: when stderr is a terminal.
+        The plan and a progress line (requests done/total, requests/s, ETA) on stderr: a bar
+        on a terminal, a plain line every few seconds elsewhere. ``None`` (default) and
+        ``True`` show them, ``False`` hides them.
     return_documents
         Also return the per-document table (``benchmark, part, doc_id, correct, bpb``).
     show_progress
         Deprecated alias of ``progress`` (one release).
+    threads
+        torch's CPU threads (default: torch's own choice).
+    cache
+        Keep every scored chunk in the resume cache (:mod:`densing.evaluate._cache`) and
+        reuse what is there: a stopped run, started again, scores no request twice.
+    cache_dir
+        The cache folder (default ``$DENSING_CACHE_DIR``, ``$XDG_CACHE_HOME/densing`` or
+        ``~/.cache/densing``).
+    chunk_docs
+        Whole documents per scored chunk (the unit of progress and of the cache).
 
     Returns
     -------
@@ -159,31 +357,64 @@ def evaluate_benchmarks(
     ------
     InputError
         An unknown benchmark, a bad limit or a bad model path.
+    ScoringError
+        A request without a finite log-likelihood (named in the message).
     ImportError
         Without the eval extra (``pip install "densing[eval]"``).
     """
     progress = renamed_progress(progress, show_progress, "evaluate_benchmarks")
+    show = progress is not False
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
     )
-    requests: dict[tuple[str, str], list[Request]] = {}
-    for bench in names:
-        for part, reqs in load_requests(bench, limit=limit).items():
-            requests[(bench, part)] = reqs
+    if isinstance(chunk_docs, bool) or not isinstance(chunk_docs, int) or chunk_docs < 1:
+        raise InputError(f"chunk_docs must be a positive whole number; got {chunk_docs!r}")
+    requests = _load_all(names, limit)
     lm = build_lm(
         model, gguf_file=gguf_file, backend=backend, batch_size=batch_size, device=device,
-        dtype=dtype, trust_remote_code=trust_remote_code,
+        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads,
     )
-    flat = [r for reqs in requests.values() for r in reqs]
-    logliks = score_requests(lm, flat, progress=progress)
+    info = describe_lm(lm)
+    store = _open_cache(model, gguf_file, info, variant, cache_dir) if cache else None
+    chunks = [(bench, part, c, chunk_key(bench, part, variant, c))
+              for (bench, part), reqs in requests.items() for c in _doc_chunks(reqs, chunk_docs)]
+    hits = {key: v for _b, _p, c, key in chunks
+            if store is not None and (v := store.get(key, len(c))) is not None}
+    if show:
+        plan = _plan_table(requests, getattr(lm, "tokenizer", None))
+        n_cached = None if store is None else sum(len(c) for *_x, c, k in chunks if k in hits)
+        print(format_plan(plan, info, n_cached, None if store is None else store.path),
+              file=sys.stderr, flush=True)
+        if store is not None and store.damaged:
+            print(f"densing: {store.damaged} damaged cache line(s) ignored; their chunks are "
+                  "scored again", file=sys.stderr)
+    total = sum(len(r) for r in requests.values())
+    reporter = RateReporter(total, "densing", enabled=show)
+    part_ll: dict[tuple[str, str], list[float]] = {k: [] for k in requests}
+    for bench, part, chunk, key in chunks:
+        values = hits.get(key)
+        if values is not None:
+            reporter.skip(len(chunk))
+        else:
+            seen = [0]
+
+            def hook(n: int, seen: list[int] = seen) -> None:
+                if n > seen[0]:
+                    reporter.update(n - seen[0])
+                    seen[0] = n
+
+            values = list(score_requests(lm, chunk, progress=False, on_progress=hook))
+            _check_chunk(bench, part, chunk, values)
+            hook(len(chunk))
+            if store is not None:
+                store.put(key, values)
+        part_ll[(bench, part)].extend(float(v) for v in values)
+    reporter.close()
     model_name = name or _model_name(model, gguf_file)
     docs = []
-    pos = 0
     for (bench, part), reqs in requests.items():
         spec = benchmark_spec(bench)
-        part_ll = logliks[pos : pos + len(reqs)]
-        pos += len(reqs)
-        d = score_documents(reqs, part_ll, metric=spec.metric, variant=variant)
+        d = score_documents(reqs, part_ll[(bench, part)], metric=spec.metric, variant=variant)
         d.insert(0, "part", part)
         d.insert(0, "benchmark", bench)
         docs.append(d)

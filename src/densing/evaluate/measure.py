@@ -37,7 +37,8 @@ from densing.evaluate.metrics import Variant
 from densing.evaluate.params import count_parameters
 from densing.exceptions import InputError
 
-__all__ = ["MEASURE_COLUMNS", "Measurement", "measure_model", "loss_route"]
+__all__ = ["MEASURE_COLUMNS", "Measurement", "count_model_parameters", "measure_model",
+           "loss_route"]
 
 #: columns of :attr:`Measurement.densities`
 MEASURE_COLUMNS = [
@@ -180,6 +181,46 @@ def _flags(row: pd.Series) -> str:
     return ",".join(flags)
 
 
+def _counts(model: Any, gguf_file: str | None, trust_remote_code: bool) -> dict[str, Any]:
+    target: Any = model
+    if gguf_file:
+        target = Path(str(model)) / gguf_file
+    elif isinstance(model, (str, os.PathLike)) and not Path(str(model)).exists():
+        target = str(model)
+    return count_parameters(target, trust_remote_code=trust_remote_code)
+
+
+def count_model_parameters(model: Any, convention: str, *, gguf_file: str | None = None,
+                           trust_remote_code: bool = False) -> float:
+    """A model's parameter count in a convention, counted as :func:`measure_model` counts it.
+
+    Parameters
+    ----------
+    model
+        A model directory, ``.gguf`` file, cached hub id or ``torch.nn.Module``.
+    convention
+        ``"total"``, ``"non_embedding"`` or ``"active"``.
+    gguf_file
+        GGUF file inside the ``model`` directory.
+    trust_remote_code
+        Passed to :func:`~densing.evaluate.params.count_parameters`.
+
+    Returns
+    -------
+    float
+        The count.
+
+    Raises
+    ------
+    InputError
+        An unknown convention or a model that cannot be counted.
+    """
+    if convention not in ("total", "non_embedding", "active"):
+        raise InputError(f"parameter convention must be total, non_embedding or active; "
+                         f"got {convention!r}")
+    return float(_counts(model, gguf_file, trust_remote_code)[convention])
+
+
 def measure_model(
     model: Any,
     benchmarks: str | Sequence[str] | None = None,
@@ -201,6 +242,9 @@ def measure_model(
     progress: bool | None = None,
     show_progress: bool | None = None,
     scores: pd.DataFrame | None = None,
+    threads: int | None = None,
+    cache: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Measurement:
     """Evaluate a model on the frame's protocol and return its densities.
 
@@ -231,6 +275,9 @@ def measure_model(
         An evaluation table to use instead of evaluating (for tests and re-runs).
     show_progress
         Deprecated alias of ``progress`` (one release).
+    threads, cache, cache_dir
+        torch's CPU threads, the resume cache and its folder (see
+        :func:`~densing.evaluate.ladder.evaluate_benchmarks`).
 
     Returns
     -------
@@ -249,12 +296,7 @@ def measure_model(
     if isinstance(params, str):
         if params != "auto":
             raise InputError(f"params must be 'auto' or a raw count; got {params!r}")
-        target: Any = model
-        if gguf_file:
-            target = Path(str(model)) / gguf_file
-        elif isinstance(model, (str, os.PathLike)) and not Path(str(model)).exists():
-            target = str(model)
-        counts = count_parameters(target, trust_remote_code=trust_remote_code)
+        counts = _counts(model, gguf_file, trust_remote_code)
         n_params = float(counts[fr.param_count])
     else:
         n_params = check_param_count(params, "params")
@@ -265,7 +307,7 @@ def measure_model(
             model, benchmarks, gguf_file=gguf_file, limit=limit, backend=backend,
             batch_size=batch_size, device=device, dtype=dtype,
             trust_remote_code=trust_remote_code, variant=variant, name=name,
-            progress=progress,
+            progress=progress, threads=threads, cache=cache, cache_dir=cache_dir,
         )
         assert isinstance(result, pd.DataFrame)
         scores = result
