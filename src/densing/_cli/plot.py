@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     parser = sub.add_parser(
         "plot",
-        help="draw a figure (trend, reference fit, effective vs actual size)",
+        help="draw a figure: the trend, the reference fit, effective vs actual size",
         description="Write a figure to FILE; the format follows its suffix (.png, .svg, .pdf).",
     )
     kinds = parser.add_subparsers(dest="figure", metavar="FIGURE")
@@ -40,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", default=None,
                    help="benchmark of a long table (default average; average_llv1 for the "
                         "bundled data)")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="trend bootstrap resamples, count")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the resamples")
     p.add_argument("--window", metavar="START:END", default=None,
                    help="release dates fitted with --densities (ISO, either may be empty; "
                         "default: all dates; the title names the window used)")
@@ -49,8 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_trend)
 
     p = kinds.add_parser("reference", help="the reference frame's two fitting steps")
-    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON")
-    p.add_argument("--benchmark", default="average")
+    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON",
+                   help="frame name or saved frame JSON")
+    p.add_argument("--benchmark", default="average", help="the benchmark whose fit is drawn")
     p.add_argument("--runs", metavar="CSV", help="reference runs (needed for a JSON frame)")
     common(p)
     p.set_defaults(func=_reference)
