@@ -147,9 +147,6 @@ class _WarningPrinter:
         print(f"warning: {text}", file=sys.stderr if file is None else file)
 
 
-_show_warning = _WarningPrinter()
-
-
 def _input_files(args: argparse.Namespace) -> str:
     """The files named on the command line, for a message about one that cannot be read."""
     names = []

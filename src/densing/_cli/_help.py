@@ -81,8 +81,8 @@ EXAMPLES: dict[str, str] = {
         "  densing leaderboard show board/ --json"
     ),
     "leaderboard render": (
-        "  densing leaderboard render board/                 # writes the page and the chart\n"
-        "  densing leaderboard render board/ --format markdown"
+        "  densing leaderboard render board/                 # Markdown on stdout\n"
+        "  densing leaderboard render board/ --format html -o board.html"
     ),
     "leaderboard check": "  densing leaderboard check board/",
     "leaderboard repair": "  densing leaderboard repair board/",
