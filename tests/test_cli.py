@@ -86,7 +86,7 @@ def test_only_the_command_run_is_imported():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.stdout.strip().splitlines()[-1] == "['densing._cli._common', " \
-        "'densing._cli.params']"
+        "'densing._cli._help', 'densing._cli.params']"
 
 
 def test_lazy_package_attributes_resolve():
