@@ -132,8 +132,8 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
 
 
 class _WarningPrinter:
-    """``warnings.showwarning`` for the command line: one line per warning, each distinct
-    text once per run (the same warning raised for every bootstrap draw prints once)."""
+    """``warnings.showwarning`` for the command line: each distinct text once per run (the
+    same warning raised for every bootstrap draw prints once), wrapped to the terminal."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
@@ -144,7 +144,12 @@ class _WarningPrinter:
         if text in self.seen:
             return
         self.seen.add(text)
-        print(f"warning: {text}", file=sys.stderr if file is None else file)
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        print(textwrap.fill(f"warning: {text}", width=max(width, 40), subsequent_indent="  ",
+                            break_on_hyphens=False), file=sys.stderr if file is None else file)
 
 
 def _input_files(args: argparse.Namespace) -> str:

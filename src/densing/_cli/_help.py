@@ -65,14 +65,14 @@ EXAMPLES: dict[str, str] = {
     ),
     "leaderboard": (
         "  densing leaderboard init board/\n"
-        "  densing leaderboard add board/ --scores s.csv --model mine --params 1.35e8 "
+        "  densing leaderboard add board/ --scores s.csv --model m --params 1.35e8 "
         "--release-date 2024-11-01"
     ),
     "leaderboard init": "  densing leaderboard init board/",
     "leaderboard add": (
-        "  densing leaderboard add board/ --scores s.csv --model mine --params 1.35e8 "
+        "  densing leaderboard add board/ --scores s.csv --model m --params 1.35e8 "
         "--release-date 2024-11-01\n"
-        "  densing leaderboard add board/ --results results.json --model m --params 7e9 "
+        "  densing leaderboard add board/ --results r.json --model m --params 7e9 "
         "--release-date 2024-06-01"
     ),
     "leaderboard remove": "  densing leaderboard remove board/ --model my-model",

@@ -152,8 +152,9 @@ def _run(args: argparse.Namespace) -> int:
         records = json.loads(table.to_json(orient="records", date_format="iso"))
         print_json({"rows": records})
     elif not args.out and per_model is None:
-        cols = ["model", "benchmark", "score", "n_params", "n_hat", "density", "density_low",
-                "density_high", "status"]
+        # the result first (the density and its interval), what it came from after
+        cols = ["model", "benchmark", "density", "density_low", "density_high", "status",
+                "n_hat", "n_params", "score"]
         print_table(table[cols])
     return 0
 
