@@ -109,17 +109,33 @@ def _trend(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed)
         return _save(plot_density_trend(rep.trend, _axes()), args.output)
+    from densing.trend import DensingTrend
+
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
-    kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
-    window = None
+    if "benchmark" in df.columns and df["benchmark"].nunique() > 1:
+        from densing.density import model_densities
+
+        df = model_densities(df, benchmark=bench or "average")
+    elif bench is not None and "benchmark" in df.columns:
+        df = df[df["benchmark"] == bench]
+    if "release_date" in df.columns and df["release_date"].isna().any():
+        import warnings
+
+        missing = df.loc[df["release_date"].isna(), "model"].astype(str).tolist()
+        warnings.warn(f"{len(missing)} model(s) without a release date left out of the trend: "
+                      f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}",
+                      stacklevel=2)
+        df = df[df["release_date"].notna()]
+    start = end = None
     if args.window:
         if ":" not in args.window:
             raise InputError(f"--window={args.window!r} must be START:END (ISO dates, either "
                              "may be empty)")
         a, b = args.window.split(":", 1)
-        window = (a or None, b or None)
-    ax = plot_density_trend(df, _axes(), benchmark=bench, window=window, trend_kwargs=kwargs)
-    return _save(ax, args.output)
+        start, end = a or None, b or None
+    trend = DensingTrend(n_bootstrap=args.bootstrap, random_state=args.seed, start=start,
+                         end=end).fit(df)
+    return _save(plot_density_trend(trend, _axes()), args.output)
 
 
 def _reference(args: argparse.Namespace) -> int:
