@@ -163,7 +163,9 @@ def plot_density_trend(
     ax.set_title(f"Densing law: density doubles every {m(months)} months "
                  f"(paper: {_PAPER_DOUBLING_MONTHS:g})\n"
                  f"{window}, {len(data)} models, {frontier} frontier", fontsize=10)
-    legend = ax.legend(loc="upper left", fontsize=8, frameon=False)
+    # below the axes: the frontier's labels keep the plot area to themselves
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8,
+                       frameon=False, ncol=1)
     ax.grid(True, which="major", alpha=0.3)
     if label_frontier:
         labels = [ax.annotate(str(r["model"]), (pd.Timestamp(r["release_date"]), r["density"]),
@@ -450,6 +452,7 @@ def plot_effective_vs_actual(
         np.zeros(len(n), dtype=bool)
     down = (status == "below_floor") if status is not None else np.zeros(len(n), dtype=bool)
     has_n = np.isfinite(n) & (n > 0)
+    extra: list[Any] = []
     for mask, towards, what in ((up & has_n, 1, "above"), (down & has_n, 0, "below")):
         for xi in n[mask]:
             ax.annotate("", xy=(xi, towards), xycoords=("data", "axes fraction"),
@@ -457,9 +460,12 @@ def plot_effective_vs_actual(
                         textcoords=("data", "axes fraction"),
                         arrowprops={"arrowstyle": "-|>", "color": CENSORED_COLOR, "lw": 1.0})
         if mask.any():
-            ax.plot([], [], color=CENSORED_COLOR, marker="$\\uparrow$" if towards else
-                    "$\\downarrow$", linestyle="none",
-                    label=f"censored, N̂ {what} what the frame resolves ({int(mask.sum())})")
+            from matplotlib.lines import Line2D
+
+            extra.append(Line2D([], [], color=CENSORED_COLOR, linestyle="none",
+                                marker="^" if towards else "v",
+                                label=f"censored: N̂ {what} what the frame resolves "
+                                      f"({int(mask.sum())}, arrows at their N)"))
     x_lim = (min(x_lim[0], float(n[has_n & (up | down)].min()) / 1.5) if (up | down).any()
              else x_lim[0], max(x_lim[1], float(n[has_n & (up | down)].max()) * 1.5)
              if (up | down).any() else x_lim[1])
@@ -488,7 +494,8 @@ def plot_effective_vs_actual(
     if other:
         title += f"; {other} without a density not shown"
     ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 

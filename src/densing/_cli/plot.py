@@ -108,7 +108,7 @@ def _trend(args: argparse.Namespace) -> int:
             print("fitting the densing law on the bundled models (as `densing reproduce`)...",
                   file=sys.stderr)
         rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed)
-        return _save(plot_density_trend(rep.trend, _axes()), args.output)
+        return _save(plot_density_trend(rep.trend, _axes(size=(7.5, 7.0))), args.output)
     from densing.trend import DensingTrend
 
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
@@ -135,7 +135,7 @@ def _trend(args: argparse.Namespace) -> int:
         start, end = a or None, b or None
     trend = DensingTrend(n_bootstrap=args.bootstrap, random_state=args.seed, start=start,
                          end=end).fit(df)
-    return _save(plot_density_trend(trend, _axes()), args.output)
+    return _save(plot_density_trend(trend, _axes(size=(7.5, 7.0))), args.output)
 
 
 def _reference(args: argparse.Namespace) -> int:
