@@ -63,6 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", default=None,
                    help="benchmark of a long table (default: the table's own, else average)")
     p.add_argument("--label", action="store_true", help="write model names")
+    p.add_argument("--frame", default=None, metavar="NAME|JSON",
+                   help="shade this frame's size range on the benchmark drawn (N-hat "
+                        "interpolated inside it, extrapolated beyond; default: no shading)")
     common(p)
     p.set_defaults(func=_effective)
 
@@ -153,6 +156,18 @@ def _effective(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
+    frame_range = None
+    if args.frame is not None:
+        from densing.density import resolve_frame
+
+        fr = resolve_frame(args.frame)
+        bench = args.benchmark
+        if bench is None and "benchmark" in df.columns and df["benchmark"].nunique() == 1:
+            bench = str(df["benchmark"].iloc[0])
+        bench = bench or "average"
+        if bench not in (fr.fits_ or {}):
+            raise InputError(f"--frame {args.frame!r} has no benchmark {bench!r}")
+        frame_range = tuple(fr.fits_[bench].size_range)
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
-                                  label=args.label)
+                                  label=args.label, frame_range=frame_range)
     return _save(ax, args.output)
