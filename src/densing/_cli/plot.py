@@ -167,7 +167,7 @@ def _effective(args: argparse.Namespace) -> int:
         bench = bench or "average"
         if bench not in (fr.fits_ or {}):
             raise InputError(f"--frame {args.frame!r} has no benchmark {bench!r}")
-        frame_range = tuple(fr.fits_[bench].size_range)
+        frame_range = tuple((fr.fits_ or {})[bench].size_range)
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
                                   label=args.label, frame_range=frame_range)
     return _save(ax, args.output)
