@@ -156,7 +156,7 @@ def _effective(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
-    frame_range = None
+    frame_range: tuple[float, float] | None = None
     if args.frame is not None:
         from densing.density import resolve_frame
 
@@ -167,7 +167,8 @@ def _effective(args: argparse.Namespace) -> int:
         bench = bench or "average"
         if bench not in (fr.fits_ or {}):
             raise InputError(f"--frame {args.frame!r} has no benchmark {bench!r}")
-        frame_range = tuple((fr.fits_ or {})[bench].size_range)
+        lo_n, hi_n = (fr.fits_ or {})[bench].size_range
+        frame_range = (float(lo_n), float(hi_n))
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
                                   label=args.label, frame_range=frame_range)
     return _save(ax, args.output)
