@@ -65,8 +65,9 @@ print(f"held-out check of {hold['benchmark']}: score error {errors} points; "
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5.4), layout="constrained")
 plot_density_trend(rep.trend, ax=ax1)
 used = table[table["model"].isin(rep.trend.data_["model"])]  # with N_hat intervals
-plot_effective_vs_actual(used, ax=ax2, benchmark=rep.settings["benchmark"],
-                         param_count=rep.settings["param_count"])
+bench = rep.settings["benchmark"]
+plot_effective_vs_actual(used, ax=ax2, benchmark=bench, param_count=rep.settings["param_count"],
+                         frame_range=frame.fits_[bench].size_range)
 start, end = rep.settings["window"]
 fig.suptitle(
     f"The {rep.trend.n_models_} open base models released {start} .. {end} with a density "

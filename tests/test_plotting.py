@@ -82,27 +82,70 @@ def _count(ax, kind) -> int:  # type: ignore[no-untyped-def]
     return sum(isinstance(c, kind) for c in ax.collections)
 
 
+def _log_slope_per_day(line) -> float:  # type: ignore[no-untyped-def]
+    """The slope of ln(y) against days of a line drawn on date axes (an independent read)."""
+    x = np.asarray(mdates.date2num(line.get_xdata()), dtype=float)
+    y = np.log(np.asarray(line.get_ydata(), dtype=float))
+    return float(np.polyfit(x, y, 1)[0])
+
+
 def test_plot_density_trend_from_fitted_trend() -> None:
     trend = DensingTrend(n_bootstrap=200, random_state=0).fit(_densities())
     ax = plot_density_trend(trend)
     assert ax.get_yscale() == "log"
     assert ax.get_xlabel() == "Release date"
     assert "density" in ax.get_ylabel().lower()
-    assert len(ax.get_lines()) == 1  # the fitted line
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert len(lines) == 2  # the fit and the paper's law
+    fit = next(ln for k, ln in lines.items() if k.startswith("densing fit"))
+    paper = next(ln for k, ln in lines.items() if k.startswith("paper"))
+    assert "3.3 mo" in paper.get_label() and "running max" in fit.get_label()
+    # the paper's line has the paper's slope, ln 2 / (3.3 months of 30.44 days)
+    assert _log_slope_per_day(paper) == pytest.approx(np.log(2) / (3.3 * 30.44), rel=1e-6)
+    assert _log_slope_per_day(fit) == pytest.approx(trend.slope_per_day_, rel=1e-6)
+    # ... and crosses the fit at the frontier's mean release date (the anchor)
+    x0 = float(np.mean(mdates.date2num(pd.to_datetime(trend.frontier_["release_date"]))))
+    xs = mdates.date2num(fit.get_xdata())
+    at = [float(np.interp(x0, xs, np.log(ln.get_ydata()))) for ln in (fit, paper)]
+    assert at[0] == pytest.approx(at[1], abs=1e-9)
     assert _count(ax, PathCollection) == 2  # all models, frontier
-    assert _count(ax, PolyCollection) == 1  # the CI band
+    assert _count(ax, PolyCollection) == 1  # the interval band
     assert len(ax.texts) == trend.n_frontier_  # a label per frontier model
-    assert "doubles every" in ax.get_title()
+    assert "doubles every" in ax.get_title() and "running max frontier" in ax.get_title()
 
 
-def test_plot_density_trend_from_dataframe_on_given_axes() -> None:
+def test_band_is_the_legends_interval() -> None:
+    """The shaded band spans the lines of the legend's two interval ends."""
+    trend = DensingTrend(n_bootstrap=300, random_state=0).fit(_densities())
+    ax = plot_density_trend(trend, label_frontier=False)
+    lo, hi = trend.ci_["doubling_time_months"]
+    band = next(c for c in ax.collections if isinstance(c, PolyCollection))
+    assert f"{lo:.3g}–{hi:.3g} mo" in band.get_label()
+    fit = next(ln for ln in ax.get_lines() if ln.get_label().startswith("densing fit"))
+    assert f"{lo:.3g}–{hi:.3g} mo" in fit.get_label()
+    verts = band.get_paths()[0].vertices
+    x, logy = verts[:, 0], np.log(verts[:, 1])
+    first, last = x.min(), x.max()
+    spread_first = np.ptp(logy[np.isclose(x, first)])
+    spread_last = np.ptp(logy[np.isclose(x, last)])
+    # two lines through one anchor with slopes ln2/(lo*30.44) and ln2/(hi*30.44) per day
+    slopes = np.log(2) / (np.array([lo, hi]) * 30.44)
+    x0 = float(np.mean(mdates.date2num(pd.to_datetime(trend.frontier_["release_date"]))))
+    assert spread_first == pytest.approx(abs(slopes[0] - slopes[1]) * (x0 - first), rel=1e-6)
+    assert spread_last == pytest.approx(abs(slopes[0] - slopes[1]) * (last - x0), rel=1e-6)
+
+
+def test_plot_density_trend_fits_nothing() -> None:
     fig, ax = plt.subplots()
-    out = plot_density_trend(_densities(), ax=ax, band=False, label_frontier=False,
-                             trend_kwargs={"n_bootstrap": 0}, marker="s")
+    trend = DensingTrend(n_bootstrap=0).fit(_densities())
+    out = plot_density_trend(trend, ax=ax, band=False, label_frontier=False, paper=False,
+                             marker="s")
     assert out is ax
     assert _count(ax, PolyCollection) == 0 and len(ax.texts) == 0
-    with pytest.raises(InputError, match="DensingTrend or a DataFrame"):
-        plot_density_trend([1, 2, 3])
+    assert len(ax.get_lines()) == 1
+    for bad in ([1, 2, 3], _densities()):  # a table is not fitted here
+        with pytest.raises(InputError, match="fitted DensingTrend"):
+            plot_density_trend(bad)
 
 
 def test_trend_curve_band_brackets_line() -> None:
@@ -155,12 +198,35 @@ def test_plot_effective_vs_actual(frame: ReferenceFrame) -> None:
     assert "Effective parameters" in ax.get_ylabel()
     assert len(ax.get_lines()) == 1  # the rho = 1 diagonal
     ok = dens[(dens["benchmark"] == "hellaswag") & (dens["status"] == "ok")]
-    assert len(ax.collections[-1].get_offsets()) == len(ok) == len(ax.texts)
+    names = [t for t in ax.texts if t.get_text()]
+    arrows = [t for t in ax.texts if not t.get_text() and t.arrow_patch is not None]
+    assert len(ax.collections[-1].get_offsets()) == len(ok) == len(names)
+    # the censored model (score 0.99999, above what the frame resolves) is an arrow at its N
+    hs = dens[dens["benchmark"] == "hellaswag"]
+    up = hs[hs["status"].isin(["above_ceiling", "above_frame_range"])]
+    assert len(up) == 1 and len(arrows) == 1
+    assert arrows[0].xy[0] == pytest.approx(float(up["n_params"].iloc[0]))
+    assert arrows[0].xy[1] == 1  # pointing to the top of the axes: a lower bound
+    assert "censored" in ax.get_title()
     assert _count(ax, LineCollection) == 0  # no bootstrap: no error bars
     x, y = ax.get_lines()[0].get_data()
     assert np.allclose(x, y)
     with pytest.raises(InputError, match="no rows for benchmark"):
         plot_effective_vs_actual(dens, benchmark="mmlu")
+
+
+def test_effective_shades_the_frames_range() -> None:
+    df = pd.DataFrame({"model": list("abcd"), "n_params": [1e8, 1e9, 7e9, 7e10],
+                       "n_hat": [1e8, 2e9, 3e10, 2e11], "status": ["ok"] * 4})
+    ax = plot_effective_vs_actual(df, frame_range=(6e7, 1.3e10))
+    spans = [p for p in ax.patches if p.get_label() and not p.get_label().startswith("_")]
+    labels = [p.get_label() for p in spans]
+    inside = next(p for p in spans if "interpolated" in p.get_label())
+    assert "(2 models)" in inside.get_label()  # N_hat 1e8 and 2e9 lie in the range
+    ys = inside.get_path().transformed(inside.get_patch_transform()).vertices[:, 1]
+    assert ys.min() == pytest.approx(6e7) and ys.max() == pytest.approx(1.3e10)
+    assert any("extrapolated (2 models)" in lab for lab in labels)
+    assert set(ax.get_legend_handles_labels()[1]) >= set(labels)
 
 
 def test_effective_error_bars_when_intervals_present() -> None:
@@ -174,7 +240,7 @@ def test_effective_error_bars_when_intervals_present() -> None:
 def test_missing_matplotlib_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="matplotlib"):
-        plot_density_trend(_densities(), trend_kwargs={"n_bootstrap": 0})
+        plot_density_trend(DensingTrend(n_bootstrap=0).fit(_densities()))
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
@@ -248,8 +314,8 @@ def test_frontier_labels_do_not_overlap_and_stay_inside() -> None:
 
 def test_date_axis_names_every_year_and_title_names_the_window() -> None:
     df = _crowded()
-    ax = plot_density_trend(df, window=("2023-01-01", "2024-03-01"),
-                            trend_kwargs={"n_bootstrap": 0})
+    ax = plot_density_trend(DensingTrend(n_bootstrap=0, start="2023-01-01",
+                                         end="2024-03-01").fit(df))
     ax.figure.draw_without_rendering()
     labels = " ".join(t.get_text() for t in ax.get_xticklabels())
     for year in ("2023", "2024"):
@@ -258,7 +324,7 @@ def test_date_axis_names_every_year_and_title_names_the_window() -> None:
     assert "2023-01-01 .. 2024-03-01" in title
     in_window = int((df["release_date"] <= "2024-03-01").sum())
     assert f"{in_window} models" in title
-    whole = plot_density_trend(df, trend_kwargs={"n_bootstrap": 0})
+    whole = plot_density_trend(DensingTrend(n_bootstrap=0).fit(df))
     assert "all release dates" in whole.get_title() and f"{len(df)} models" in whole.get_title()
 
 

@@ -36,6 +36,16 @@ from densing._io import to_plain
 _KEY_WIDTH = 18
 
 
+def _wrap(line: str, width: int, indent: str) -> str:
+    """``line`` wrapped at ``width`` columns, continuation lines starting with ``indent``."""
+    if len(line) <= width or "\n" in line:
+        return line
+    import textwrap
+
+    return textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False, drop_whitespace=True)
+
+
 @dataclass(frozen=True)
 class SummaryTable:
     """One table of a :class:`Summary`.
@@ -58,9 +68,14 @@ class SummaryTable:
     float_format: str = ".4g"
 
     def as_text(self) -> str:
-        """The table as fixed-width text (without its caption)."""
+        """The table as fixed-width text (without its caption), its columns wrapped to the
+        terminal's width (``COLUMNS``; 100 when there is no terminal)."""
+        import shutil
+
         fmt = self.float_format
-        return str(self.frame.to_string(index=self.index, float_format=lambda v: format(v, fmt)))
+        width = shutil.get_terminal_size((100, 24)).columns
+        return str(self.frame.to_string(index=self.index, float_format=lambda v: format(v, fmt),
+                                        line_width=width))
 
     def as_html(self) -> str:
         """The table as an escaped HTML ``<table>`` (with its caption)."""
@@ -191,11 +206,16 @@ class Summary:
     # -- rendering ---------------------------------------------------------------------
 
     def as_text(self) -> str:
-        """The report as plain text (no trailing newline)."""
+        """The report as plain text (no trailing newline), its lines wrapped to the
+        terminal's width (``COLUMNS``; 100 when there is no terminal)."""
+        import shutil
+
+        columns = max(shutil.get_terminal_size((100, 24)).columns, 40)
         lines: list[str] = [self.title] if self.title else []
         if self.header:
             width = max(_KEY_WIDTH, max(len(k) for k, _ in self.header) + 2)
-            lines.extend(f"{k:<{width}}{v}" for k, v in self.header)
+            lines.extend(_wrap(f"{k:<{width}}{v}", columns, " " * width)
+                         for k, v in self.header)
         prev = "header" if self.header else "title"
         for kind, part in self._parts:
             if kind == "table":
@@ -205,7 +225,8 @@ class Summary:
                     lines.append(part.caption)
                 lines.append(part.as_text())
             elif kind == "note":
-                lines.append(part)
+                lead = part[: len(part) - len(part.lstrip())]
+                lines.append(_wrap(part, columns, lead + "  "))
             else:
                 lines.extend(["", part.as_text(), ""])
             prev = kind

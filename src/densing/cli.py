@@ -11,8 +11,8 @@ Only the module of the command being run is imported: ``densing --help`` and
 Errors that densing raises on purpose, usage errors, unreadable files and every other
 ``OSError`` (a full disk, a file-size limit, a read-only file system) are printed as one line
 on stderr, naming the path and the reason, and exit with status 2; nothing is written on
-failure. Warnings print as one
-line, ``warning: ...``; a subcommand's ``--quiet`` silences them.
+failure. Warnings print as one line, ``warning: ...``, each distinct text once; a
+subcommand's ``--quiet`` silences them.
 """
 
 from __future__ import annotations
@@ -30,22 +30,24 @@ from densing.exceptions import DensingError, UsageError
 
 #: subcommand name -> (module under densing._cli that registers it, one-line help)
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "reproduce": ("densing._cli.reproduce",
-                  "reproduce the densing law on the bundled data and compare with the paper"),
-    "frame": ("densing._cli.frame", "fit, save and validate reference frames"),
-    "density": ("densing._cli.density", "densities of models from their scores"),
-    "trend": ("densing._cli.trend",
-              "fit the densing law (density doubling time) to dated densities"),
-    "evaluate": ("densing._cli.evaluate",
-                 "evaluate a model with lm-eval: scores and conditional losses per benchmark"),
+    # the first hour's order: measure my model, put it on a board, see the trend, compare
+    # with the paper; then the steps underneath
     "measure": ("densing._cli.measure",
-                "evaluate a model on the frame's exact protocol and print its densities"),
+                "measure my model: its density on the frame's exact protocol"),
+    "leaderboard": ("densing._cli.leaderboard",
+                    "put it on a board: create, update and render a density leaderboard"),
+    "trend": ("densing._cli.trend",
+              "see the trend: fit the densing law (doubling time) to dated densities"),
+    "reproduce": ("densing._cli.reproduce",
+                  "compare with the paper: the densing law on the bundled data"),
+    "plot": ("densing._cli.plot",
+             "draw a figure: the trend, the reference fit, effective vs actual size"),
+    "density": ("densing._cli.density", "densities of models from a CSV of their scores"),
+    "evaluate": ("densing._cli.evaluate",
+                 "scores and conditional losses per benchmark through lm-eval"),
+    "frame": ("densing._cli.frame", "fit, save and validate reference frames"),
     "params": ("densing._cli.params",
                "count total, non-embedding and active parameters from a config"),
-    "leaderboard": ("densing._cli.leaderboard",
-                    "create, update and render a density leaderboard (a directory of files)"),
-    "plot": ("densing._cli.plot",
-             "draw a figure (trend, reference fit, effective vs actual size)"),
 }
 
 #: what argparse takes for a negative number: its own rule plus scientific notation,
@@ -58,6 +60,9 @@ class _Parser(argparse.ArgumentParser):
     reads ``-1e12`` as a negative number. Subparsers inherit the class."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from densing._cli._help import HelpFormatter
+
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = _NEGATIVE_NUMBER
 
@@ -103,6 +108,8 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
     argparse.ArgumentParser
         The top-level parser.
     """
+    from densing._cli._help import add_examples
+
     parser = _Parser(prog="densing",
                      description="Capability density of LLMs and the densing law.")
     parser.add_argument("--version", action=_VersionAction)
@@ -114,13 +121,29 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
             importlib.import_module(module_name).register(sub)
         else:
             sub.add_parser(name, help=help_text)
+    add_examples(parser)
     return parser
 
 
-def _show_warning(message: Warning | str, category: type[Warning], filename: str,
-                  lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
-    text = " ".join(str(message).split())
-    print(f"warning: {text}", file=sys.stderr if file is None else file)
+class _WarningPrinter:
+    """``warnings.showwarning`` for the command line: each distinct text once per run (the
+    same warning raised for every bootstrap draw prints once), wrapped to the terminal."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, message: Warning | str, category: type[Warning], filename: str,
+                 lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+        text = " ".join(str(message).split())
+        if text in self.seen:
+            return
+        self.seen.add(text)
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        print(textwrap.fill(f"warning: {text}", width=max(width, 40), subsequent_indent="  ",
+                            break_on_hyphens=False), file=sys.stderr if file is None else file)
 
 
 def _input_files(args: argparse.Namespace) -> str:
@@ -181,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     prog = f"densing {args.command}"
     with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
+        warnings.showwarning = _WarningPrinter()
         if getattr(args, "quiet", False):
             warnings.simplefilter("ignore")
         try:

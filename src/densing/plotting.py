@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from densing._plot_common import _date_axis, _num, _place_labels
 from densing._validation import check_is_fitted
-from densing.exceptions import DensingWarning, InputError
+from densing.exceptions import InputError
 
 #: colours used across the figures
 FRONTIER_COLOR = "#d62728"
 POINT_COLOR = "#6c8ebf"
+CENSORED_COLOR = "#7f7f7f"
 
 
 def _pyplot() -> Any:
@@ -42,92 +43,68 @@ def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
     return axes
 
 
-def _as_trend(trend_or_df: Any, benchmark: str | None,
-              trend_kwargs: Mapping[str, Any] | None,
-              window: Sequence[str | None] | None = None) -> Any:
+def _as_trend(trend: Any) -> Any:
+    """``trend`` checked to be a fitted :class:`~densing.trend.DensingTrend` (plotting fits
+    nothing: fit the trend first, then draw it)."""
     from densing.trend import DensingTrend
 
-    if isinstance(trend_or_df, DensingTrend):
-        check_is_fitted(trend_or_df, "slope_per_day_")
-        return trend_or_df
-    if not isinstance(trend_or_df, pd.DataFrame):
+    if not isinstance(trend, DensingTrend):
         raise InputError(
-            "plot_density_trend needs a fitted DensingTrend or a DataFrame of densities; "
-            f"got {type(trend_or_df).__name__}"
+            "plot_density_trend needs a fitted DensingTrend; got "
+            f"{type(trend).__name__} (fit one first: DensingTrend().fit(densities))"
         )
-    df = trend_or_df
-    if "benchmark" in df.columns and df["benchmark"].nunique() > 1:
-        from densing.density import model_densities
+    check_is_fitted(trend, "slope_per_day_")
+    return trend
 
-        df = model_densities(df, benchmark=benchmark or "average")
-    elif benchmark is not None and "benchmark" in df.columns:
-        df = df[df["benchmark"] == benchmark]
-    if "release_date" in df.columns and df["release_date"].isna().any():
-        missing = df.loc[df["release_date"].isna(), "model"].astype(str).tolist()
-        warnings.warn(
-            f"{len(missing)} model(s) without a release date left out of the trend: "
-            f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}",
-            DensingWarning,
-            stacklevel=3,
-        )
-        df = df[df["release_date"].notna()]
-    kwargs: dict[str, Any] = {"n_bootstrap": 1000, "random_state": 0}
-    if window is not None:
-        if isinstance(window, str) or len(window) != 2:
-            raise InputError(f"window={window!r} must be (start, end) ISO dates; either may be "
-                             "None")
-        kwargs.update(start=window[0], end=window[1])
-    kwargs.update(dict(trend_kwargs or {}))
-    return DensingTrend(**kwargs).fit(df)
+
+#: the paper's doubling time (Xiao et al. 2024, abstract and Fig. 1), months; the figure
+#: draws its slope ln 2 / (3.3 * 30.44) per day (the stated A and B belong to the paper's
+#: own frame and data, so only the slope is drawn, through densing's anchor)
+_PAPER_DOUBLING_MONTHS = 3.3
+#: days per month of the doubling-time conversion (as densing._headline)
+_DAYS_PER_MONTH = 30.44
 
 
 def plot_density_trend(
-    trend_or_df: Any,
+    trend: Any,
     ax: Any = None,
     *,
-    benchmark: str | None = None,
     label_frontier: bool = True,
     band: bool = True,
-    window: Sequence[str | None] | None = None,
-    trend_kwargs: Mapping[str, Any] | None = None,
+    paper: bool = True,
     **kwargs: Any,
 ) -> Any:
-    """Log density against release date: all models, the frontier, the fit and its CI band.
+    """Log density against release date: all models, the frontier, the fit, its interval
+    and the paper's law.
 
-    The title gives the doubling time and the window of release dates the fit used.
+    The title gives the doubling time, the frontier estimator and the window of release
+    dates the fit used. The band is the fit's interval of the doubling time, the one the
+    legend states: the lines of the interval's two ends, through the fitted line at the
+    frontier's mean release date (the anchor). The paper's law (a doubling every 3.3 months)
+    is drawn through the same anchor.
 
     Parameters
     ----------
-    trend_or_df
-        A fitted :class:`~densing.trend.DensingTrend`, or densities to fit one on: one row
-        per model (``model``, ``release_date``, ``density``, optional ``status``) or a
-        :func:`~densing.density.compute_density` table (reduced to ``benchmark`` first).
+    trend
+        A fitted :class:`~densing.trend.DensingTrend` (fit it first; plotting fits nothing).
     ax
         Axes to draw on; a new figure when ``None``.
-    benchmark
-        Benchmark of a long density table (default ``"average"``).
     label_frontier
         Write the frontier models' names next to their points.
     band
-        Shade the pointwise bootstrap band of the fitted line (needs ``n_bootstrap > 0``).
-    window
-        ``(start, end)`` release dates (ISO; either may be ``None``) of the trend fitted on
-        a DataFrame; ``None`` fits all dates. The paper's window is
-        :data:`densing.report.PAPER_WINDOW` (what ``densing reproduce`` uses). Ignored for
-        a fitted trend, which keeps its own.
-    trend_kwargs
-        Settings of the :class:`~densing.trend.DensingTrend` fitted on a DataFrame
-        (default ``n_bootstrap=1000, random_state=0``).
+        Shade the interval of the doubling time.
+    paper
+        Draw the paper's law, a doubling every 3.3 months.
     **kwargs
         Passed to ``ax.scatter`` for the points of all models.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The axes: log-scaled y (density), dates on x; one line (the fit), one collection for
-        all models and one for the frontier (plus the band).
+        The axes: log-scaled y (density), dates on x; the fit's line and the paper's (each
+        labelled), one collection for all models, one for the frontier, and the band.
     """
-    trend = _as_trend(trend_or_df, benchmark, trend_kwargs, window)
+    trend = _as_trend(trend)
     if ax is None:
         ax = _new_axes()
     data = trend.data_
@@ -138,7 +115,7 @@ def plot_density_trend(
     ax.scatter(pd.to_datetime(data["release_date"]), data["density"], **style)
     ax.scatter(pd.to_datetime(front["release_date"]), front["density"], s=42,
                color=FRONTIER_COLOR, edgecolor="black", linewidth=0.6, zorder=3,
-               label=f"frontier ({len(front)})")
+               label=f"{str(trend.frontier).replace('_', ' ')} frontier ({len(front)})")
     curve = trend.curve()
     dates = curve["date"]
     months = trend.doubling_time_months_
@@ -148,11 +125,30 @@ def plot_density_trend(
         return f"{v:.3g}" if math.isfinite(v) else "∞"
 
     pct = f"{100 * float(trend.ci):g}%"
+    frontier = str(trend.frontier).replace("_", " ")
     ax.plot(dates, curve["density"], color=FRONTIER_COLOR, linewidth=2, zorder=2,
-            label=f"fit: doubling {m(months)} mo ({pct} CI {m(lo)}–{m(hi)})")
-    if band and bool(curve["low"].notna().all()):
-        ax.fill_between(dates, curve["low"], curve["high"], color=FRONTIER_COLOR, alpha=0.15,
-                        linewidth=0, zorder=1, label=f"{pct} bootstrap band")
+            label=f"densing fit ({frontier} frontier): doubling {m(months)} mo, "
+                  f"{pct} interval {m(lo)}–{m(hi)} mo")
+    # the anchor: the fitted line at the frontier's mean release date
+    x = np.asarray([_num(d) for d in dates])
+    x0 = float(np.mean([_num(d) for d in pd.to_datetime(front["release_date"])]))
+    log_y0 = float(np.interp(x0, x, np.log(np.asarray(curve["density"], dtype=float))))
+
+    def through_anchor(doubling_months: float) -> Any:
+        slope = 0.0 if not math.isfinite(doubling_months) else (
+            math.log(2) / (doubling_months * _DAYS_PER_MONTH))
+        return np.exp(log_y0 + slope * (x - x0))
+
+    if band and math.isfinite(lo) and lo > 0 and (hi > 0 or not math.isfinite(hi)):
+        edges = np.vstack([through_anchor(lo), through_anchor(hi)])
+        ax.fill_between(dates, edges.min(axis=0), edges.max(axis=0), color=FRONTIER_COLOR,
+                        alpha=0.15, linewidth=0, zorder=1,
+                        label=f"{pct} interval of the doubling time ({m(lo)}–{m(hi)} mo)")
+    if paper:
+        ax.plot(dates, through_anchor(_PAPER_DOUBLING_MONTHS), color="black", linestyle="--",
+                linewidth=1.2, zorder=2,
+                label=f"paper (Xiao et al. 2024): doubling {_PAPER_DOUBLING_MONTHS:g} mo, "
+                      "through the fit's anchor")
     ax.set_yscale("log")
     _date_axis(ax)
     ax.set_xlabel("Release date")
@@ -164,9 +160,12 @@ def plot_density_trend(
         window = f"fit on all release dates ({first} .. {last})"
     else:
         window = f"fit window {start or '...'} .. {end or '...'}"
-    ax.set_title(f"Densing law: density doubles every {m(months)} months\n"
-                 f"{window}, {len(data)} models", fontsize=10)
-    legend = ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_title(f"Densing law: density doubles every {m(months)} months "
+                 f"(paper: {_PAPER_DOUBLING_MONTHS:g})\n"
+                 f"{window}, {len(data)} models, {frontier} frontier", fontsize=10)
+    # below the axes: the frontier's labels keep the plot area to themselves
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8,
+                       frameon=False, ncol=1)
     ax.grid(True, which="major", alpha=0.3)
     if label_frontier:
         labels = [ax.annotate(str(r["model"]), (pd.Timestamp(r["release_date"]), r["density"]),
@@ -179,114 +178,18 @@ def plot_density_trend(
     return ax
 
 
-def _date_axis(ax: Any) -> None:
-    """Quarterly ticks labelled by month, with the year under January and the first tick."""
-    import matplotlib.dates as mdates
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-
-    def label(x: float, pos: int | None) -> str:
-        day = mdates.num2date(x)
-        return f"{day:%b}\n{day:%Y}" if day.month == 1 or pos == 0 else f"{day:%b}"
-
-    ax.xaxis.set_major_formatter(FuncFormatter(label))
+def _size(n: float) -> str:
+    """A parameter count as a short size: 1.2B, 150M."""
+    return f"{n / 1e9:.2g}B" if n >= 1e9 else f"{n / 1e6:.3g}M"
 
 
-_CANDIDATES = ((5, 5, "left"), (5, -13, "left"), (-5, 5, "right"), (-5, -13, "right"),
-               (8, 14, "left"), (8, -22, "left"), (-8, 14, "right"), (-8, -22, "right"),
-               (0, 20, "center"), (0, -28, "center"), (10, 30, "left"), (10, -38, "left"),
-               (-10, 30, "right"), (-10, -38, "right"), (0, 44, "center"), (0, -52, "center"))
-
-
-def _place_labels(ax: Any, labels: list[Any], avoid: list[Any],
-                  line: tuple[Any, Any] | None = None,
-                  points: list[tuple[Any, float]] | None = None) -> None:
-    """Move each label to the candidate offset that overlaps least with the other labels,
-    the labelled points, other ``points``, the fitted line, ``avoid`` (e.g. the legend) and
-    the axes' edges. A label set off from its point gets a thin leader line.
-
-    A greedy rule (labels in order, each takes its best free spot), enough for the handful
-    of frontier labels; adjustText is not needed.
-    """
-    fig = ax.figure
-    fig.draw_without_rendering()  # settle the layout so display coordinates are final
-    box_ax = ax.get_window_extent()
-    marked = [ax.transData.transform((_num(a.xy[0]), a.xy[1])) for a in labels]
-    dots = [ax.transData.transform((_num(x), float(y))) for x, y in points or []]
-    samples = []
-    if line is not None:
-        xs = [_num(x) for x in line[0]]
-        ends = ax.transData.transform(np.column_stack([xs, np.asarray(line[1])]))[[0, -1]]
-        # ln rho is linear in t: the fit is a straight segment on these axes
-        samples = list(np.linspace(ends[0], ends[1], 400))
-    taken = [a.get_window_extent() for a in avoid if a is not None]
-    pad = 6.0 * fig.dpi / 72.0  # marker radius, pixels
-
-    def overlap(b: Any, o: Any) -> float:
-        w = min(b.x1, o.x1) - max(b.x0, o.x0)
-        h = min(b.y1, o.y1) - max(b.y0, o.y0)
-        return max(w, 0.0) * max(h, 0.0)
-
-    for ann, own_xy in zip(labels, marked, strict=True):
-        best: tuple[float, tuple[int, int, str]] | None = None
-        for dx, dy, ha in _CANDIDATES:
-            ann.xyann = (dx, dy)
-            ann.set_horizontalalignment(ha)
-            b = _text_box(ann)
-            cost = 50.0 * sum(overlap(b, t) for t in taken)  # labels must not collide
-            cost += sum(4.0 * (2 * pad) ** 2 for (px, py) in marked
-                        if b.x0 - pad < px < b.x1 + pad and b.y0 - pad < py < b.y1 + pad)
-            cost += sum(0.5 * pad ** 2 for (px, py) in dots
-                        if b.x0 - pad / 2 < px < b.x1 + pad / 2
-                        and b.y0 - pad / 2 < py < b.y1 + pad / 2)
-            cost += sum(30.0 for (px, py) in samples if b.x0 < px < b.x1 and b.y0 < py < b.y1)
-            outside = b.width * b.height - overlap(b, box_ax)
-            cost += 10.0 * outside
-            cost += 0.01 * (abs(dx) + abs(dy))  # prefer the nearest spot
-            # a label nearer to another labelled point than to its own reads as that point's
-            own = _box_distance(b, own_xy)
-            cost += sum(5000.0 for xy in marked
-                        if xy is not own_xy and _box_distance(b, xy) < own + 2.0)
-            if best is None or cost < best[0]:
-                best = (cost, (dx, dy, ha))
-        assert best is not None
-        dx, dy, ha = best[1]
-        ann.xyann = (dx, dy)
-        ann.set_horizontalalignment(ha)
-        if abs(dy) > 14 or abs(dx) > 6:  # set off from its point: draw a leader line
-            leader = ax.annotate(ann.get_text(), ann.xy, xytext=(dx, dy),
-                                 textcoords="offset points", fontsize=ann.get_fontsize(),
-                                 color=ann.get_color(), ha=ha, zorder=ann.get_zorder(),
-                                 arrowprops={"arrowstyle": "-", "color": ann.get_color(),
-                                             "lw": 0.6, "shrinkA": 0, "shrinkB": 4})
-            ann.remove()
-            ann = leader
-        taken.append(_text_box(ann))
-
-
-def _box_distance(box: Any, xy: Any) -> float:
-    """Distance in pixels from a point to a box (0 inside it)."""
-    dx = max(box.x0 - xy[0], 0.0, xy[0] - box.x1)
-    dy = max(box.y0 - xy[1], 0.0, xy[1] - box.y1)
-    return float(np.hypot(dx, dy))
-
-
-def _text_box(ann: Any) -> Any:
-    """The display box of an annotation's text alone (without its leader line)."""
-    from matplotlib.text import Text
-
-    ann.get_window_extent()  # the Annotation's own method places the text first
-    return Text.get_window_extent(ann)
-
-
-def _num(x: Any) -> float:
-    """A date or a number as a matplotlib x coordinate."""
-    import matplotlib.dates as mdates
-
-    if isinstance(x, (int, float, np.integer, np.floating)):
-        return float(x)
-    return float(mdates.date2num(pd.Timestamp(x).to_pydatetime()))
+def _budget(mult: str) -> str:
+    """A ladder run's budget tag (``1xC``) in words: 1 x Chinchilla (20 tokens/param)."""
+    if mult.endswith("xC"):
+        return f"{mult[:-2]} × Chinchilla"
+    if mult.endswith("T") and mult[:-1].replace(".", "").isdigit():
+        return f"{mult} tokens"
+    return mult
 
 
 def _param_column(frame: Any, runs: pd.DataFrame) -> str:
@@ -405,13 +308,18 @@ def plot_reference_fit(
             r = float(np.median(g["tokens"].to_numpy(dtype=float) / gn))
             ax1.scatter(gn, g["loss"], color=colour, s=24, zorder=3)
             grid = np.geomspace(nmin / 1.3, nmax * 1.3, 60)
+            sizes = [_size(v) for v in sorted(set(gn))]
             ax1.plot(grid, fit.loss_law.predict(grid, r * grid), color=colour, linewidth=1.2,
-                     label=str(mult))
+                     label=f"{_budget(str(mult))}, D ≈ {r:.3g}·N: {len(g)} runs "
+                           f"({sizes[0]}–{sizes[-1]})" if len(sizes) > 1 else
+                           f"{_budget(str(mult))}, D ≈ {r:.3g}·N: {sizes[0]}")
         ax1.set_xscale("log")
         ax1.set_xlabel("Parameters N (count, log scale)")
         ax1.set_ylabel("Conditional loss (bits per byte)")
         ax1.set_title(f"Step 1: loss law on final checkpoints ({benchmark})")
-        ax1.legend(fontsize=7, frameon=False, ncol=2)
+        ax1.legend(fontsize=7, frameon=False, title_fontsize=7,
+                   title="colour: training budget (tokens D per parameter N);\n"
+                         "points: final checkpoints; lines: the fitted loss law")
         ax1.grid(True, which="major", alpha=0.3)
     if ax2 is not None:
         loss = df["loss"].to_numpy(dtype=float)
@@ -441,9 +349,15 @@ def plot_effective_vs_actual(
     benchmark: str | None = None,
     label: bool = False,
     param_count: str | None = None,
+    frame_range: tuple[float, float] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Effective parameters N̂ against actual parameters N on log axes, with ρ = 1.
+
+    With ``frame_range``, the reference frame's size range is shaded on the N̂ axis: inside
+    it N̂ is interpolated between reference runs, above and below it extrapolated. Censored
+    models (a score outside what the frame resolves) are drawn as arrows at their N: up for
+    ``above_ceiling``/``above_frame_range`` (N̂ is a lower bound), down for ``below_floor``.
 
     Parameters
     ----------
@@ -463,14 +377,18 @@ def plot_effective_vs_actual(
     param_count
         The convention of ``n_params`` and ``n_hat`` (e.g. ``"non_embedding"``), named in
         the axis labels; ``None`` names none.
+    frame_range
+        ``(smallest, largest)`` reference-run sizes of the frame, in the convention of
+        ``n_hat`` (e.g. ``frame.fits_[benchmark].size_range``); ``None`` shades nothing.
     **kwargs
         Passed to ``ax.scatter``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Log-log axes with the points, the ρ = 1 diagonal (one line) and error bars when the
-        table has intervals.
+        Log-log axes with the points, the ρ = 1 diagonal (one line), error bars when the
+        table has intervals, the frame's range (two shaded spans) and one arrow per
+        censored model.
     """
     if not isinstance(density_df, pd.DataFrame):
         raise InputError(f"density_df must be a DataFrame; got {type(density_df).__name__}")
@@ -529,15 +447,55 @@ def plot_effective_vs_actual(
     what = "" if param_count is None else f"{str(param_count).replace('_', '-')} "
     ax.set_xlabel(f"Actual {what}parameters N (count, log scale)")
     ax.set_ylabel(f"Effective {what}parameters N̂ (count, log scale)")
+    status = df["status"].astype(str).to_numpy() if "status" in df.columns else None
+    up = np.isin(status, ["above_ceiling", "above_frame_range"]) if status is not None else \
+        np.zeros(len(n), dtype=bool)
+    down = (status == "below_floor") if status is not None else np.zeros(len(n), dtype=bool)
+    has_n = np.isfinite(n) & (n > 0)
+    extra: list[Any] = []
+    for mask, towards, what in ((up & has_n, 1, "above"), (down & has_n, 0, "below")):
+        for xi in n[mask]:
+            ax.annotate("", xy=(xi, towards), xycoords=("data", "axes fraction"),
+                        xytext=(xi, 0.85 if towards else 0.15),
+                        textcoords=("data", "axes fraction"),
+                        arrowprops={"arrowstyle": "-|>", "color": CENSORED_COLOR, "lw": 1.0})
+        if mask.any():
+            from matplotlib.lines import Line2D
+
+            extra.append(Line2D([], [], color=CENSORED_COLOR, linestyle="none",
+                                marker="^" if towards else "v",
+                                label=f"censored: N̂ {what} what the frame resolves "
+                                      f"({int(mask.sum())}, arrows at their N)"))
+    x_lim = (min(x_lim[0], float(n[has_n & (up | down)].min()) / 1.5) if (up | down).any()
+             else x_lim[0], max(x_lim[1], float(n[has_n & (up | down)].max()) * 1.5)
+             if (up | down).any() else x_lim[1])
+    ax.set_xlim(*x_lim)
+    if frame_range is not None:
+        f_lo, f_hi = (float(v) for v in frame_range)
+        if not (0 < f_lo <= f_hi):
+            raise InputError(f"frame_range must be (smallest, largest) > 0; got {frame_range!r}")
+        inside = int(((y >= f_lo) & (y <= f_hi)).sum())
+        ax.axhspan(f_lo, f_hi, color="#2ca02c", alpha=0.12, zorder=0, linewidth=0,
+                   label=f"frame's size range: N̂ interpolated ({inside} models)")
+        ax.axhspan(f_hi, max(y_lim[1], f_hi), color="#ff7f0e", alpha=0.10, zorder=0,
+                   linewidth=0,
+                   label=f"beyond it: N̂ extrapolated ({int(len(y) - inside)} models)")
+        ax.axhspan(min(y_lim[0], f_lo), f_lo, color="#ff7f0e", alpha=0.10, zorder=0,
+                   linewidth=0)
+        ax.set_ylim(*y_lim)
     censored = int((~ok).sum())
     title = "Effective against actual size"
     if benchmark is not None and "benchmark" in density_df.columns:
         title += f" ({benchmark})"
     title += f"\n{int(good.sum())} models with an effective size"
-    if censored:
-        title += f"; {censored} censored not shown"
+    if up.any() or down.any():
+        title += f"; {int((up | down).sum())} censored (arrows)"
+    other = censored - int((up | down).sum())
+    if other:
+        title += f"; {other} without a density not shown"
     ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=False)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 

@@ -32,11 +32,13 @@ def print_json(obj: Any) -> None:
 
 
 def print_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> None:
-    """Print a DataFrame as a plain-text table."""
-    import pandas as pd
+    """Print a DataFrame as a plain-text table, its columns wrapped to the terminal's width
+    (``COLUMNS``; 100 when there is no terminal)."""
+    import shutil
 
-    with pd.option_context("display.max_rows", 500, "display.width", 200):
-        print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v)))
+    width = shutil.get_terminal_size((100, 24)).columns
+    print(df.to_string(index=False, float_format=lambda v: floatfmt.format(v),
+                       line_width=width))
 
 
 def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -12,7 +12,6 @@ import json
 from typing import TYPE_CHECKING
 
 from densing._cli._common import number, print_json, print_table, read_csv
-from densing._io import atomic_write_csv
 from densing._validation import (
     check_param_counts,
     check_protocol_map,
@@ -22,7 +21,6 @@ from densing._validation import (
     check_tokens,
 )
 from densing.conventions import MODEL_PARAM_COUNTS, model_column
-from densing.density import LLV1_PROTOCOL_MAP, compute_density, model_densities, resolve_frame
 from densing.exceptions import DataFormatError, InputError
 
 if TYPE_CHECKING:
@@ -35,6 +33,8 @@ def _protocol_map(text: str | None) -> dict[str, str] | None:
     if text is None:
         return None
     if text == "llv1":
+        from densing.density import LLV1_PROTOCOL_MAP
+
         return dict(LLV1_PROTOCOL_MAP)
     out = {}
     for item in text.split(","):
@@ -47,6 +47,8 @@ def _protocol_map(text: str | None) -> dict[str, str] | None:
 
 def _load_frame(spec: str) -> ReferenceFrame:
     """The ``--frame`` argument as a fitted frame, with one-line errors for unreadable JSON."""
+    from densing.density import resolve_frame
+
     try:
         return resolve_frame(spec)
     except RecursionError:
@@ -120,6 +122,9 @@ def per_model_benchmark(table: pd.DataFrame, frame: ReferenceFrame,
 
 
 def _run(args: argparse.Namespace) -> int:
+    from densing._io import atomic_write_csv
+    from densing.density import compute_density, model_densities
+
     if args.tokens is not None:
         check_tokens(args.tokens, "--tokens")
     pmap = _protocol_map(args.protocol_map)
@@ -147,8 +152,9 @@ def _run(args: argparse.Namespace) -> int:
         records = json.loads(table.to_json(orient="records", date_format="iso"))
         print_json({"rows": records})
     elif not args.out and per_model is None:
-        cols = ["model", "benchmark", "score", "n_params", "n_hat", "density", "density_low",
-                "density_high", "status"]
+        # the result first (the density and its interval), what it came from after
+        cols = ["model", "benchmark", "density", "density_low", "density_high", "status",
+                "n_hat", "n_params", "score"]
         print_table(table[cols])
     return 0
 
@@ -161,13 +167,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sub
         The subparsers of the top-level ``densing`` parser.
     """
-    p = sub.add_parser("density", help="densities of models from their scores")
+    p = sub.add_parser("density", help="densities of models from a CSV of their scores",
+                       description="The density of each model on each benchmark: its "
+                       "effective size N-hat (the frame's inverse of its score) over its "
+                       "actual size N, with an interval and a status for censored scores.")
     p.add_argument("--scores", required=True,
                    help="CSV with model,benchmark,protocol,score[,stderr] (score as fraction)")
     p.add_argument("--models",
                    help="CSV with model,n_params,release_date (default: the bundled models)")
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
-    p.add_argument("--tokens", type=number, default=None, help="data budget D0 (default 1e12)")
+    p.add_argument("--tokens", type=number, default=None,
+        help="data budget D0, tokens (default 1e12)")
     p.add_argument("--param-count", choices=MODEL_PARAM_COUNTS, default=None,
                    help="the models' count to use (default: the frame's convention, "
                    "non_embedding for the bundled frames: column n_params_nonembedding)")
@@ -179,7 +189,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", metavar="NAME",
                    help="benchmark of --per-model (default: the frame's averaged benchmark "
                         "with the most models)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quiet", action="store_true", help="no warnings")
     p.set_defaults(func=_run)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from densing._cli._common import print_json, print_table
 from densing._validation import check_integer
 from densing.exceptions import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,12 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="comma-separated lm-eval task names (instead of --benchmarks)")
     p.add_argument("--task-path", action="append", default=None, metavar="DIR",
                    help="directory with task YAML files (repeatable)")
-    p.add_argument("--num-fewshot", type=int, default=None, metavar="K")
+    p.add_argument("--num-fewshot", type=int, default=None, metavar="K",
+                   help="few-shot examples per request (default: the task's own)")
     p.add_argument("--limit", type=float, default=None, metavar="N",
                    help="first N documents per benchmark, in request-file order (with --tasks: "
                    "a fraction if < 1)")
     p.add_argument("--backend", default="hf", help="lm-eval model backend (hf, vllm, ...)")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, mps")
     p.add_argument("--batch-size", default="1", help="an integer or 'auto'")
     p.add_argument("--dtype", default=None, help="e.g. float32, bfloat16 (default: model's)")
     p.add_argument("--normalize", choices=["bytes", "tokens", "instance"], default="bytes",
@@ -128,6 +131,8 @@ def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:
         name=args.name,
         progress=False if args.quiet else None,
     )
+    import pandas as pd
+
     assert isinstance(result, pd.DataFrame)
     return result
 

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import argparse
 import warnings
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from densing._cli._common import integer, number, print_json, read_csv
-from densing._summary import Summary
 from densing._validation import check_n_bootstrap, check_param_count, check_random_state
 from densing.conventions import FRAME_PARAM_COUNTS
-from densing.exceptions import FitQualityWarning
-from densing.reference import (
-    DEFAULT_FRAME_BENCHMARKS,
-    DEFAULT_PARAM_COUNT,
-    ReferenceFrame,
-    holdout_validation,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _read_runs(path: str | None) -> pd.DataFrame:
@@ -29,6 +23,8 @@ def _read_runs(path: str | None) -> pd.DataFrame:
 
 
 def _frame_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    from densing.reference import DEFAULT_FRAME_BENCHMARKS, DEFAULT_PARAM_COUNT
+
     kw: dict[str, object] = {
         "irreducible": args.irreducible,
         # the bundled ladder's default count; a runs CSV gives one count (n_params)
@@ -56,6 +52,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    from densing.exceptions import FitQualityWarning
+    from densing.reference import ReferenceFrame
+
     check_n_bootstrap(args.bootstrap, "--bootstrap")
     check_random_state(args.seed, "--seed")
     if args.max_params is not None:
@@ -84,6 +83,12 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from densing._summary import Summary
+    from densing.exceptions import FitQualityWarning
+    from densing.reference import holdout_validation
+
     check_param_count(args.holdout_min_params, "--holdout-min-params")
     runs = _read_runs(args.runs)
     with warnings.catch_warnings():
@@ -128,18 +133,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fsub = p.add_subparsers(dest="frame_command", metavar="ACTION", required=True)
     f = fsub.add_parser("fit", help="fit a reference frame and save it as JSON")
     _add_common(f)
-    f.add_argument("--out", required=True, help="output JSON path")
-    f.add_argument("--bootstrap", type=integer, default=0, help="bootstrap resamples over runs")
-    f.add_argument("--seed", type=integer, default=0)
+    f.add_argument("--out", required=True, metavar="JSON", help="output JSON path")
+    f.add_argument("--bootstrap", type=integer, default=0,
+        help="bootstrap resamples over runs, count")
+    f.add_argument("--seed", type=integer, default=0, help="random seed of the resamples")
     f.add_argument("--max-params", type=number, default=None,
-                   help="fit only runs with fewer (non-embedding) parameters")
-    f.add_argument("--name", default="custom")
-    f.add_argument("--json", action="store_true")
+                   help="fit only runs with fewer parameters, a count in the frame's convention "
+                   "(default: every run)")
+    f.add_argument("--name", default="custom", help="the frame's name, saved in the JSON")
+    f.add_argument("--json", action="store_true", help="print one JSON object")
     f.set_defaults(func=_fit)
     v = fsub.add_parser("validate", help="fit on small runs, predict held-out large runs")
     _add_common(v)
-    v.add_argument("--holdout-min-params", type=number, default=4e9)
-    v.add_argument("--json", action="store_true")
+    v.add_argument("--holdout-min-params", type=number, default=4e9,
+                   help="hold out the runs with at least this many parameters, count")
+    v.add_argument("--json", action="store_true", help="print one JSON object")
     v.set_defaults(func=_validate)
 
 

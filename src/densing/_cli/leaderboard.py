@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from densing._cli._common import print_json, print_table
-from densing._io import atomic_write_text
 from densing.exceptions import InputError
 
 
@@ -21,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     parser = sub.add_parser(
         "leaderboard",
-        help="create, update and render a density leaderboard (a directory of files)",
+        help="put it on a board: create, update and render a density leaderboard",
         description=(
             "A leaderboard is a directory with models.csv, scores.csv, meta.json and an "
             "append-only history.jsonl. Writes are atomic and locked; every change is logged."
@@ -31,10 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(func=None, help_parser=parser)
 
     p = acts.add_parser("init", help="create an empty leaderboard")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON",
                    help="reference frame: bundled name or saved JSON (default olmo-ladder)")
-    p.add_argument("--tokens", type=float, default=1e12, help="data budget D0 (default 1e12)")
+    p.add_argument("--tokens", type=float, default=1e12,
+        help="data budget D0, tokens (default 1e12)")
     p.add_argument("--benchmark", default="average",
                    help="benchmark whose density ranks the models (default average)")
     p.add_argument("--map-protocol", action="append", default=[], metavar="FROM=TO",
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_init)
 
     p = acts.add_parser("add", help="add a model with its scores (or replace it)")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.add_argument("--model", metavar="NAME",
                    help="model name (default: the scores file's one model, or lm-eval's "
                         "model_name)")
@@ -51,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="raw parameter count in the board's convention (its param_count "
                    "setting; non-embedding for the bundled frame, which `densing params` "
                    "counts), e.g. 6.5e9")
-    p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD",
+                   help="the model's release date (the trend's x axis)")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--scores", metavar="CSV",
                      help="CSV with columns model,benchmark,protocol,score[,stderr]")
@@ -62,33 +63,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_add)
 
     p = acts.add_parser("remove", help="remove a model (it stays in the history log)")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--model", required=True, metavar="NAME")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
+    p.add_argument("--model", required=True, metavar="NAME", help="the model to remove")
     p.set_defaults(func=_remove)
 
     p = acts.add_parser("show", help="print the ranked table and the trend")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_show)
 
     p = acts.add_parser("render", help="render as Markdown, HTML or CSV")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--format", choices=("md", "html", "csv"), default="md")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
+    p.add_argument("--format", choices=("md", "html", "csv"), default="md",
+                   help="Markdown, HTML (with the chart) or CSV")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_render)
 
     p = acts.add_parser("check", help="verify that the log, the tables and meta.json agree")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.set_defaults(func=_check)
 
     p = acts.add_parser("repair", help="rebuild the damaged side from the other (with a backup)")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.set_defaults(func=_repair)
 
     p = acts.add_parser("history", help="list the changes")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help="the leaderboard's directory")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_history)
 
@@ -185,6 +187,8 @@ def _render(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
+    from densing._io import atomic_write_text
+
     dest = atomic_write_text(args.output, text)
     print(f"wrote {dest}", file=sys.stderr)
     return 0

@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     p = sub.add_parser(
         "measure",
-        help="evaluate a model on the frame's protocol and print its densities",
+        help="measure my model: its density on the frame's exact protocol",
         description=(
             "Evaluate a model on the OLMo ladder's exact rc-5shot requests, count its "
             "parameters in the frame's convention, and print the density per benchmark and "
@@ -56,16 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="ladder benchmarks (default all)")
     p.add_argument("--limit", type=float, default=None, metavar="N",
                    help="first N documents per benchmark (noisier than the full sets)")
-    p.add_argument("--release-date", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--release-date", default=None, metavar="YYYY-MM-DD",
+                   help="the model's release date, carried into the JSON (default: none)")
     p.add_argument("--params", default="auto", metavar="auto|N",
                    help="parameter count: counted from the config (auto) or a raw count")
     p.add_argument("--training-tokens", default=None, metavar="D",
                    help="tokens the model was trained on: adds the frame's predicted loss")
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
-    p.add_argument("--tokens", default=None, metavar="D0", help="data budget D0 (default 1e12)")
+    p.add_argument("--tokens", default=None, metavar="D0",
+        help="data budget D0, tokens (default 1e12)")
     p.add_argument("--name", default=None, help="model name (default: file or directory name)")
     p.add_argument("--backend", default="hf", help="lm-eval model backend (hf, vllm, ...)")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, mps")
     p.add_argument("--batch-size", default="1", help="an integer or 'auto'")
     p.add_argument("--dtype", default=None, help="e.g. float32, bfloat16 (default: model's)")
     p.add_argument("--trust-remote-code", action="store_true",

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     parser = sub.add_parser(
         "plot",
-        help="draw a figure (trend, reference fit, effective vs actual size)",
+        help="draw a figure: the trend, the reference fit, effective vs actual size",
         description="Write a figure to FILE; the format follows its suffix (.png, .svg, .pdf).",
     )
     kinds = parser.add_subparsers(dest="figure", metavar="FIGURE")
@@ -41,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", default=None,
                    help="benchmark of a long table (default average; average_llv1 for the "
                         "bundled data)")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="trend bootstrap resamples, count")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the resamples")
     p.add_argument("--window", metavar="START:END", default=None,
                    help="release dates fitted with --densities (ISO, either may be empty; "
                         "default: all dates; the title names the window used)")
@@ -50,8 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_trend)
 
     p = kinds.add_parser("reference", help="the reference frame's two fitting steps")
-    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON")
-    p.add_argument("--benchmark", default="average")
+    p.add_argument("--frame", default="olmo-ladder", metavar="NAME|JSON",
+                   help="frame name or saved frame JSON")
+    p.add_argument("--benchmark", default="average", help="the benchmark whose fit is drawn")
     p.add_argument("--runs", metavar="CSV", help="reference runs (needed for a JSON frame)")
     common(p)
     p.set_defaults(func=_reference)
@@ -62,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--benchmark", default=None,
                    help="benchmark of a long table (default: the table's own, else average)")
     p.add_argument("--label", action="store_true", help="write model names")
+    p.add_argument("--frame", default=None, metavar="NAME|JSON",
+                   help="shade this frame's size range on the benchmark drawn (N-hat "
+                        "interpolated inside it, extrapolated beyond; default: no shading)")
     common(p)
     p.set_defaults(func=_effective)
 
@@ -115,18 +120,34 @@ def _trend(args: argparse.Namespace) -> int:
             print("fitting the densing law on the bundled models (as `densing reproduce`)...",
                   file=sys.stderr)
         rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed)
-        return _save(plot_density_trend(rep.trend, _axes()), args.output)
+        return _save(plot_density_trend(rep.trend, _axes(size=(7.5, 7.0))), args.output)
+    from densing.trend import DensingTrend
+
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
-    kwargs = {"n_bootstrap": args.bootstrap, "random_state": args.seed}
-    window = None
+    if "benchmark" in df.columns and df["benchmark"].nunique() > 1:
+        from densing.density import model_densities
+
+        df = model_densities(df, benchmark=bench or "average")
+    elif bench is not None and "benchmark" in df.columns:
+        df = df[df["benchmark"] == bench]
+    if "release_date" in df.columns and df["release_date"].isna().any():
+        import warnings
+
+        missing = df.loc[df["release_date"].isna(), "model"].astype(str).tolist()
+        warnings.warn(f"{len(missing)} model(s) without a release date left out of the trend: "
+                      f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}",
+                      stacklevel=2)
+        df = df[df["release_date"].notna()]
+    start = end = None
     if args.window:
         if ":" not in args.window:
             raise InputError(f"--window={args.window!r} must be START:END (ISO dates, either "
                              "may be empty)")
         a, b = args.window.split(":", 1)
-        window = (a or None, b or None)
-    ax = plot_density_trend(df, _axes(), benchmark=bench, window=window, trend_kwargs=kwargs)
-    return _save(ax, args.output)
+        start, end = a or None, b or None
+    trend = DensingTrend(n_bootstrap=args.bootstrap, random_state=args.seed, start=start,
+                         end=end).fit(df)
+    return _save(plot_density_trend(trend, _axes(size=(7.5, 7.0))), args.output)
 
 
 def _reference(args: argparse.Namespace) -> int:
@@ -144,6 +165,19 @@ def _effective(args: argparse.Namespace) -> int:
 
     _check_output(args.output)
     df = read_csv(args.densities, "densities", _TEXT_COLUMNS)
+    frame_range: tuple[float, float] | None = None
+    if args.frame is not None:
+        from densing.density import resolve_frame
+
+        fr = resolve_frame(args.frame)
+        bench = args.benchmark
+        if bench is None and "benchmark" in df.columns and df["benchmark"].nunique() == 1:
+            bench = str(df["benchmark"].iloc[0])
+        bench = bench or "average"
+        if bench not in (fr.fits_ or {}):
+            raise InputError(f"--frame {args.frame!r} has no benchmark {bench!r}")
+        lo_n, hi_n = (fr.fits_ or {})[bench].size_range
+        frame_range = (float(lo_n), float(hi_n))
     ax = plot_effective_vs_actual(df, _axes(size=(5.5, 5.0)), benchmark=args.benchmark,
-                                  label=args.label)
+                                  label=args.label, frame_range=frame_range)
     return _save(ax, args.output)

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 
 from densing._cli._common import print_json
-from densing._summary import Summary
-from densing.report import PAPER_WINDOW, REPRODUCE_BENCHMARK, reproduce, sensitivity
+
+#: densing.report.PAPER_WINDOW and REPRODUCE_BENCHMARK, written out so that building the
+#: parser imports nothing heavy (tests/test_help.py checks that they agree)
+PAPER_WINDOW = ("2023-02-24", "2024-10-01")
+REPRODUCE_BENCHMARK = "average_llv1"
 
 
 def _run(args: argparse.Namespace) -> int:
+    from densing._summary import Summary
+    from densing.report import reproduce, sensitivity
+
     window = None if args.window in ("all", ":") else args.window
     common = {
         "frame": args.frame, "benchmark": args.benchmark, "tokens": args.tokens,
@@ -43,12 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``densing reproduce``."""
     p = sub.add_parser(
         "reproduce",
-        help="reproduce the densing law on the bundled data and compare with the paper",
+        help="compare with the paper: the densing law on the bundled data",
+        description="Fit the densing law on the bundled models against the OLMo-ladder "
+        "frame in the paper's window of release dates, and print the doubling time with its joint "
+        "interval beside the paper's 3.3 months.",
     )
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
     p.add_argument("--benchmark", default=REPRODUCE_BENCHMARK,
                    help="benchmark whose density represents a model (default: %(default)s)")
-    p.add_argument("--tokens", type=float, default=1e12, help="data budget D0 (default 1e12)")
+    p.add_argument("--tokens", type=float, default=1e12,
+        help="data budget D0, tokens (default 1e12)")
     p.add_argument("--window", default=f"{PAPER_WINDOW[0]}:{PAPER_WINDOW[1]}",
                    help="START:END release dates of the headline fit, or 'all' "
                    "(default: the paper's %(default)s)")
@@ -57,9 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="the headline's rule (default: %(default)s, the quantile line over "
                    "every model; running_max is the paper's envelope, reported beside it)")
     p.add_argument("--quantile", type=float, default=0.9,
-                   help="the headline quantile tau (default %(default)s)")
-    p.add_argument("--bootstrap", type=int, default=1000, help="trend bootstrap resamples")
-    p.add_argument("--seed", type=int, default=0)
+                   help="the headline quantile tau, a fraction in (0, 1) (default %(default)s)")
+    p.add_argument("--bootstrap", type=int, default=1000, help="trend bootstrap resamples, count")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the resamples")
     p.add_argument("--param-count", choices=["total", "non_embedding"], default=None,
                    help="parameter count of frame and targets (default: the frame's, "
                    "non_embedding for the bundled frames, chosen by cross-validation)")
@@ -73,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    "headline interval is joint either way)")
     p.add_argument("--frame-bootstrap", type=int, default=200,
                    help="reference-run resamples of the frame (the joint interval's frame "
-                   "draws)")
+                   "draws), count")
     p.add_argument("--interval", choices=["calibrated", "percentile"], default=None,
                    help="the models-only interval under the joint one (default: the case "
                    "bootstrap for quantile, calibrated for running_max and all)")

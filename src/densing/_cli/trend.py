@@ -7,7 +7,10 @@ import sys
 import warnings
 
 from densing._cli._common import print_json, read_csv
-from densing.trend import LLAMA1_DATE, DensingTrend
+
+#: densing.trend.LLAMA1_DATE, written out so that building the parser imports nothing heavy
+#: (tests/test_help.py checks that they agree)
+LLAMA1_DATE = "2023-02-24"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -20,14 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """
     parser = sub.add_parser(
         "trend",
-        help="fit the densing law (density doubling time) to dated densities",
+        help="see the trend: fit the densing law (doubling time) to dated densities",
         description=(
             "Fit ln(density) = A * t + B over release dates and report the doubling time "
             "with bootstrap CIs. The CSV needs columns model, release_date (ISO YYYY-MM-DD) "
             "and density; rows with a 'status' other than 'ok' are counted as censored."
         ),
     )
-    parser.add_argument("--densities", required=True, metavar="CSV", help="one row per model")
+    parser.add_argument("--densities", required=True, metavar="CSV",
+        help="one row per model: model, release_date, density[, status] (the --per-model "
+        "CSV of densing density)")
     parser.add_argument(
         "--frontier",
         choices=("running_max", "quantile", "all"),
@@ -37,10 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument(
         "--quantile", type=float, default=None,
-        help="q of the quantile frontier (default 0.9); only with --frontier quantile",
+        help="q of the quantile frontier, a fraction in (0, 1) (default 0.9); only with "
+             "--frontier quantile",
     )
-    parser.add_argument("--start", metavar="DATE", help="first release date kept (ISO)")
-    parser.add_argument("--end", metavar="DATE", help="last release date kept (ISO)")
+    parser.add_argument("--start", metavar="DATE",
+        help="first release date kept, YYYY-MM-DD (default: the first)")
+    parser.add_argument("--end", metavar="DATE",
+        help="last release date kept, YYYY-MM-DD (default: the last)")
     parser.add_argument(
         "--origin", metavar="DATE", default=LLAMA1_DATE, help=f"day 0 of t (default {LLAMA1_DATE})"
     )
@@ -50,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="also compare the slopes before and after DATE (e.g. 2022-11-30)",
     )
     parser.add_argument(
-        "--bootstrap", type=int, default=1000, metavar="N", help="resamples (default 1000)"
+        "--bootstrap", type=int, default=1000, metavar="N",
+            help="bootstrap resamples, count (default 1000)"
     )
     parser.add_argument(
         "--interval", choices=("calibrated", "percentile"), default=None,
@@ -75,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     int
         Exit status (0); bad input raises a :class:`densing.DensingError`.
     """
+    from densing.trend import DensingTrend
+
     if args.quantile is not None and args.frontier != "quantile":
         print(f"densing trend: warning: --quantile {args.quantile:g} is ignored with "
               f"--frontier {args.frontier} (it sets the quantile line's q only)",
