@@ -1,4 +1,4 @@
-"""Sphinx configuration of the densing docs (``python -m sphinx -W -b html docs docs/_build/html``)."""
+"""Sphinx configuration of the densing docs: `python -m sphinx -W -b html docs docs/_build/html`."""
 
 from __future__ import annotations
 
