@@ -654,34 +654,102 @@ def check(text: str, blocks: dict[str, str]) -> list[str]:
     return problems
 
 
+#: the documents whose marked blocks this script fills: the README and every docs page
+DOCS = ROOT / "docs"
+#: the cross-validation table of scripts/select_frame_settings.py, re-rendered from its JSON
+_CV = re.compile(r"<!-- select_frame_settings:cv -->\n(?P<body>.*?)\n?"
+                 r"<!-- /select_frame_settings:cv -->", re.S)
+
+
+def documents(readme: Path = README, docs: Path | None = DOCS) -> list[Path]:
+    """The README and the markdown pages of ``docs`` (not the build output), in order."""
+    pages = sorted(p for p in docs.glob("*.md")) if docs is not None and docs.is_dir() else []
+    return [readme, *pages]
+
+
+def cv_table(selection_json: Path) -> str:
+    """The select_frame_settings cross-validation table, from its saved ``--json`` result."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "select_frame_settings", ROOT / "scripts" / "select_frame_settings.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("select_frame_settings", mod)
+    spec.loader.exec_module(mod)
+    with open(selection_json, encoding="utf-8") as fh:
+        saved = json.load(fh)
+    return str(mod._markdown(saved)).strip("\n")
+
+
+def _cv_sub(text: str, body: str) -> str:
+    return _CV.sub(lambda m: f"<!-- select_frame_settings:cv -->\n{body}\n"
+                             "<!-- /select_frame_settings:cv -->", text)
+
+
+def check_documents(texts: dict[Path, str], blocks: dict[str, str],
+                    cv: str | None = None) -> list[str]:
+    """Every disagreement of the marked blocks in ``texts`` (path -> text) with the code.
+
+    Each generated block must appear in at least one document; every copy of it is checked.
+    ``cv`` is the cross-validation table; each ``select_frame_settings:cv`` block must equal it.
+    """
+    problems = []
+    found = {name: [path for path, text in texts.items() if name in read_blocks(text)]
+             for name in blocks}
+    for name, paths in found.items():
+        if not paths:
+            problems.append(f"table '{name}': no <!-- readme_tables:{name} --> markers in "
+                            f"{', '.join(p.name for p in texts)}")
+        for path in paths:
+            why = compare_blocks(name, read_blocks(texts[path])[name], blocks[name])
+            if why is not None:
+                problems.append(f"{path.name}: {why}")
+    if cv is not None:
+        for path, text in texts.items():
+            for m in _CV.finditer(text):
+                why = compare_blocks("select_frame_settings:cv", m["body"], cv)
+                if why is not None:
+                    problems.append(f"{path.name}: {why}")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: rewrite the README's tables, or ``--check`` them."""
+    """Command line: rewrite the tables of the README and docs pages, or ``--check`` them."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
-                    help="change nothing; exit 1 when the README disagrees with the code")
+                    help="change nothing; exit 1 when a document disagrees with the code")
     ap.add_argument("--readme", type=Path, default=README)
+    ap.add_argument("--docs", type=Path, default=DOCS,
+                    help="folder of markdown pages also filled and checked (default: docs/)")
     ap.add_argument("--only", action="append", choices=list(BUILDERS),
                     help="only this table (repeatable)")
     args = ap.parse_args(argv)
-    text = args.readme.read_text(encoding="utf-8")
+    paths = documents(args.readme, args.docs)
+    texts = {p: p.read_text(encoding="utf-8") for p in paths}
     blocks = build_all(names=args.only)
+    selection = (args.docs / "frame_selection.json") if args.docs is not None else None
+    cv = cv_table(selection) if selection is not None and selection.exists() else None
     if args.check:
-        problems = check(text, blocks)
+        problems = check_documents(texts, blocks, cv)
         for p in problems:
-            print(f"README disagrees with the code: {p}", file=sys.stderr)
+            print(f"a document disagrees with the code: {p}", file=sys.stderr)
         if not problems:
-            print(f"README tables agree with the code: {', '.join(blocks)}")
+            print(f"tables agree with the code: {', '.join(blocks)}")
         return 1 if problems else 0
-    missing = [n for n in blocks if n not in read_blocks(text)]
+    missing = [n for n in blocks if not any(n in read_blocks(t) for t in texts.values())]
     if missing:
-        print(f"no markers for {', '.join(missing)} in {args.readme}", file=sys.stderr)
+        print(f"no markers for {', '.join(missing)} in {', '.join(p.name for p in paths)}",
+              file=sys.stderr)
         return 1
-    new = replace_blocks(text, blocks)
-    if new != text:
-        args.readme.write_text(new, encoding="utf-8")
-        print(f"rewrote {args.readme}")
-    else:
-        print(f"{args.readme} already up to date")
+    for path, text in texts.items():
+        new = replace_blocks(text, blocks)
+        if cv is not None:
+            new = _cv_sub(new, cv)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"rewrote {path}")
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+CLI_PAGE = README.parent / "docs" / "cli.md"
 
 
 def test_quick_start_runs(capsys):
@@ -23,15 +24,15 @@ def test_quick_start_runs(capsys):
     assert rep.trend.doubling_time_months_ > 0  # type: ignore[attr-defined]
 
 
-def _bash_block_after(marker: str) -> list[str]:
-    text = README.read_text(encoding="utf-8")
+def _bash_block_after(marker: str, page: Path = CLI_PAGE) -> list[str]:
+    text = page.read_text(encoding="utf-8")
     section = text.split(marker, 1)[1]
     block = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0]
     return [ln.strip() for ln in block.splitlines() if ln.strip().startswith("densing ")]
 
 
 def test_density_to_trend_flow_runs_as_the_readme_shows(tmp_path, monkeypatch, capsys):
-    """density -> --per-model -> trend, with the README's own command lines."""
+    """density -> --per-model -> trend, with the command lines of docs/cli.md."""
     import json
     import shlex
 

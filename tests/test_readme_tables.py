@@ -1,5 +1,5 @@
-"""scripts/readme_tables.py: the README's result tables agree with the code, and the check
-catches a changed number."""
+"""scripts/readme_tables.py: the result tables of the README and docs pages agree with the
+code, and the check catches a changed number (the full rebuild is marked slow)."""
 
 from __future__ import annotations
 
@@ -31,10 +31,21 @@ def _load() -> ModuleType:
 rt = _load()
 
 
+DOCS = ROOT / "docs"
+
+
+def _committed() -> dict[str, str]:
+    """Every generated block as committed in the README and the docs pages, by name."""
+    out: dict[str, str] = {}
+    for path in rt.documents(README, DOCS):
+        out.update(rt.read_blocks(path.read_text(encoding="utf-8")))
+    return out
+
+
 @pytest.fixture(scope="module")
 def blocks() -> dict[str, str]:
-    """Every table, built once from the current code (about a minute: sensitivity and four
-    held-out refits)."""
+    """Every table, built once from the current code (minutes: the reproduction, the
+    sensitivity and four held-out refits; only the slow tests use it)."""
     out: dict[str, str] = rt.build_all()
     return out
 
@@ -57,35 +68,70 @@ def _change_one_number(body: str, rng: np.random.Generator) -> tuple[str, str]:
     return "\n".join(lines), tok
 
 
-def test_committed_readme_agrees_with_the_code(blocks: dict[str, str]) -> None:
-    text = README.read_text(encoding="utf-8")
-    assert set(rt.read_blocks(text)) == set(rt.BUILDERS)
-    assert rt.check(text, blocks) == []
+@pytest.mark.slow
+def test_committed_documents_agree_with_the_code(blocks: dict[str, str]) -> None:
+    """The full rebuild (CI also runs ``scripts/readme_tables.py --check``)."""
+    texts = {p: p.read_text(encoding="utf-8") for p in rt.documents(README, DOCS)}
+    assert set(_committed()) == set(rt.BUILDERS)
+    cv = rt.cv_table(DOCS / "frame_selection.json")
+    assert rt.check_documents(texts, blocks, cv) == []
+
+
+def test_every_builder_has_one_committed_block() -> None:
+    assert set(_committed()) == set(rt.BUILDERS)
 
 
 @pytest.mark.parametrize("name", list(rt.BUILDERS))
-def test_check_fails_on_one_changed_number(blocks: dict[str, str], name: str,
-                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_check_fails_on_one_changed_number(name: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    text = README.read_text(encoding="utf-8")
+    """The machinery on a tiny README and docs folder: the block moved to a docs page is
+    found there, one changed number is caught and named, and rewriting restores it."""
+    committed = _committed()
     rng = np.random.default_rng(sorted(rt.BUILDERS).index(name))
-    body, tok = _change_one_number(rt.read_blocks(text)[name], rng)
-    changed = rt.replace_blocks(text, {name: body})
-    assert changed != text
-    problems = rt.check(changed, blocks)
+    body, tok = _change_one_number(committed[name], rng)
+    readme, docs = tmp_path / "README.md", tmp_path / "docs"
+    docs.mkdir()
+    readme.write_text("# front page\n\nno tables here\n", encoding="utf-8")
+    good = rt.replace_blocks(f"# page\n\n<!-- readme_tables:{name} -->\nx\n"
+                             f"<!-- /readme_tables:{name} -->\n", {name: committed[name]})
+    changed = rt.replace_blocks(good, {name: body})
+    assert changed != good
+    page = docs / "page.md"
+    page.write_text(changed, encoding="utf-8")
+    generated = {name: committed[name]}
+    problems = rt.check_documents({readme: readme.read_text(), page: changed}, generated)
     assert len(problems) == 1
+    assert problems[0].startswith("page.md: ")
     assert f"table '{name}'" in problems[0] and f"{tok} from the code" in problems[0]
-    # the command line: exit 1, the README untouched, the table named on stderr
-    path = tmp_path / "README.md"
-    path.write_text(changed, encoding="utf-8")
-    monkeypatch.setattr(rt, "build_all", lambda res=None, names=None: dict(blocks))
-    assert rt.main(["--check", "--readme", str(path)]) == 1
+    # the command line: exit 1, the page untouched, the table named on stderr
+    monkeypatch.setattr(rt, "build_all", lambda res=None, names=None: dict(generated))
+    args = ["--readme", str(readme), "--docs", str(docs)]
+    assert rt.main(["--check", *args]) == 1
     assert f"table '{name}'" in capsys.readouterr().err
-    assert path.read_text(encoding="utf-8") == changed
+    assert page.read_text(encoding="utf-8") == changed
     # rewriting restores the generated table, after which the check passes
-    assert rt.main(["--readme", str(path)]) == 0
-    assert rt.check(path.read_text(encoding="utf-8"), blocks) == []
-    assert rt.main(["--check", "--readme", str(path)]) == 0
+    assert rt.main(args) == 0
+    assert page.read_text(encoding="utf-8") == good
+    assert rt.main(["--check", *args]) == 0
+    # a block in no document is reported, naming the documents searched
+    page.write_text("# page\n", encoding="utf-8")
+    assert rt.main(["--check", *args]) == 1
+    assert "no <!-- readme_tables:" in capsys.readouterr().err
+
+
+def test_cv_block_checked_wherever_it_is(tmp_path: Path) -> None:
+    cv = rt.cv_table(DOCS / "frame_selection.json")
+    # independent: the table the script wrote next to its JSON starts with the same rows
+    written = (DOCS / "frame_selection.md").read_text(encoding="utf-8")
+    assert written.startswith(cv.split("\n")[0]) and cv.split("\n")[2] in written
+    page = tmp_path / "frame.md"
+    text = f"<!-- select_frame_settings:cv -->\n{cv}\n<!-- /select_frame_settings:cv -->\n"
+    assert rt.check_documents({page: text}, {}, cv) == []
+    body, tok = _change_one_number(cv, np.random.default_rng(0))
+    bad = text.replace(cv, body)
+    problems = rt.check_documents({page: bad}, {}, cv)
+    assert len(problems) == 1 and tok in problems[0] and problems[0].startswith("frame.md: ")
 
 
 def test_numbers_compared_at_the_readmes_precision() -> None:
@@ -101,13 +147,13 @@ def test_numbers_compared_at_the_readmes_precision() -> None:
     assert rt.compare_blocks("t", "a\nb", "a") is not None
 
 
-def test_data_table_against_the_csvs_read_directly(blocks: dict[str, str]) -> None:
+def test_data_table_against_the_csvs_read_directly() -> None:
     models = pd.read_csv(DATA / "models.csv")
     scores = pd.read_csv(DATA / "scores.csv")
     paper = pd.read_csv(DATA / "paper_models.csv")
     obs = models[models["in_obsscaling"].astype(str).str.lower() == "true"]
     llv1 = scores[scores["protocol"].str.startswith("llv1:")]
-    body = blocks["data"]
+    body = rt.build_all(names=["data"])["data"]
     assert f"{len(models)} open base models" in body
     assert f"{len(obs)} of ObsScaling ({obs['release_date'].notna().sum()} dated)" in body
     assert f"{models['n_params_nonembedding'].notna().sum()} with non-embedding" in body
@@ -116,6 +162,7 @@ def test_data_table_against_the_csvs_read_directly(blocks: dict[str, str]) -> No
     assert f"{len(paper)} models of the densing paper" in body
 
 
+@pytest.mark.slow
 def test_sensitivity_default_row_is_the_headline(blocks: dict[str, str]) -> None:
     # two builders, two computations (sensitivity's default variant and reproduce()): the
     # headline's doubling time and interval must read the same in both tables

@@ -214,9 +214,10 @@ def format_plan(plan: pd.DataFrame, info: dict[str, Any] | None = None,
     est = bool(plan.attrs.get("tokens_estimated", False))
     unit = "tokens~" if est else "tokens"
     lines = ["densing plan:"]
-    for r in plan.itertuples(index=False):
-        lines.append(f"  {r.benchmark:<16} {int(r.documents):>7,} docs {int(r.requests):>9,} "
-                     f"requests {int(r.tokens):>13,} {unit}")
+    for bench, docs, reqs, toks in zip(plan["benchmark"], plan["documents"],
+                                       plan["requests"], plan["tokens"], strict=True):
+        lines.append(f"  {bench:<16} {int(docs):>7,} docs {int(reqs):>9,} "
+                     f"requests {int(toks):>13,} {unit}")
     lines.append(f"  {'total':<16} {int(plan['documents'].sum()):>7,} docs "
                  f"{int(plan['requests'].sum()):>9,} requests {int(plan['tokens'].sum()):>13,} "
                  f"{unit}")
