@@ -93,7 +93,7 @@ def test_percentile_envelope_interval_undercovers_on_bursty_designs() -> None:
         })
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitQualityWarning)
-            trend = DensingTrend(n_bootstrap=200, random_state=rep,
+            trend = DensingTrend(frontier="running_max", n_bootstrap=200, random_state=rep,
                                  interval="percentile").fit(df)
         lo, hi = trend.ci_["slope_per_day"]
         hits += lo <= TRUE_SLOPE <= hi

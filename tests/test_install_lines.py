@@ -153,8 +153,23 @@ def test_readme_first_two_command_lines_run_in_a_fresh_clone(tmp_path):
     if venv:
         env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                       if not p.startswith(venv))
-    for line in lines:
+    # the second line (install and run the whole suite) is what .ci/run itself runs, on a
+    # clean clone, in a fresh venv: test_ci_runs_the_readmes_test_line checks they agree;
+    # running it again here would run the suite inside the suite
+    for line in lines[:1]:
         res = subprocess.run(["bash", "-c", line], cwd=clone, env=env, capture_output=True,
                              text=True, timeout=3600)
         assert res.returncode == 0, (f"README line {line!r} failed ({res.returncode}):\n"
                                      f"{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
+
+
+def test_ci_runs_the_readmes_test_line():
+    """.ci/run installs and tests with exactly the README's second command line."""
+    line = command_lines((ROOT / "README.md").read_text(encoding="utf-8"))[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = ci.split('# --- README: "Run the tests" (keep in sync) ---')[1].split("# ---")[0]
+    ci_cmds = [c.replace(" -q", "") for c in block.strip().splitlines()]
+    readme_cmds = [c.strip() for c in line.split("&&")]
+    assert readme_cmds[:2] == ["python3 -m venv .venv", ". .venv/bin/activate"]
+    assert readme_cmds[2:-1] == ci_cmds
+    assert readme_cmds[-1] == "python -m pytest"
