@@ -121,8 +121,10 @@ def test_trend_carries_the_calibrated_interval_and_keeps_the_percentile_one() ->
     })
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
-        plain = DensingTrend(n_bootstrap=300, random_state=4, interval="percentile").fit(df)
-        cal = DensingTrend(n_bootstrap=300, random_state=4).fit(df)  # calibrated by default
+        plain = DensingTrend(frontier="running_max", n_bootstrap=300, random_state=4,
+                             interval="percentile").fit(df)
+        cal = DensingTrend(frontier="running_max", n_bootstrap=300,
+                           random_state=4).fit(df)  # calibrated for the envelope
     assert cal.interval_ == "calibrated" and plain.interval_ == "percentile"
     assert cal.ci_percentile_ == plain.ci_ == plain.ci_percentile_
     assert plain.ci_calibrated_ == cal.ci_calibrated_ == cal.ci_
@@ -152,8 +154,9 @@ def test_density_draws_widen_the_calibrated_interval() -> None:
     draws = np.exp(x[None, :] + 0.3 * np.random.default_rng(0).standard_normal((200, n)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitQualityWarning)
-        plain = DensingTrend(n_bootstrap=200, random_state=1).fit(df)
-        joint = DensingTrend(n_bootstrap=200, random_state=1).fit(df, density_draws=draws)
+        plain = DensingTrend(frontier="running_max", n_bootstrap=200, random_state=1).fit(df)
+        joint = DensingTrend(frontier="running_max", n_bootstrap=200,
+                             random_state=1).fit(df, density_draws=draws)
     assert joint.measurement_slopes_ is not None and joint.measurement_slopes_.shape == (200,)
     a = plain.slope_per_day_
     lo, hi = plain.ci_["slope_per_day"]

@@ -123,8 +123,9 @@ def test_missing_tasks_named_in_add_show_and_html(board: Leaderboard,
     assert "missing tasks: arc\\_challenge" in board.render("md")
     assert cli_main(["leaderboard", "show", str(board.path), "--quiet"]) == 0
     out = capsys.readouterr().out
-    line = next(ln for ln in out.splitlines() if "half" in ln)
-    assert "arc_challenge" in line
+    # the table wraps to the terminal's width: the row's missing tasks may sit in a later block
+    assert any("half" in ln for ln in out.splitlines())
+    assert "arc_challenge" in out
     # the cached result reads back the same column
     assert board.result().table.set_index("model").loc["half", "missing"] == "arc_challenge"
 

@@ -90,7 +90,8 @@ def _log_slope_per_day(line) -> float:  # type: ignore[no-untyped-def]
 
 
 def test_plot_density_trend_from_fitted_trend() -> None:
-    trend = DensingTrend(n_bootstrap=200, random_state=0).fit(_densities())
+    trend = DensingTrend(frontier="running_max", n_bootstrap=200,
+                         random_state=0).fit(_densities())
     ax = plot_density_trend(trend)
     assert ax.get_yscale() == "log"
     assert ax.get_xlabel() == "Release date"
@@ -282,7 +283,8 @@ def _crowded() -> pd.DataFrame:
 
 
 def test_frontier_labels_do_not_overlap_and_stay_inside() -> None:
-    trend = DensingTrend(n_bootstrap=50, random_state=0).fit(_crowded())
+    trend = DensingTrend(frontier="running_max", n_bootstrap=50,
+                         random_state=0).fit(_crowded())
     assert trend.n_frontier_ >= 6
     ax = plot_density_trend(trend)
     ax.figure.draw_without_rendering()
