@@ -130,14 +130,26 @@ def load_scores(protocol: str | None = None) -> pd.DataFrame:
         mostly missing), ``source`` and ``source_link``. Scores under different protocols are
         not comparable. Sources: ObsScaling (Apache-2.0) and Epoch AI's benchmark-stitching
         technical-report tables (MIT); see ``SOURCES.md``.
+
+    Raises
+    ------
+    densing.InputError
+        When ``protocol`` matches no bundled score (an unknown prefix such as ``"nosuch:"``).
     """
     df = _read_csv("scores.csv")
     if protocol is not None:
+        if not isinstance(protocol, str) or not protocol:
+            raise InputError(f"protocol must be a non-empty text or None; got {protocol!r}")
         if protocol.endswith((":", "-")):
-            df = df[df["protocol"].str.startswith(protocol)]
+            keep = df["protocol"].str.startswith(protocol)
         else:
-            df = df[df["protocol"] == protocol]
-        df = df.reset_index(drop=True)
+            keep = df["protocol"] == protocol
+        if not keep.any():
+            prefixes = sorted({p.split(":", 1)[0] + ":" for p in df["protocol"]})
+            raise InputError(
+                f"no bundled score has protocol {protocol!r}; the protocols start with "
+                f"{', '.join(prefixes)} (a prefix ends in ':' or '-')")
+        df = df[keep].reset_index(drop=True)
     return df
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from densing.exceptions import DataFormatError
-from densing.reference._schema import check_settings
+from densing.reference._schema import check_frame_fields, check_settings
 from densing.reference.benchmark_fit import BenchmarkFit
 
 __all__ = ["FRAME_FORMAT", "parse_frame", "read_json"]
@@ -80,6 +80,7 @@ def parse_frame(data: Any) -> tuple[Mapping[str, Any], dict[str, BenchmarkFit]]:
         st = data["settings"]
         benches = data["benchmarks"]
         check_settings(st, benches)
+        check_frame_fields(data)
         fits = {bench: BenchmarkFit.from_dict(bench, b) for bench, b in benches.items()}
         str(data["name"])
     except DataFormatError as exc:

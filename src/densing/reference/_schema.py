@@ -17,12 +17,15 @@ from typing import Any
 import numpy as np
 
 from densing._validation import format_value
-from densing.exceptions import DataFormatError
+from densing.exceptions import DataFormatError, InputError
 from densing.fitting import BootstrapResult, FittedLaw
 from densing.laws import LossLaw, ScoreLaw
 from densing.reference._defaults import PARAM_COLUMNS
 
-__all__ = ["check_benchmark_entry", "check_settings", "law_from_dict"]
+__all__ = [
+    "check_benchmark_entry", "check_frame_fields", "check_max_ceiling", "check_settings",
+    "law_from_dict",
+]
 
 #: relative slack on ``c + d <= max_ceiling`` (the fit reaches the bound up to round-off)
 _CEILING_SLACK = 1e-9
@@ -105,6 +108,10 @@ def law_from_dict(benchmark: str, key: str, data: Any) -> FittedLaw:
     max_ceiling: float | None = None
     floor: float | None = None
     law: FittedLaw
+    label = data.get("law", "LossLaw" if key == "loss_law" else "ScoreLaw")
+    expected = "LossLaw" if key == "loss_law" else "ScoreLaw"
+    if label != expected:
+        raise DataFormatError(f"{where}: law must be {expected!r}; got {_fmt(label)}")
     if key == "loss_law":
         irr = data.get("irreducible")
         if not isinstance(irr, bool):
@@ -113,9 +120,10 @@ def law_from_dict(benchmark: str, key: str, data: Any) -> FittedLaw:
         kind = "LossLaw"
     else:
         max_ceiling = _number(f"{where}: max_ceiling", data.get("max_ceiling"))
-        if not (math.isfinite(max_ceiling) and max_ceiling > 0):
+        if not (math.isfinite(max_ceiling) and 0 < max_ceiling <= 1):
             raise DataFormatError(
-                f"{where}: max_ceiling must be finite and > 0; got {_fmt(max_ceiling)}")
+                f"{where}: max_ceiling must lie in (0, 1] (scores are fractions); got "
+                f"{_fmt(max_ceiling)}")
         raw_floor = data.get("floor")
         if raw_floor is not None:
             floor = _number(f"{where}: floor", raw_floor)
@@ -196,6 +204,52 @@ def check_benchmark_entry(benchmark: str, data: Any) -> None:
         raise DataFormatError(f"{where}: flags must be a list of text; got {_fmt(flags)}")
 
 
+def check_max_ceiling(value: Any) -> float:
+    """Check a frame's ``max_ceiling`` argument before a fit (the bound a saved frame obeys).
+
+    Parameters
+    ----------
+    value
+        The sigmoid ceiling bound.
+
+    Returns
+    -------
+    float
+        ``value`` as a float.
+
+    Raises
+    ------
+    InputError
+        Not a real number in ``(0, 1]``: scores are fractions, and a frame fitted with a larger
+        bound could not be loaded back.
+    """
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (ok and math.isfinite(value) and 0 < value <= 1):
+        raise InputError(
+            f"max_ceiling must lie in (0, 1] (scores are fractions); got {_fmt(value)}")
+    return float(value)
+
+
+def check_frame_fields(data: Mapping[str, Any]) -> None:
+    """Check a saved frame's top-level fields besides ``settings`` and ``benchmarks``.
+
+    Parameters
+    ----------
+    data
+        The saved frame.
+
+    Raises
+    ------
+    DataFormatError
+        ``name`` not text, or ``n_runs`` neither absent, null nor a positive integer.
+    """
+    if not isinstance(data.get("name"), str):
+        raise DataFormatError(f"name must be text; got {_fmt(data.get('name'))}")
+    v = data.get("n_runs")
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+        raise DataFormatError(f"n_runs must be a positive integer; got {_fmt(v)}")
+
+
 def check_settings(settings: Any, benchmarks: Mapping[str, Any]) -> None:
     """Check a saved frame's settings and that its averages agree with its benchmarks.
 
@@ -232,6 +286,9 @@ def check_settings(settings: Any, benchmarks: Mapping[str, Any]) -> None:
         v = _number(f"settings.{key}", settings.get(key))
         if not (math.isfinite(v) and v > 0):
             raise DataFormatError(f"settings.{key} must be finite and > 0; got {_fmt(v)}")
+        if key == "max_ceiling" and v > 1:
+            raise DataFormatError(
+                f"settings.max_ceiling must lie in (0, 1] (scores are fractions); got {_fmt(v)}")
     nb = settings.get("n_bootstrap")
     if isinstance(nb, bool) or not isinstance(nb, int) or nb < 0:
         raise DataFormatError(f"settings.n_bootstrap must be an integer >= 0; got {_fmt(nb)}")

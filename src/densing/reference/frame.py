@@ -59,6 +59,7 @@ from densing.reference._defaults import (
 from densing.reference._report import FrameReport
 from densing.reference._runs import chance_level, validate_runs
 from densing.reference._saved import FRAME_FORMAT, parse_frame, read_json
+from densing.reference._schema import check_max_ceiling
 from densing.reference.averages import build_averages
 from densing.reference.benchmark_fit import BenchmarkFit
 
@@ -187,6 +188,7 @@ class ReferenceFrame(FrameReport):
         """
         n_boot = check_n_bootstrap(self.n_bootstrap)
         seed = check_random_state(self.random_state)
+        check_max_ceiling(self.max_ceiling)
         df = validate_runs(runs)
         df = build_averages(df, self.averages)
         pcol = self._param_column(df)
