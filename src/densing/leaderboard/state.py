@@ -311,7 +311,8 @@ def diff_entry(old: LeaderboardState, new: LeaderboardState, **fields: Any) -> d
 
 def table_rows(data: bytes, models: bool) -> tuple[dict[Any, dict[str, Any]], list[str], int]:
     """The rows of ``models.csv`` (``models=True``) or ``scores.csv`` that follow the log's
-    rules, skipping damaged ones (a cut row, undecodable bytes, a bad value).
+    rules, skipping damaged ones (a cut row, a last row without its line end, undecodable
+    bytes, a bad value).
 
     Parameters
     ----------
@@ -354,7 +355,10 @@ def table_rows(data: bytes, models: bool) -> tuple[dict[Any, dict[str, Any]], li
         if len(cells) >= 2 and "\ufffd" not in cells[0]:  # a whole first cell
             names.append(str(csv_unsafe(cells[0])))
         try:
-            if len(cells) != len(cols) or any("\ufffd" in c for c in cells):
+            # every row ends in a line end: a last row without one was cut, maybe inside its
+            # last cell (notes, stderr), so it is not taken as it reads
+            cut = reader.line_num == len(lines) and not data.endswith(b"\n")
+            if cut or len(cells) != len(cols) or any("\ufffd" in c for c in cells):
                 raise ValueError("a damaged row")
             r: dict[str, Any] = dict(zip(cols, cells, strict=True))
             for key in ("model", "benchmark", "protocol", "hf_id", "notes"):

@@ -92,6 +92,24 @@ def _later_entries(raw: bytes, n_prefix: int) -> list[dict[str, Any]]:
     return [out[v] for v in sorted(out)]
 
 
+def _apply_leniently(models: dict[str, Any], scores: dict[Any, Any],
+                     named: dict[str, set[str]], e: Mapping[str, Any]) -> None:
+    """Apply a valid log entry whose predecessor is not known exactly (after a damaged
+    line): rows it removes go when present, rows it adds replace; ``named`` follows which
+    models the log says are on the board."""
+    for r in (e.get("removed") or {}).get("models", []):
+        models.pop(r["model"], None)
+        named.pop(r["model"], None)
+    for r in (e.get("removed") or {}).get("scores", []):
+        scores.pop((r["model"], r["benchmark"], r["protocol"]), None)
+    for r in (e.get("added") or {}).get("models", []):
+        models[r["model"]] = {c: r.get(c) for c in MODEL_COLUMNS}
+        named.setdefault(r["model"], set()).add(HISTORY_FILE)
+    for r in (e.get("added") or {}).get("scores", []):
+        scores[(r["model"], r["benchmark"], r["protocol"])] = {
+            c: r.get(c) for c in SCORE_COLUMNS}
+
+
 def _bad_lines(path: Path) -> bytes:
     """The lines of the log that are not valid entries (to find the names they mention)."""
     try:
@@ -359,19 +377,23 @@ class BoardFiles:
     # -- check and repair --------------------------------------------------------------------
     def check(self) -> str:
         """One line on the board's health; :class:`LeaderboardDamagedError` when damaged."""
-        with self.lock(exclusive=False):
-            loaded = self.load()
+        stale = self.stale_temporaries()
+        note = (f"; {len(stale)} stale temporary file(s) of a killed writer "
+                f"({', '.join(t.name for t in stale[:3])}), removed by the next change "
+                "or repair") if stale else ""
+        try:
+            with self.lock(exclusive=False):
+                loaded = self.load()
+        except LeaderboardDamagedError as exc:
+            if not note:
+                raise
+            raise LeaderboardDamagedError(f"{exc}{note}") from None
         st = loaded.state
         text = f"ok: {self.path} version {st.version}, {len(st.models)} models, " \
                f"{len(st.scores)} scores"
         if loaded.pending:
             text += "; an interrupted write is completed by the next change"
-        stale = self.stale_temporaries()
-        if stale:
-            text += (f"; {len(stale)} stale temporary file(s) of a killed writer "
-                     f"({', '.join(t.name for t in stale[:3])}), removed by the next change "
-                     "or repair")
-        return text
+        return text + note
 
     def repair(self) -> list[str]:
         """Rebuild the damaged side from the other, keeping a dated backup of what it replaces.
@@ -452,22 +474,16 @@ class BoardFiles:
                  ) -> tuple[LeaderboardState, list[str], dict[str, set[str]]]:
         """The rows every readable source holds: the log's valid prefix, its valid entries
         after a damaged line, and the parseable rows of each table (a table whose checksum
-        matches ``meta.json`` is taken whole). Also the names each source mentions."""
+        matches ``meta.json`` is the state at its version, taken whole; log entries past that
+        version are newer and applied after it). Also which sources say each model is on the
+        board now (a model whose last readable entry removes it is not claimed)."""
         models, scores = dict(prefix.models), dict(prefix.scores)
+        mv = meta.get("version") if isinstance(meta.get("version"), int) else None
+        newer = [e for e in later if mv is not None and e["version"] > mv]
         sources: list[str] = []
-        named: dict[str, set[str]] = {}
-        for e in later:  # applied leniently: the state before them is not known exactly
-            for r in (e.get("removed") or {}).get("models", []):
-                models.pop(r["model"], None)
-            for r in (e.get("removed") or {}).get("scores", []):
-                scores.pop((r["model"], r["benchmark"], r["protocol"]), None)
-            for r in (e.get("added") or {}).get("models", []):
-                models[r["model"]] = {c: r.get(c) for c in MODEL_COLUMNS}
-            for r in (e.get("added") or {}).get("scores", []):
-                scores[(r["model"], r["benchmark"], r["protocol"])] = {
-                    c: r.get(c) for c in SCORE_COLUMNS}
-            if e.get("model"):
-                named.setdefault(str(e["model"]), set()).add(HISTORY_FILE)
+        named: dict[str, set[str]] = {m: {HISTORY_FILE} for m in models}
+        for e in later[:len(later) - len(newer)]:  # ``later`` is sorted by version
+            _apply_leniently(models, scores, named, e)
         if later:
             sources.append(f"{len(later)} valid {HISTORY_FILE} entries after the damaged line")
         sums = meta.get("sha256") or {}
@@ -477,18 +493,29 @@ class BoardFiles:
             except OSError:
                 continue
             rows, names, n_bad = table_rows(data, name == MODELS_FILE)
-            for m in names:
-                named.setdefault(m, set()).add(name)
             if sums.get(name) == _sha256(data):
-                target.clear()  # intact: the table is the current state
+                target.clear()  # intact: the table is the state at meta.json's version
                 sources.append(f"{name} (intact)")
+                # every model has a score: a model missing from either intact table was not
+                # on the board at that version, whatever older log entries say
+                keep = {k if name == MODELS_FILE else k[0] for k in rows}
+                for m in [m for m in set(models) | set(named) if m not in keep]:
+                    models.pop(m, None)
+                    named.pop(m, None)
             elif rows:
                 sources.append(f"{len(rows)} readable rows of {name}"
                                + (f" ({n_bad} damaged)" if n_bad else ""))
+            for m in names:
+                named.setdefault(m, set()).add(name)
             target.update(rows)  # type: ignore[arg-type]
-        for m in re.findall(rb'"model": *"((?:[^"\\]|\\.)*)"', _bad_lines(self.path)):
-            with contextlib.suppress(ValueError):
-                named.setdefault(json.loads(b'"' + m + b'"'), set()).add(HISTORY_FILE)
+        for e in newer:  # written after the tables (an interrupted write)
+            _apply_leniently(models, scores, named, e)
+        for line in _bad_lines(self.path).split(b"\n"):
+            if re.search(rb'"op": *"remove"', line):
+                continue  # a damaged removal claims no model
+            for m in re.findall(rb'"model": *"((?:[^"\\]|\\.)*)"', line):
+                with contextlib.suppress(ValueError):
+                    named.setdefault(json.loads(b'"' + m + b'"'), set()).add(HISTORY_FILE)
         scores = {k: r for k, r in scores.items() if k[0] in models}
         return (LeaderboardState(prefix.version, dict(settings), models, scores), sources,
                 named)
