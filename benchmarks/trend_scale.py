@@ -47,9 +47,9 @@ def main(argv: list[str]) -> int:
     """Print the baseline row, the large row and their ratios as JSON lines."""
     n = float(argv[0]) if argv else 1e6
     frontier = argv[1] if len(argv) > 1 else "running_max"
-    from densing.trend._bootstrap import _BYTES_PER_CELL
+    from densing.trend._bootstrap import bootstrap_cost
 
-    print(json.dumps({"estimate_mib": n * (109 + 4) * _BYTES_PER_CELL / 2**20}))
+    print(json.dumps({"estimate_mib": bootstrap_cost(int(n), 109, frontier)[0] / 2**20}))
     base = _run(1e3, frontier)
     big = _run(n, frontier)
     print(json.dumps(base))

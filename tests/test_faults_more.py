@@ -1,6 +1,8 @@
 """More faults of a damaged board (issue 20, section 1): every garbled history line against
 every cut of ``models.csv``, legitimate removals, interrupted writes, deleted vs emptied logs,
-stale temporaries from every write path and a ``kill -9`` during repair.
+stale temporaries from every write path and a ``kill -9`` during repair. And bounded resources
+(section 4): the trend bootstrap drawn and fitted in blocks, equal to the whole matrix bit for
+bit, its memory flat in the resample count, absurd counts refused naming the estimate.
 
 The expected outcome of each case comes from an oracle written here, not from densing: a model
 comes back exactly when a readable source holds its row (a history line other than the garbled
@@ -18,15 +20,21 @@ import shutil
 import signal
 import subprocess
 import sys
+import tracemalloc
+import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from test_faults import tree_hash
 from test_leaderboard import fill, rows
 
 from densing.cli import main as cli_main
-from densing.exceptions import LeaderboardDamagedError
+from densing.exceptions import FitQualityWarning, InputError, LeaderboardDamagedError
 from densing.leaderboard import Leaderboard
+from densing.trend import DensingTrend
+from densing.trend import _bootstrap as tb
 
 GARBLE = b'{"version": 4, "op": "add", garbage\n'
 
@@ -291,3 +299,142 @@ def test_kill_during_repair_then_repair_again(board: Leaderboard, tmp_path: Path
     assert set(live.models["model"]) == {f"model-{i}" for i in range(6)}
     assert len(live.scores) == 12
     assert live.check() == (f"ok: {path} version {live.version}, 6 models, 12 scores")
+
+
+# -- 4. the trend bootstrap: memory bounded, chunked equal to unchunked ----------------------
+
+
+
+def _models(n: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` synthetic models sorted by (date, -density), as the trend holds them."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(rng.uniform(0, 900, max(n // 3, 3)), n))  # repeated dates
+    x = -1 + 0.004 * t + rng.normal(0, 1.0, n)
+    order = np.lexsort((-x, t))
+    return t[order], x[order]
+
+
+def _naive_rows(seed: int, n_rows: int, n: int) -> np.ndarray:
+    idx = np.random.default_rng(seed).integers(0, n, size=(n_rows, n))
+    idx.sort(axis=1)
+    return idx
+
+
+@pytest.mark.parametrize("rows", [1, 3, 7, 64, None])
+def test_resample_blocks_equal_the_whole_matrix(rows: int | None) -> None:
+    res = tb.Resamples(11, 50, 37)
+    got = np.concatenate([b for _, _, b in res.blocks(rows)])
+    assert np.array_equal(got, _naive_rows(11, 50, 37))
+    spans = [(lo, hi) for lo, hi, _ in res.blocks(rows)]
+    assert spans[0][0] == 0 and spans[-1][1] == 50
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize("method", ["running_max", "all", "quantile"])
+@pytest.mark.parametrize("with_member", [False, True])
+def test_chunked_fits_equal_unchunked_bit_for_bit(method: str, with_member: bool,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    t, x = _models(60)
+    n_rows = 12 if method == "quantile" else 80
+    member = (t < 500) if with_member else None
+    full = _naive_rows(5, n_rows, t.size)
+    want = tb._Fitter(method, 0.9, t, x, None).rows(full, member=member)
+    monkeypatch.setattr(tb, "_CELLS", 3 * t.size)  # blocks of 3 rows
+    got = tb._Fitter(method, 0.9, t, x, None).rows(tb.Resamples(5, n_rows, t.size),
+                                                   member=member)
+    for a, b in zip(got, want, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_chunked_running_max_matches_an_independent_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each resample's envelope and OLS line, written here with plain loops and polyfit."""
+    t, x = _models(40)
+    monkeypatch.setattr(tb, "_CELLS", 2 * t.size)
+    slopes, icpts = tb._Fitter("running_max", 0.9, t, x, None).rows(tb.Resamples(2, 30, 40))
+    for b, row in enumerate(_naive_rows(2, 30, 40)):
+        tt, xx = t[row], x[row]
+        best, keep = -np.inf, []
+        for i in range(tt.size):
+            if xx[i] > best:
+                best = xx[i]
+                keep.append(i)
+        if len(set(tt[keep])) < 2:
+            assert np.isnan(slopes[b])
+            continue
+        want = np.polyfit(tt[keep], xx[keep], 1)
+        assert slopes[b] == pytest.approx(want[0], rel=1e-9, abs=1e-15)
+        assert icpts[b] == pytest.approx(want[1], rel=1e-9, abs=1e-12)
+
+
+def test_trend_fit_is_the_same_whatever_the_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    t, x = _models(90)
+    df = pd.DataFrame({"model": [f"m{i}" for i in range(90)],
+                       "release_date": (np.datetime64("2023-01-01") + t.astype(int)).astype(str),
+                       "density": np.exp(x)})
+    def fit() -> DensingTrend:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return DensingTrend(frontier="running_max", n_bootstrap=300,
+                                interval="percentile").fit(df)
+
+    whole = fit()
+    monkeypatch.setattr(tb, "_CELLS", 90 * 7)  # 43 blocks of at most 7 resamples
+    chunked = fit()
+    assert np.array_equal(whole.slope_draws_, chunked.slope_draws_, equal_nan=True)
+    assert np.array_equal(whole.intercept_draws_, chunked.intercept_draws_, equal_nan=True)
+    assert whole.ci_ == chunked.ci_
+
+
+def _peak_bytes(n_boot: int, n: int) -> int:
+    t, x = _models(n)
+    fitter = tb._Fitter("running_max", 0.9, t, x, None)
+    tracemalloc.start()
+    try:
+        fitter.rows(tb.Resamples(0, n_boot, n))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_bootstrap_memory_does_not_grow_with_the_resamples(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight times the resamples: the peak grows by their slopes only (16 bytes each), where
+    the whole index matrix would grow it eightfold."""
+    n = 5000
+    monkeypatch.setattr(tb, "_CELLS", 20 * n)
+    small, large = _peak_bytes(40, n), _peak_bytes(320, n)
+    assert small > 20 * n * 8  # the block itself is seen
+    assert large - small < 280 * 16 + 64 * 1024, (small, large)
+    assert large < 8 * 320 * n  # far below one int64 matrix of every resample
+
+
+def test_absurd_bootstrap_count_refused_naming_the_estimate(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(tb, "_memory_bytes", lambda: 24 * 2**30)
+    with pytest.raises(InputError) as info:
+        tb.check_bootstrap_cost(1_000_000_000, 150, "running_max")
+    msg = str(info.value)
+    need = 1e9 * tb._BYTES_PER_RESAMPLE / 2**30
+    assert "\n" not in msg and "n_bootstrap=1000000000" in msg
+    assert f"{need:,.1f} GiB" in msg and "24.0 GiB" in msg and "use at most" in msg
+    most = int(msg.split("use at most ")[1].split(" ")[0].replace(",", ""))
+    assert most == pytest.approx(0.5 * 24 * 2**30 / tb._BYTES_PER_RESAMPLE, rel=1e-6)
+    dens = tmp_path / "d.csv"
+    dens.write_text("model,release_date,density\n" + "".join(
+        f"m{i},2023-{1 + i % 12:02d}-{1 + i % 27:02d},{1 + i}\n" for i in range(20)))
+    assert cli_main(["trend", "--densities", str(dens), "--bootstrap", "1000000000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err and "GiB" in err
+
+
+def test_long_bootstrap_warns_with_the_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tb, "_memory_bytes", lambda: 24 * 2**30)
+    with pytest.warns(FitQualityWarning, match=r"take about [\d,]+ minutes \(estimated\)"):
+        tb.check_bootstrap_cost(1000, 1_000_000, "running_max")
+    need, seconds = tb.bootstrap_cost(1000, 1_000_000, "running_max")
+    assert seconds == pytest.approx(1000 * 1e6 * tb._CELL_SECONDS)
+    assert need < 2**30  # one block plus 1,000 resamples' numbers, not 1000 x 1e6 cells
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tb.check_bootstrap_cost(1000, 150, "running_max")  # the default: silent

@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri, stdtrit
 
 from densing.exceptions import InputError
-from densing.trend._bootstrap import _Fitter
+from densing.trend._bootstrap import _Fitter, block_rows
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
 #: the interval kinds of a trend: the case bootstrap's percentile, or calibrated
@@ -78,8 +78,9 @@ def _simulated_slopes(
     n = t.size
     mean = intercept + slope * t
     df = max(n - 2, 1)
-    for lo in range(0, n_sim, _CHUNK):
-        hi = min(lo + _CHUNK, n_sim)
+    step = block_rows(n, _CHUNK)  # _CHUNK rows, fewer with many models (bounded memory)
+    for lo in range(0, n_sim, step):
+        hi = min(lo + step, n_sim)
         # sigma's own sampling error: s* = s * sqrt(df / chi2_df) per data set (for OLS this
         # turns the normal pivot into Student's t)
         s_draw = sigma * np.sqrt(df / rng.chisquare(df, hi - lo))
@@ -320,8 +321,9 @@ def trend_intervals(
         return percentile, "percentile", None, None
     m_slopes = None
     if logd is not None:
+        # every model in every row: a read-only view, fitted block by block
         rows = np.broadcast_to(np.arange(t.size, dtype=np.intp), (logd.shape[0], t.size))
-        m_slopes = fitter.rows(np.ascontiguousarray(rows))[0]
+        m_slopes = fitter.rows(rows)[0]
     calibrated = calibrated_intervals(frontier, t, x, level, q=q, n_sim=n_sim,
                                       random_state=seed, estimate=estimate,
                                       measurement_slopes=m_slopes)

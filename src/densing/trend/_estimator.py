@@ -24,7 +24,7 @@ from densing._validation import (
 )
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
-from densing.trend._bootstrap import _Fitter, check_bootstrap_cost
+from densing.trend._bootstrap import Resamples, _Fitter, check_bootstrap_cost
 from densing.trend._calibrate import INTERVALS, trend_intervals
 from densing.trend._censored import (
     CENSORED_MODES,
@@ -306,12 +306,10 @@ class DensingTrend:
             raise InputError(f"start={_iso(start)} is after end={_iso(end)}")
         return origin, start, end
 
-    def _indices(self, n: int) -> NDArray[np.intp]:
-        """The bootstrap resamples: one row of model positions per resample, sorted."""
-        rng = np.random.default_rng(self._seed)
-        idx = rng.integers(0, n, size=(int(self.n_bootstrap), n))
-        idx.sort(axis=1)  # data are sorted by (date, -density), so rows stay sorted
-        return idx.astype(np.intp, copy=False)
+    def _indices(self, n: int) -> Resamples:
+        """The bootstrap resamples: one sorted row of model positions per resample, generated
+        block by block (memory does not grow with ``n_bootstrap``)."""
+        return Resamples(self._seed, int(self.n_bootstrap), n)
 
     # -- fitting ---------------------------------------------------------------------
 

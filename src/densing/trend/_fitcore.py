@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from densing.trend._bootstrap import _Fitter
+from densing.trend._bootstrap import Resamples, _Fitter, iter_blocks
 from densing.trend._censored import (
     CensoredFit,
     _bootstrap_censored,
@@ -38,8 +38,19 @@ class LineFits:
     censored: CensoredFit | None
 
 
+def _censored_rows(frontier: str, data: _Data, bounds: NDArray[np.bool_],
+                   censor_at: NDArray[np.float64], idx: NDArray[np.intp] | Resamples, q: float
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`_bootstrap_censored` over the blocks of ``idx`` (bounded memory)."""
+    slopes, icpts = np.empty(idx.shape[0]), np.empty(idx.shape[0])
+    for lo, hi, block in iter_blocks(idx):
+        slopes[lo:hi], icpts[lo:hi] = _bootstrap_censored(frontier, data.t, data.x, bounds,
+                                                          censor_at, block, q)
+    return slopes, icpts
+
+
 def fit_lines(
-    frontier: str, data: _Data, q: float, fitter: _Fitter, idx: NDArray[np.intp],
+    frontier: str, data: _Data, q: float, fitter: _Fitter, idx: NDArray[np.intp] | Resamples,
     bounds: NDArray[np.bool_] | None, censor_at: NDArray[np.float64] | None,
 ) -> LineFits:
     """Fit the frontier and the all-points line and bootstrap both over the rows ``idx``.
@@ -55,7 +66,7 @@ def fit_lines(
     fitter
         The vectorised bootstrap fitter over ``data``.
     idx
-        Bootstrap resamples of the models, shape ``(B, n)``.
+        Bootstrap resamples of the models, shape ``(B, n)`` (a matrix or :class:`Resamples`).
     bounds, censor_at
         Which models are lower bounds and their bound (``None``: censored models dropped).
 
@@ -83,11 +94,9 @@ def fit_lines(
                              on_frontier[None, :].astype(float))[2][0])
         all_slope, all_icpt, _, _ = _tobit_core(data.t, data.x, bounds)
         all_r2 = math.nan
-        slopes, intercepts = _bootstrap_censored(frontier, data.t, data.x, bounds, censor_at,
-                                                 idx, q)
-        all_slopes = slopes if frontier == "all" else _bootstrap_censored(
-            "all", data.t, data.x, bounds, censor_at, idx, q
-        )[0]
+        slopes, intercepts = _censored_rows(frontier, data, bounds, censor_at, idx, q)
+        all_slopes = slopes if frontier == "all" else _censored_rows(
+            "all", data, bounds, censor_at, idx, q)[0]
     return LineFits(
         slope=float(slope), intercept=float(intercept), r2=float(r2), on_frontier=on_frontier,
         slopes=slopes, intercepts=intercepts, all_slope=float(all_slope),
