@@ -132,3 +132,127 @@ def test_fit_refuses_a_ceiling_a_saved_frame_could_not_hold(ceiling: Any,
     with pytest.raises(InputError) as info:
         ReferenceFrame(max_ceiling=ceiling).fit(reference_runs)
     one_line_naming(info.value, "max_ceiling", "(0, 1]")
+
+
+# -- DensingTrend.fit(density_draws=...) and Leaderboard paths --------------------------------
+
+
+def _trend_table() -> Any:
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame({"model": [f"m{i}" for i in range(12)],
+                         "release_date": [f"2023-{i + 1:02d}-01" for i in range(12)],
+                         "density": np.exp(np.arange(12) * 0.3)})
+
+
+DRAWS_CASES: list[tuple[str, Any, str]] = [
+    ("text", [["a"] * 12], "'a'"),
+    ("text numbers", [["0.6"] * 12], "'0.6'"),
+    ("booleans", [[True] * 12], "True"),
+    ("None", [[1.0] * 11 + [None]], "None"),
+    ("ragged", [[1.0] * 12, [1.0] * 11], "density_draws"),
+    ("a dict", {"a": 1}, "density_draws"),
+    ("one row too short", [[1.0] * 11], "(1, 11)"),
+    ("3-D", [[[1.0]] * 12], "(1, 12, 1)"),
+]
+
+
+@pytest.mark.parametrize(("name", "draws", "needle"), DRAWS_CASES,
+                         ids=[c[0] for c in DRAWS_CASES])
+def test_trend_density_draws_refused(name: str, draws: Any, needle: str) -> None:
+    from densing.trend import DensingTrend
+
+    trend = DensingTrend(n_bootstrap=10, frontier="running_max")
+    with pytest.raises(InputError) as info:
+        trend.fit(_trend_table(), density_draws=draws)
+    one_line_naming(info.value, "density_draws", needle)
+    assert "np.str_" not in str(info.value) and "np.True_" not in str(info.value)
+    assert not hasattr(trend, "slope_per_day_")  # nothing fitted
+
+
+def test_trend_density_draws_numbers_accepted() -> None:
+    """Integers, NaN (a model censored under a draw) and an object array of floats are
+    numbers: accepted, the intervals use them."""
+    import numpy as np
+
+    from densing.trend import DensingTrend
+
+    base = np.exp(np.arange(12) * 0.3)
+    draws = np.array([base * f for f in (0.9, 1.0, 1.1)], dtype=object)
+    draws[1, 4] = float("nan")
+    fit = DensingTrend(n_bootstrap=3, frontier="running_max", interval="percentile").fit(
+        _trend_table(), density_draws=draws)
+    assert np.isfinite(fit.slope_per_day_)
+    DensingTrend(n_bootstrap=3, frontier="running_max").fit(
+        _trend_table(), density_draws=[[int(v) + 1 for v in base]] * 3)
+
+
+@pytest.mark.parametrize("path", [42, None, 3.5, b"board", ["board"]])
+@pytest.mark.parametrize("how", ["init", "open"])
+def test_leaderboard_path_not_a_name(path: Any, how: str, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from densing.leaderboard import Leaderboard
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        Leaderboard.init(path) if how == "init" else Leaderboard(path)
+    one_line_naming(info.value, "path", type(path).__name__, repr(path))
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- bidirectional controls in model names --------------------------------------------------
+
+RLO = "\u202e"
+BIDI_NAMES = [f"evil{RLO}b7-tset", "a\u2066isolate\u2069", "mark\u200f", "alm\u061c"]
+
+
+@pytest.mark.parametrize("name", BIDI_NAMES)
+def test_bidi_control_in_a_new_model_name_is_refused(board: Any, name: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from test_faults import tree_hash
+    from test_leaderboard import rows
+
+    from densing.cli import main
+
+    before = tree_hash(board.path)
+    with pytest.raises(InputError) as info:
+        board.add(name, 3e9, "2024-01-01", rows())
+    code = next(f"U+{ord(c):04X}" for c in name if ord(c) in (0x202E, 0x2066, 0x200F, 0x61C))
+    msg = one_line_naming(info.value, "bidirectional control", code)
+    assert not any(0x2000 <= ord(c) < 0x2070 or ord(c) == 0x61C for c in msg)  # shown, not raw
+    assert tree_hash(board.path) == before
+    scores = board.path.parent / "s.csv"
+    scores.write_text("benchmark,protocol,score\nhellaswag,rc-5shot,0.6\n"
+                      "arc_challenge,rc-5shot,0.4\n", encoding="utf-8")
+    rc = main(["leaderboard", "add", str(board.path), "--model", name, "--params", "3e9",
+               "--release-date", "2024-01-01", "--scores", str(scores)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and code in err and "Traceback" not in err
+    assert tree_hash(board.path) == before
+
+
+def test_bidi_names_of_an_older_board_are_shown_visibly(board: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A board made before the check holds a name with an RTL override: the HTML page, the
+    Markdown page and the summary show ``<U+202E>``, never the raw control; it can be
+    removed."""
+    from test_leaderboard import fill, rows
+
+    from densing.leaderboard import inputs
+
+    fill(board, 3)
+    name = f"evil{RLO}b7-tset"
+    monkeypatch.setattr(inputs, "BIDI_CONTROLS", frozenset())  # as before the check
+    board.add(name, 3e9, "2024-01-01", rows(), notes=f"see {RLO}note")
+    monkeypatch.undo()
+    page = board.render("html")
+    md = board.render("md")
+    text = str(board.summary())
+    for out in (page, md, text):
+        assert RLO not in out
+    assert "evil&lt;U+202E&gt;b7-tset" in page and "see &lt;U+202E&gt;note" not in page
+    assert "evil&lt;U+202E&gt;b7-tset" in md
+    assert "evil<U+202E>b7-tset" in text
+    board.remove(name)
+    assert name not in set(board.models["model"])

@@ -87,6 +87,9 @@ class Leaderboard:
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  progress: bool | None = None) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path must be a directory name (str or os.PathLike); got "
+                             f"{type(path).__name__} {path!r}")
         self.path = Path(path)
         self.lock_timeout = check_scalar(lock_timeout, "lock_timeout", low=0)
         self.progress = progress
@@ -384,7 +387,7 @@ class Leaderboard:
         LeaderboardState
             The new state.
         """
-        name = model_name(model)
+        name = model_name(model, existing=True)
         with self._files.lock(exclusive=True):
             loaded = self._files.load_for_read()
             state, raw = loaded.state, loaded.raw

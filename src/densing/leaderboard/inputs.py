@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from densing.exceptions import DataFormatError, DensingWarning, InputError
 from densing.leaderboard.state import SCORE_COLUMNS
 
 __all__ = [
+    "BIDI_CONTROLS",
     "EVALUATE_EXTRA_COLUMNS",
     "frame_benchmarks",
     "frame_param_count",
@@ -36,6 +38,7 @@ __all__ = [
     "read_scores_input",
     "resolve_path",
     "validate_scores",
+    "visible_text",
 ]
 
 #: protocol of the bundled ``olmo-ladder`` frame
@@ -122,13 +125,16 @@ def parse_text(value: Any, what: str) -> str:
     return value.strip()
 
 
-def model_name(model: Any) -> str:
+def model_name(model: Any, existing: bool = False) -> str:
     """A model name checked (non-empty, one line).
 
     Parameters
     ----------
     model : str
         The name.
+    existing : bool
+        The name of a model already on a board (to remove it): bidirectional controls are
+        not refused, so a board made before that check can still lose such a name.
 
     Returns
     -------
@@ -140,7 +146,36 @@ def model_name(model: Any) -> str:
     name = model.strip()
     if "\n" in name or "\r" in name:
         raise InputError(f"model name must be one line; got {model!r}")
+    bidi = [ch for ch in name if ord(ch) in BIDI_CONTROLS]
+    if bidi and not existing:
+        raise InputError(
+            f"model name {visible_text(name)!r} contains the bidirectional control "
+            f"U+{ord(bidi[0]):04X} ({unicodedata.name(bidi[0], 'unnamed')}), which reorders "
+            "the text shown around it: remove it")
     return name
+
+
+#: bidirectional controls (the "Trojan Source" set): refused in model names, and shown as a
+#: visible ``<U+XXXX>`` in every rendered page (names of older boards, hf_id, notes)
+BIDI_CONTROLS = frozenset({0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                           *range(0x2066, 0x206A)})
+_VISIBLE = {c: f"<U+{c:04X}>" for c in BIDI_CONTROLS}
+
+
+def visible_text(text: Any) -> str:
+    """``text`` with every bidirectional control written as a visible ``<U+XXXX>``.
+
+    Parameters
+    ----------
+    text
+        Any value (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The text, safe to show: nothing in it reorders what surrounds it.
+    """
+    return str(text).translate(_VISIBLE)
 
 
 def is_path(spec: str) -> bool:

@@ -2,6 +2,8 @@
 inline SVG figure and sortable columns (no external requests).
 
 Names are text, never markup: Markdown cells escape Markdown and HTML, the page escapes HTML.
+Bidirectional controls (an RTL override, say) are shown as a visible ``<U+202E>`` everywhere, so
+no name can reorder the text around it (new model names with one are refused at ``add``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from densing._summary import Summary
+from densing.leaderboard.inputs import visible_text
 from densing.leaderboard.result import LeaderboardResult
 
 __all__ = ["html_page", "markdown", "summary_report", "trend_text"]
@@ -154,6 +157,7 @@ def summary_report(res: LeaderboardResult, meta: Mapping[str, Any],
     if "missing" in table.columns and table["missing"].astype(bool).any():
         cols.append("missing")
     shown = table[cols].head(max_rows).astype({"rank": object}).fillna({"rank": ""})
+    shown["model"] = shown["model"].map(visible_text)  # no bidi control reaches a terminal
     s.add_table(shown, caption="Ranked by density (frontier: carries the trend):")
     if len(table) > max_rows:
         s.add_note(f"... {len(table) - max_rows} more models (summary_frame() has all)")
@@ -178,7 +182,7 @@ _MD_SPECIAL = "\\`*_[]|~"
 
 def _md_cell(text: Any) -> str:
     """Text as a Markdown table cell: HTML escaped, Markdown's inline marks backslashed."""
-    out = html.escape(" ".join(str(text).split()), quote=False)
+    out = html.escape(" ".join(visible_text(text).split()), quote=False)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in out)
 
 
@@ -223,11 +227,16 @@ def markdown(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _esc(text: Any) -> str:
+    """HTML-escaped text with bidirectional controls made visible."""
+    return html.escape(visible_text(text))
+
+
 def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> str:
     """Inline SVG: log density vs release date, frontier highlighted, fitted line and band."""
     table = res.table
     ok = table[(table["status"] == "ok") & (table["density"] > 0)]
-    esc = html.escape
+    esc = _esc
     left, right, top, bottom = 64, 16, 16, 44
     pw, ph = width - left - right, height - top - bottom
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -377,7 +386,7 @@ def html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
     str
         The page.
     """
-    esc = html.escape
+    esc = _esc
     table = res.table
     benches = _bench_columns(table)
     head = [("Rank", ""), ("Model", "name"), ("Released", "name"), ("Params", ""), ("N̂", ""),

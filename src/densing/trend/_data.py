@@ -234,12 +234,17 @@ def _prepare(
     logd: NDArray[np.float64] | None = None
     if density_draws is not None:
         try:
-            draws = np.asarray(density_draws, dtype=float)
+            raw = np.asarray(density_draws)
+            if raw.dtype.kind not in "iuf":  # text, True/False, None: not densities
+                for v in raw.ravel().tolist():
+                    if isinstance(v, bool) or not isinstance(v, (int, float)):
+                        raise ValueError(f"got {type(v).__name__} {v!r}")
+            draws = raw.astype(float)
         except (TypeError, ValueError) as exc:
             raise InputError(
                 f"density_draws must be numbers, an (n_draws, {n_rows}) array of densities; "
                 f"could not read it as floats ({exc})"
-            ) from exc
+            ) from None
         if draws.ndim != 2 or draws.shape[1] != n_rows or draws.shape[0] < 1:
             raise InputError(
                 f"density_draws has shape {draws.shape}; it must be (n_draws, {n_rows}): one "
