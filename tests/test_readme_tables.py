@@ -70,7 +70,8 @@ def _change_one_number(body: str, rng: np.random.Generator) -> tuple[str, str]:
 
 @pytest.mark.slow
 def test_committed_documents_agree_with_the_code(blocks: dict[str, str]) -> None:
-    """The full rebuild (CI also runs ``scripts/readme_tables.py --check``)."""
+    """The full rebuild, as ``scripts/readme_tables.py --check`` (CI runs it here, in the slow
+    run, once)."""
     texts = {p: p.read_text(encoding="utf-8") for p in rt.documents(README, DOCS)}
     assert set(_committed()) == set(rt.BUILDERS)
     cv = rt.cv_table(DOCS / "frame_selection.json")
