@@ -302,7 +302,7 @@ def evaluate_benchmarks(
     threads: int | None = None,
     cache: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
-    chunk_docs: int = CHUNK_DOCS,
+    chunk_docs: int | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score and gold-answer loss of a model on the ladder's exact ``rc-5shot`` requests.
 
@@ -344,7 +344,8 @@ def evaluate_benchmarks(
         The cache folder (default ``$DENSING_CACHE_DIR``, ``$XDG_CACHE_HOME/densing`` or
         ``~/.cache/densing``).
     chunk_docs
-        Whole documents per scored chunk (the unit of progress and of the cache).
+        Whole documents per scored chunk (the unit of progress and of the cache); default
+        :data:`CHUNK_DOCS`.
 
     Returns
     -------
@@ -368,6 +369,8 @@ def evaluate_benchmarks(
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
     )
+    if chunk_docs is None:
+        chunk_docs = CHUNK_DOCS
     if isinstance(chunk_docs, bool) or not isinstance(chunk_docs, int) or chunk_docs < 1:
         raise InputError(f"chunk_docs must be a positive whole number; got {chunk_docs!r}")
     requests = _load_all(names, limit)
