@@ -31,7 +31,7 @@ from densing.evaluate.protocol import (
     load_requests,
     parse_benchmarks,
 )
-from densing.exceptions import DensingError, InputError
+from densing.exceptions import InputError, ScoringError
 
 __all__ = [
     "LADDER_RESULT_COLUMNS",
@@ -51,8 +51,6 @@ PLAN_COLUMNS = ["benchmark", "documents", "requests", "tokens"]
 CHUNK_DOCS = 32
 
 
-class ScoringError(DensingError, RuntimeError):
-    """A request came back without a finite log-likelihood; nothing was computed from it."""
 
 #: columns of :func:`evaluate_benchmarks`' table
 LADDER_RESULT_COLUMNS = [
@@ -376,7 +374,7 @@ def evaluate_benchmarks(
     requests = _load_all(names, limit)
     lm = build_lm(
         model, gguf_file=gguf_file, backend=backend, batch_size=batch_size, device=device,
-        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads,
+        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads, quiet=not show,
     )
     info = describe_lm(lm)
     store = _open_cache(model, gguf_file, info, variant, cache_dir) if cache else None
