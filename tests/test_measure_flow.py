@@ -93,7 +93,7 @@ def test_non_tty_measure_prints_progress_lines_with_an_eta(tiny: Path, tmp_path:
     proc = subprocess.run(
         [sys.executable, "-m", "densing", "measure", "--model", str(tiny), "--benchmarks",
          "arc_easy", "--limit", "3", "--json", "--threads", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600,
+        env=env, capture_output=True, text=True, timeout=600,  # stderr: a pipe
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     err = proc.stderr.splitlines()
