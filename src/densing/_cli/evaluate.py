@@ -71,6 +71,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", default=None, help="write the table as CSV (atomically)")
     p.add_argument("--json", action="store_true", help="print JSON records")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="torch CPU threads (default torch's; one per free core is fastest)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the resume cache (--benchmarks only)")
     p.set_defaults(func=run)
 
 
@@ -167,6 +171,8 @@ def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:
 
     limit = limit_arg(args.limit)
     batch_size = batch_size_arg(args.batch_size)
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be a positive whole number; got {args.threads}")
     check_device(args.device, "--device")
     parse_benchmarks("all" if args.benchmarks is None else args.benchmarks, default=[])
     check_model(args.model, args.gguf_file, trust_remote_code=args.trust_remote_code)
@@ -183,6 +189,8 @@ def _run_benchmarks(args: argparse.Namespace) -> pd.DataFrame:
         variant=args.variant,
         name=args.name,
         progress=False if args.quiet else None,
+        threads=args.threads,
+        cache=not args.no_cache,
     )
     import pandas as pd
 
@@ -200,6 +208,10 @@ def _run_tasks(args: argparse.Namespace) -> pd.DataFrame:
     batch_size = batch_size_arg(args.batch_size)
     check_device(args.device, "--device")
     check_model(args.model, args.gguf_file, trust_remote_code=args.trust_remote_code)
+    if args.threads is not None:
+        from densing.evaluate.engine import set_threads
+
+        set_threads(args.threads)
     model_args = {}
     if args.gguf_file:
         model_args["gguf_file"] = args.gguf_file
