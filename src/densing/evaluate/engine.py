@@ -113,6 +113,9 @@ def check_model(
     if gguf_file is not None:
         if not (path / gguf_file).is_file():
             raise InputError(f"gguf_file {gguf_file!r} not found in {str(path)!r}")
+        from densing.evaluate.params import count_gguf_parameters
+
+        count_gguf_parameters(path / gguf_file)  # the header alone: refuses absurd counts
         return str(path), gguf_file
     config = path / "config.json"
     if not config.is_file():
