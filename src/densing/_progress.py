@@ -159,7 +159,8 @@ class RateReporter:
     """Requests done of a total, requests/s and ETA: a bar on a terminal, lines elsewhere.
 
     On a terminal (or ``tty=True``) it is a :func:`progress` bar; off one, a plain line on
-    stderr at most every ``interval`` seconds and one at the end, never a redrawn bar. The
+    stderr after the first requests scored (the first rate and ETA), then at most every
+    ``interval`` seconds, and one at the end, never a redrawn bar. The
     rate counts only requests scored in this run (``update``), not those read from the cache
     (``skip``).
 
@@ -225,7 +226,8 @@ class RateReporter:
                     refresh=False)
             return
         now = time.perf_counter()
-        if self.enabled and now - self._last >= self.interval:
+        # off a terminal: a line as soon as a rate is known, then one every ``interval``
+        if self.enabled and (self.scored == n or now - self._last >= self.interval):
             self._last = now
             print(self.line(), file=sys.stderr, flush=True)
 

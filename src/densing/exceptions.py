@@ -100,6 +100,12 @@ class OutputError(DensingError, OSError):
     ...). The message names the file and the reason; no partial file is left behind."""
 
 
+class ScoringError(DensingError, RuntimeError):
+    """A request came back from the engine without a finite log-likelihood (NaN, infinite,
+    missing); the message names it, and nothing (no score, no density) is computed from it.
+    ``densing measure`` and ``densing evaluate`` exit with status 1."""
+
+
 class LeaderboardLockError(DensingError, TimeoutError):
     """Another process held the leaderboard's lock for longer than the timeout."""
 
@@ -139,5 +145,6 @@ __all__ = [
     "NotFittedError",
     "OutputError",
     "ScoreOutOfRangeError",
+    "ScoringError",
     "UsageError",
 ]

@@ -47,10 +47,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--model", metavar="NAME",
                    help="model name (default: the scores file's one model, or lm-eval's "
                         "model_name)")
-    p.add_argument("--params", required=True, metavar="N",
+    p.add_argument("--params", required=True, metavar="N|auto",
                    help="raw parameter count in the board's convention (its param_count "
                    "setting; non-embedding for the bundled frame, which `densing params` "
-                   "counts), e.g. 6.5e9")
+                   "counts), e.g. 6.5e9; or auto: counted from --model-path as `densing "
+                   "measure` counts it")
+    p.add_argument("--model-path", default=None, metavar="PATH",
+                   help="with --params auto: the model directory, .gguf file or cached hub id")
+    p.add_argument("--gguf-file", default=None, metavar="F",
+                   help="with --params auto: GGUF file inside the --model-path directory")
     p.add_argument("--release-date", required=True, metavar="YYYY-MM-DD",
                    help="the model's release date (the trend's x axis)")
     src = p.add_mutually_exclusive_group(required=True)
@@ -117,13 +122,27 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    try:
-        n = float(args.params)
-    except ValueError:
-        raise InputError(
-            f"--params must be a raw count such as 7.2e9; got {args.params!r}"
-        ) from None
+    auto = args.params.strip() == "auto"
+    if not auto:
+        if args.model_path is not None or args.gguf_file is not None:
+            raise InputError("--model-path and --gguf-file go with --params auto; with a raw "
+                             f"count ({args.params!r}) drop them")
+        try:
+            n = float(args.params)
+        except ValueError:
+            raise InputError(
+                f"--params must be a raw count such as 7.2e9, or auto; got {args.params!r}"
+            ) from None
+    elif args.model_path is None:
+        raise InputError("--params auto needs --model-path PATH (the model to count)")
     lb = _open(args)
+    if auto:
+        from densing.evaluate.measure import count_model_parameters
+
+        convention = str(lb.settings.get("param_count") or "total")
+        n = count_model_parameters(args.model_path, convention, gguf_file=args.gguf_file)
+        print(f"{args.model_path}: {n:,.0f} parameters ({convention}, the board's convention)",
+              file=sys.stderr)
     scores = args.scores if args.scores is not None else args.results
     if args.results is not None and not str(args.results).lower().endswith(".json"):
         raise InputError(f"--results must be lm-eval's results_*.json; got {args.results!r}")

@@ -91,6 +91,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     """Run ``densing measure``.
 
+    Every option, the model folder and the output paths are checked before the model loads.
+
     Parameters
     ----------
     args
@@ -99,11 +101,13 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        Exit status (0 on success).
+        Exit status (0 on success, 1 when a request has no finite log-likelihood).
     """
-    from densing._cli.evaluate import batch_size_arg, limit_arg
-    from densing.evaluate.ladder import ScoringError, format_plan, plan_benchmarks
+    from densing._cli.evaluate import batch_size_arg, check_out_path, limit_arg
+    from densing.evaluate.engine import check_device, check_model
+    from densing.evaluate.ladder import ScoringError
     from densing.evaluate.measure import measure_model
+    from densing.evaluate.protocol import parse_benchmarks
     from densing.evaluate.runner import write_csv_atomic
 
     if args.release_date is not None:
@@ -112,6 +116,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--threads must be a positive whole number; got {args.threads}")
     limit = limit_arg(args.limit)
     params = _params(args.params)
+    batch_size = batch_size_arg(args.batch_size)
+    device = check_device(args.device, "--device")
+    training_tokens = (None if args.training_tokens is None
+                       else _positive(args.training_tokens, "--training-tokens"))
+    tokens = None if args.tokens is None else _positive(args.tokens, "--tokens")
+    check_out_path(args.scores_out, "--scores-out")
+    parse_benchmarks("all" if args.benchmarks is None else args.benchmarks, default=[])
     board = None
     if args.board is not None:
         from densing.leaderboard import Leaderboard
@@ -119,14 +130,10 @@ def run(args: argparse.Namespace) -> int:
         if args.release_date is None:
             raise InputError("--board needs --release-date YYYY-MM-DD")
         board = Leaderboard(args.board)  # checked before hours of scoring, not after
+    model, gguf_file = check_model(args.model, args.gguf_file,
+                                   trust_remote_code=args.trust_remote_code)
     if args.dry_run:
-        plan = plan_benchmarks(args.benchmarks, limit=limit)
-        from densing.evaluate._cache import cache_dir
-
-        print(format_plan(plan))
-        print("  resume cache: " + ("off" if args.no_cache else f"on, in {cache_dir()}"))
-        print("dry run: no model loaded, nothing scored")
-        return 0
+        return _dry_run(args, model, gguf_file, limit, device)
     try:
         result = measure_model(
             args.model,
@@ -135,16 +142,13 @@ def run(args: argparse.Namespace) -> int:
             limit=limit,
             params=params,
             release_date=args.release_date,
-            training_tokens=(
-                None if args.training_tokens is None
-                else _positive(args.training_tokens, "--training-tokens")
-            ),
+            training_tokens=training_tokens,
             frame=args.frame,
-            tokens=None if args.tokens is None else _positive(args.tokens, "--tokens"),
+            tokens=tokens,
             name=args.name,
             backend=args.backend,
-            batch_size=batch_size_arg(args.batch_size),
-            device=args.device,
+            batch_size=batch_size,
+            device=device,
             dtype=args.dtype,
             trust_remote_code=args.trust_remote_code,
             progress=False if args.quiet else None,
@@ -163,6 +167,49 @@ def run(args: argparse.Namespace) -> int:
         return 0
     result.print_summary()
     return 0
+
+
+def _dry_run(args: argparse.Namespace, model: str, gguf_file: str | None, limit: int | None,
+             device: str | None) -> int:
+    """Print the plan (requests and tokens per benchmark, device, threads, cache) and stop;
+    only the tokenizer is loaded (the tokens are estimated when it cannot be)."""
+    from densing.evaluate._cache import cache_dir
+    from densing.evaluate.ladder import format_plan, plan_benchmarks
+
+    tokenizer = _tokenizer_only(model, gguf_file, args.trust_remote_code)
+    plan = plan_benchmarks(args.benchmarks, limit=limit, tokenizer=tokenizer)
+    if args.threads is not None:
+        threads = f"{args.threads}"
+    else:
+        import torch
+
+        threads = f"{torch.get_num_threads()} (torch's default)"
+    print(format_plan(plan))
+    print(f"  backend {args.backend}, device {device or 'the backend default'}, threads "
+          f"{threads}")
+    print("  resume cache: " + ("off" if args.no_cache else f"on, in {cache_dir()}"))
+    print("dry run: no weights loaded, nothing scored")
+    return 0
+
+
+def _tokenizer_only(model: str, gguf_file: str | None, trust_remote_code: bool) -> Any:
+    """The model's tokenizer without its weights, or ``None`` when it cannot be loaded."""
+    try:
+        from transformers import AutoTokenizer
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return None
+    kwargs: dict[str, Any] = {"trust_remote_code": trust_remote_code}
+    if gguf_file:
+        kwargs["gguf_file"] = gguf_file
+    was = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        return AutoTokenizer.from_pretrained(model, **kwargs)
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return None
+    finally:
+        hf_logging.set_verbosity(was)
 
 
 def _add_to_board(board: Any, result: Any, args: argparse.Namespace,

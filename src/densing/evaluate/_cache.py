@@ -34,6 +34,14 @@ __all__ = [
 ]
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".pth", ".ckpt")
+#: files beside the weights that change the numbers: the architecture and the tokenizer
+_SETTING_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "tokenizer.model",
+                  "special_tokens_map.json", "vocab.json", "merges.txt")
+
+
+def _identity_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file()
+                  and (p.suffix in _WEIGHT_SUFFIXES or p.name in _SETTING_FILES))
 
 
 def cache_dir() -> Path:
@@ -103,7 +111,8 @@ def file_sha256(path: Path, root: Path | None = None) -> str:
 
 
 def model_identity(model: Any, gguf_file: str | None, root: Path | None = None) -> str | None:
-    """The model's identity: its path or hub id and the sha256 of its weight files.
+    """The model's identity: its path or hub id and the sha256 of its weight files, its
+    ``config.json`` and its tokenizer files (a GGUF file holds all three).
 
     Parameters
     ----------
@@ -129,7 +138,7 @@ def model_identity(model: Any, gguf_file: str | None, root: Path | None = None) 
     elif path.is_file():
         files = [path]
     elif path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
+        files = _identity_files(path)
     else:
         try:
             from huggingface_hub import try_to_load_from_cache
@@ -139,10 +148,10 @@ def model_identity(model: Any, gguf_file: str | None, root: Path | None = None) 
         if not isinstance(cfg, str):
             return None
         snap = Path(cfg).parent
-        files = sorted(p for p in snap.iterdir() if p.suffix in _WEIGHT_SUFFIXES)
+        files = _identity_files(snap)
         path = snap
     files = [f for f in files if f.is_file()]
-    if not files:
+    if not any(f.suffix in _WEIGHT_SUFFIXES for f in files):
         return None
     hashes = [f"{f.name}:{file_sha256(f, root)}" for f in files]
     return json.dumps({"model": text, "files": hashes})

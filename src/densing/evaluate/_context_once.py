@@ -357,7 +357,7 @@ def score_context_once(
     if too_long:
         res = lm._loglikelihood_tokens([encoded[i] for i in too_long], disable_tqdm=True)
         for i, r in zip(too_long, res, strict=True):
-            out[i] = float(r[0])
+            out[i] = _num(r)
         done += len(too_long)
         if on_progress is not None:
             on_progress(done)
@@ -393,10 +393,19 @@ def score_context_once(
     return [float(v) for v in out]  # type: ignore[arg-type]
 
 
+def _num(result: Any) -> float:
+    """lm-eval's ``(loglik, is_greedy)`` as a float; NaN for anything else (the caller's
+    check then names the request)."""
+    try:
+        return float(result[0])
+    except (TypeError, ValueError, IndexError):
+        return float("nan")
+
+
 def _agrees(lm: Any, encoded: list[Encoded], scores: list[float], dtype: Any) -> bool:
     """Whether lm-eval gives the same numbers on one document's requests (records it)."""
     model = _model_of(lm)
-    ref = [float(r[0]) for r in lm._loglikelihood_tokens(encoded, disable_tqdm=True)]
+    ref = [_num(r) for r in lm._loglikelihood_tokens(encoded, disable_tqdm=True)]
     worst = max(abs(a - b) for a, b in zip(scores, ref, strict=True))
     ok = worst <= _probe_tolerance(dtype)
     _VERIFIED[model] = ok

@@ -29,11 +29,13 @@ stderr says so once. A backend without that method (an API model) gets the insta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ from densing.exceptions import DataFormatError, InputError
 
 __all__ = [
     "build_lm",
+    "check_device",
     "check_model",
     "create_lm",
     "describe_lm",
@@ -110,6 +113,9 @@ def check_model(
     if gguf_file is not None:
         if not (path / gguf_file).is_file():
             raise InputError(f"gguf_file {gguf_file!r} not found in {str(path)!r}")
+        from densing.evaluate.params import count_gguf_parameters
+
+        count_gguf_parameters(path / gguf_file)  # the header alone: refuses absurd counts
         return str(path), gguf_file
     config = path / "config.json"
     if not config.is_file():
@@ -127,7 +133,63 @@ def check_model(
             f"config {str(config)!r} asks for remote code (auto_map); it is not run unless "
             "you pass --trust-remote-code"
         )
+    names = {p.name for p in path.iterdir()}
+    missing = []
+    if not any(n.endswith(_WEIGHT_ENDINGS) for n in names):
+        missing.append("no weights (*.safetensors, *.bin)")
+    if not names & _TOKENIZER_FILES:
+        missing.append("no tokenizer (tokenizer.json, tokenizer.model, vocab.json)")
+    if missing:
+        raise InputError(f"model directory {str(path)!r} has config.json but "
+                         f"{' and '.join(missing)}")
     return str(path), None
+
+
+_WEIGHT_ENDINGS = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".safetensors.index.json",
+                   ".bin.index.json")
+_TOKENIZER_FILES = frozenset({"tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt",
+                              "spiece.model", "tokenizer_config.json"})
+_DEVICE = re.compile(r"(cpu|mps|(cuda|xpu|npu)(:[0-9]+)?)")
+
+
+def check_device(device: str | None, name: str = "device") -> str | None:
+    """Check a torch device name before a model is loaded.
+
+    Parameters
+    ----------
+    device
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` (also ``xpu[:N]``, ``npu[:N]``), or
+        ``None`` for the backend's default.
+    name
+        The argument's name, for the message.
+
+    Returns
+    -------
+    str or None
+        The device.
+
+    Raises
+    ------
+    InputError
+        An unknown device name, or a CUDA or MPS device that this machine does not have
+        (lm-eval would fall back to the CPU without a word).
+    """
+    if device is None:
+        return None
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise InputError(f"{name} must be cpu, cuda, cuda:N or mps; got {device!r}")
+    if device.startswith("cuda"):
+        torch = require("torch")
+        count = int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= count:
+            have = f"{count} CUDA device(s)" if count else "no CUDA device"
+            raise InputError(f"{name} {device!r}: this machine has {have}")
+    elif device == "mps":
+        torch = require("torch")
+        if not torch.backends.mps.is_available():
+            raise InputError(f"{name} 'mps': this machine has no MPS device")
+    return device
 
 
 def build_lm(
@@ -141,6 +203,7 @@ def build_lm(
     trust_remote_code: bool = False,
     model_args: Mapping[str, Any] | None = None,
     threads: int | None = None,
+    quiet: bool = False,
 ) -> Any:
     """Build an lm-eval ``LM`` through lm-eval's own model registry.
 
@@ -169,6 +232,8 @@ def build_lm(
         torch's CPU thread count (:func:`set_threads`); ``None`` keeps torch's default. On a
         machine shared with other work one thread per free core is much faster than the
         default, which oversubscribes.
+    quiet
+        Hide transformers' loading bars ("Loading weights", the GGUF de-quantization bar).
 
     Returns
     -------
@@ -187,6 +252,7 @@ def build_lm(
     lm_api = require("lm_eval.api.model")
     if isinstance(model, lm_api.LM):
         return model
+    check_device(device)
     args: dict[str, Any] = dict(model_args or {})
     if isinstance(model, (str, os.PathLike)):
         model, gguf_file = check_model(model, gguf_file, trust_remote_code=trust_remote_code)
@@ -196,7 +262,39 @@ def build_lm(
         args["gguf_file"] = gguf_file
     if dtype:
         args["dtype"] = dtype
-    return create_lm(backend, args, batch_size, device)
+    with _quiet_loading(quiet):
+        return create_lm(backend, args, batch_size, device)
+
+
+@contextlib.contextmanager
+def _quiet_loading(quiet: bool) -> Iterator[None]:
+    """Hide transformers' bars while a model loads: its own ("Loading weights") through
+    its logging switch, and the GGUF loader's, which calls ``tqdm`` directly."""
+    if not quiet:
+        yield
+        return
+    import functools
+
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    gguf_mod = sys.modules.get("transformers.modeling_gguf_pytorch_utils")
+    if gguf_mod is None:
+        try:
+            import transformers.modeling_gguf_pytorch_utils as gguf_mod
+        except ImportError:  # pragma: no cover - an old transformers without GGUF
+            gguf_mod = None
+    old_tqdm = getattr(gguf_mod, "tqdm", None)
+    if old_tqdm is not None:
+        gguf_mod.tqdm = functools.partial(old_tqdm, disable=True)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if old_tqdm is not None:
+            gguf_mod.tqdm = old_tqdm  # type: ignore[union-attr]
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def create_lm(backend: str, args: dict[str, Any], batch_size: int | str,
@@ -230,9 +328,10 @@ def create_lm(backend: str, args: dict[str, Any], batch_size: int | str,
         raise InputError(f"backend {backend!r} is not an lm-eval model type ({exc})") from exc
     try:
         return cls.create_from_arg_obj(args, extra)
-    except OSError as exc:
-        msg = " ".join(str(exc).split())
-        raise DataFormatError(f"cannot load model {str(args.get('pretrained'))!r}: {msg}") from exc
+    except (OSError, ValueError, KeyError) as exc:  # the loaders' errors: one line
+        msg = " ".join(str(exc).split())[:300]
+        raise DataFormatError(f"cannot load model {str(args.get('pretrained'))!r}: "
+                              f"{type(exc).__name__}: {msg}") from exc
 
 
 def set_threads(threads: int) -> int:
@@ -441,7 +540,7 @@ def _score_local(
         if context_once is not False:
             results = score_context_once(lm, encoded, on_progress=on_progress)
         if results is None:
-            results = [float(r[0]) for r in
+            results = [_loglik(r) for r in
                        lm._loglikelihood_tokens(encoded, disable_tqdm=not progress)]
     else:
         say_once(f"context-once scoring is off (backend {type(lm).__name__} takes strings); "
@@ -455,5 +554,18 @@ def _score_local(
             )
             for r in requests
         ]
-        results = [float(r[0]) for r in lm.loglikelihood(instances, disable_tqdm=not progress)]
+        results = [_loglik(r) for r in lm.loglikelihood(instances, disable_tqdm=not progress)]
     return results
+
+
+def _loglik(result: Any) -> Any:
+    """The log-likelihood of one lm-eval result ``(loglik, is_greedy)`` as a float; anything
+    that is not a number (``None`` from an engine that failed) is passed on unchanged, for
+    the caller's check to name the request."""
+    value = result[0] if isinstance(result, (tuple, list)) and result else result
+    if isinstance(value, bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value

@@ -31,7 +31,7 @@ from densing.evaluate.protocol import (
     load_requests,
     parse_benchmarks,
 )
-from densing.exceptions import DensingError, InputError
+from densing.exceptions import InputError, ScoringError
 
 __all__ = [
     "LADDER_RESULT_COLUMNS",
@@ -51,8 +51,6 @@ PLAN_COLUMNS = ["benchmark", "documents", "requests", "tokens"]
 CHUNK_DOCS = 32
 
 
-class ScoringError(DensingError, RuntimeError):
-    """A request came back without a finite log-likelihood; nothing was computed from it."""
 
 #: columns of :func:`evaluate_benchmarks`' table
 LADDER_RESULT_COLUMNS = [
@@ -302,7 +300,7 @@ def evaluate_benchmarks(
     threads: int | None = None,
     cache: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
-    chunk_docs: int = CHUNK_DOCS,
+    chunk_docs: int | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score and gold-answer loss of a model on the ladder's exact ``rc-5shot`` requests.
 
@@ -344,7 +342,8 @@ def evaluate_benchmarks(
         The cache folder (default ``$DENSING_CACHE_DIR``, ``$XDG_CACHE_HOME/densing`` or
         ``~/.cache/densing``).
     chunk_docs
-        Whole documents per scored chunk (the unit of progress and of the cache).
+        Whole documents per scored chunk (the unit of progress and of the cache); default
+        :data:`CHUNK_DOCS`.
 
     Returns
     -------
@@ -368,12 +367,14 @@ def evaluate_benchmarks(
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
     )
+    if chunk_docs is None:
+        chunk_docs = CHUNK_DOCS
     if isinstance(chunk_docs, bool) or not isinstance(chunk_docs, int) or chunk_docs < 1:
         raise InputError(f"chunk_docs must be a positive whole number; got {chunk_docs!r}")
     requests = _load_all(names, limit)
     lm = build_lm(
         model, gguf_file=gguf_file, backend=backend, batch_size=batch_size, device=device,
-        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads,
+        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads, quiet=not show,
     )
     info = describe_lm(lm)
     store = _open_cache(model, gguf_file, info, variant, cache_dir) if cache else None

@@ -239,8 +239,50 @@ def count_parameters(config_or_path: Any, *, trust_remote_code: bool = False) ->
     torch = require("torch")
     if isinstance(config_or_path, torch.nn.Module):
         return _count_module(config_or_path, getattr(config_or_path, "config", None))
-    transformers = require("transformers")
+    require("transformers")
     config = _load_config(config_or_path, trust_remote_code)
+    layers_key = next((k for k in _LAYER_KEYS if isinstance(getattr(config, k, None), int)),
+                      None)
+    n_layers = int(getattr(config, layers_key)) if layers_key else 0
+    if n_layers > MAX_BUILT_LAYERS:
+        assert layers_key is not None
+        return _count_by_layers(config, layers_key, n_layers, trust_remote_code)
+    return _build_and_count(config, trust_remote_code)
+
+
+#: deeper configs are counted from 1-, 2- and 3-layer builds (a stack of equal layers grows
+#: linearly), not built whole: building 200,000 layers, even on the meta device, takes minutes
+MAX_BUILT_LAYERS = 1024
+_LAYER_KEYS = ("num_hidden_layers", "n_layer", "num_layers")
+_LINEAR_FIELDS = ("total", "non_embedding", "embedding", "active", "active_non_embedding")
+
+
+def _count_by_layers(config: Any, key: str, n_layers: int,
+                     trust_remote_code: bool) -> dict[str, Any]:
+    import copy
+
+    counts = []
+    for k in (1, 2, 3):
+        small = copy.deepcopy(config)
+        setattr(small, key, k)
+        types = getattr(small, "layer_types", None)
+        if isinstance(types, list) and len(types) >= k:
+            small.layer_types = types[:k]
+        counts.append(_build_and_count(small, trust_remote_code))
+    out = dict(counts[0])
+    for field in _LINEAR_FIELDS:
+        a, b, c = (int(x[field]) for x in counts)
+        if b - a != c - b:
+            raise InputError(f"{key}={n_layers}: too many layers to build, and this "
+                             "architecture's layers differ in size, so they cannot be counted "
+                             "from a few")
+        out[field] = a + (n_layers - 1) * (b - a)
+    return out
+
+
+def _build_and_count(config: Any, trust_remote_code: bool) -> dict[str, Any]:
+    torch = require("torch")
+    transformers = require("transformers")
     auto_classes = [transformers.AutoModelForCausalLM, transformers.AutoModel]
     last_error: Exception | None = None
     for auto in auto_classes:
@@ -371,6 +413,7 @@ def count_gguf_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
     inactive = 0
     if experts and isinstance(n_experts, int) and isinstance(top_k, int) and top_k < n_experts:
         inactive = round(experts * (n_experts - top_k) / n_experts)
+    _check_gguf_counts(p, params, total, total - embedding)
     return {
         "total": int(total),
         "non_embedding": int(total - embedding),
@@ -383,3 +426,22 @@ def count_gguf_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
         "architecture": f"gguf:{arch}",
         "convention": CONVENTION,
     }
+
+
+#: more parameters than any model could have (a header with a 2^40 x 2^40 tensor, say)
+MAX_GGUF_PARAMETERS = 1e15
+
+
+def _check_gguf_counts(path: Path, params: list[tuple[str, int]], total: int,
+                       non_embedding: int) -> None:
+    """Refuse a GGUF header whose counts no model can have (before transformers loads it)."""
+    where = f"GGUF file {str(path)!r}"
+    for name, count in params:
+        if count <= 0:
+            raise DataFormatError(f"{where}: tensor {name!r} has {count} elements")
+    if total > MAX_GGUF_PARAMETERS:
+        raise DataFormatError(f"{where}: its header counts {float(total):.3g} parameters, "
+                              f"more than {MAX_GGUF_PARAMETERS:.0e}: not a real model")
+    if total <= 0 or non_embedding <= 0:
+        raise DataFormatError(f"{where}: its header holds {total} parameters, {non_embedding} "
+                              "outside the embeddings: not a model to measure")

