@@ -169,7 +169,7 @@ _GROUPS = {
 }
 
 
-def _short(text: str, width: int = 52) -> str:
+def _short(text: str, width: int = 46) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -193,7 +193,7 @@ def sensitivity_summary(table: pd.DataFrame) -> Summary:
         sub = table[table["group"] == group]
         if not len(sub):
             continue
-        rows = []
+        rows, errors = [], []
         for _, r in sub.iterrows():
             err = r.get("error")
             name = str(r["variant"])
@@ -201,14 +201,18 @@ def sensitivity_summary(table: pd.DataFrame) -> Summary:
                 name = "default: the headline"
             if isinstance(err, str):
                 rows.append({"variant": _short(name), "months": "–", "95% interval": "–",
-                             "models": "–", "interval": _short(err, 30)})
+                             "models": "–", "interval": "no fit (below)"})
+                errors.append(f"  {name}: {err}")
                 continue
+            hi = "∞" if not math.isfinite(r["ci_high"]) else format(r["ci_high"], ".3g")
             rows.append({"variant": _short(name), "months": format(r["doubling_months"], ".3g"),
-                         "95% interval": _iv(r["ci_low"], r["ci_high"]),
+                         "95% interval": f"{r['ci_low']:.3g} .. {hi}",
                          "models": str(int(r["n_models"])),
                          "interval": _INTERVAL_KIND.get(str(r.get("interval")),
                                                         str(r.get("interval")))})
         out.add_table(pd.DataFrame(rows), caption=caption)
+        for line in errors:
+            out.add_note(line)
         if group == "drop-one" and "same_line_without" in sub.columns:
             for _, r in sub.iterrows():
                 same = r.get("same_line_without")
@@ -219,7 +223,8 @@ def sensitivity_summary(table: pd.DataFrame) -> Summary:
                          "the same line.")
     out.add_note("The headline's interval is the pairs bootstrap widened by the measurement "
                  "spread (score errors, frame draws); the other rows' intervals are their "
-                 "own, from fewer resamples. Frontier rules: docs/method.md#trap-running-max.")
+                 "own, from fewer resamples; ∞: no upper end (the interval reaches zero growth). "
+                 "Frontier rules: docs/method.md#trap-running-max.")
     return out
 
 
