@@ -509,7 +509,8 @@ def plot_effective_vs_actual(
         title += f"\n{other} without a density (not shown)"
     ax.set_title(title, fontsize=10)
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=True,
+              framealpha=0.9, edgecolor="none")  # readable over the points behind it
     ax.grid(True, which="major", alpha=0.3)
     return ax
 

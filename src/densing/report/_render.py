@@ -213,6 +213,12 @@ def sensitivity_summary(table: pd.DataFrame) -> Summary:
         out.add_table(pd.DataFrame(rows), caption=caption)
         for line in errors:
             out.add_note(line)
+        head = table[table["group"] == "analysis choice"].head(1)
+        if group == "window" and len(head) and "n_models" in head.columns:
+            same = sub[sub["n_models"] == head["n_models"].iloc[0]]
+            for name in same["variant"]:
+                out.add_note(f"  {str(name).split(' (')[0]}: no model released in the added "
+                             "days, the headline's models (only the interval differs: its own)")
         if group == "drop-one" and "same_line_without" in sub.columns:
             for _, r in sub.iterrows():
                 same = r.get("same_line_without")
