@@ -186,10 +186,15 @@ def build_reproduce(res: Results) -> str:
     r = cmp.loc[q]
     rows.append(["slope A (per day)", fig(q), f"{r['paper']:g}", _g(r["densing"]),
                  _ci(r["ci_low"], r["ci_high"], _g), verdict(q)])
-    q = "R^2 of the frontier fit"
-    r = cmp.loc[q]
-    rows.append(["R² of the frontier fit", fig(q), f"{r['paper']:g}", _f(r["densing"], 2), "–",
-                 "–"])
+    for q, label in (("R^2 of the frontier fit", "R² of the frontier fit"),
+                     ("R^2 of the envelope fit (paper's rule)",
+                      "R² of the running-max envelope (the paper's rule)"),
+                     ("pseudo-R1 of the quantile line",
+                      "pseudo-R¹ of the 0.9-quantile line (Koenker–Machado)")):
+        if q in cmp.index:
+            r = cmp.loc[q]
+            paper_cell = "–" if r["paper"] != r["paper"] else f"{r['paper']:g}"
+            rows.append([label, fig(q), paper_cell, _f(r["densing"], 2), "–", "–"])
     for part, label in (("before", "slope before ChatGPT (per day, all dates)"),
                         ("after", "slope after ChatGPT (per day)")):
         q = f"slope {part} ChatGPT (per day)"
@@ -219,13 +224,18 @@ def build_reproduce_notes(res: Results) -> str:
     by = ", ".join(f"{v} {_STATUS_TEXT.get(k, k)}" for k, v in d["censored_by_status"].items())
     ap = t.all_points_
     lo, hi = ap.doubling_time_months_ci
+    where = ("on the envelope" if t.frontier == "running_max" else
+             f"on or above the {t.quantile:g}-quantile line" if t.frontier == "quantile"
+             else "in the fit")
     return (
-        f"{t.n_models_} models in the window, {t.n_frontier_} on the envelope ({members}), "
+        f"{t.n_models_} models in the window, {t.n_frontier_} {where} ({members}), "
         f"{d['n_censored']} censored ({by or 'none'}), {len(d['undated_models'])} models "
         f"without a release date left out. {100 * d['share_extrapolated']:.0f} % of the N̂ "
-        "lie outside the reference sizes (extrapolation, METHOD.md item 4), and "
+        "lie outside the reference sizes (extrapolation, [trap 4]"
+        "(docs/method.md#trap-extrapolation)), and "
         f"{d['n_beyond_reference_score']} of the {t.n_models_} models score above every "
-        "reference checkpoint (the sigmoid is extrapolated too, METHOD.md item 2). The "
+        "reference checkpoint (the sigmoid is extrapolated too, [trap 2]"
+        "(docs/method.md#trap-score-transfer)). The "
         f"all-points fit gives {_f(ap.doubling_time_months, 1)} months "
         f"({_ci(lo, hi, lambda x: _f(x, 1))})."
     )
@@ -293,7 +303,10 @@ def build_robustness(res: Results) -> str:
     ``doubling_months``, ``ci_low``, ``ci_high``, ``n_models``, ``interval``."""
     rows = []
     for _, r in res.robustness.iterrows():
-        rows.append([str(r["group"]), str(r["variant"]), _f(r["doubling_months"], 1),
+        same = r.get("same_line_without")
+        name = str(r["variant"]) + (f" (the same line without {same})"
+                                    if isinstance(same, str) and same else "")
+        rows.append([str(r["group"]), name, _f(r["doubling_months"], 1),
                      _ci_open(r["ci_low"], r["ci_high"], lambda x: _f(x, 1), "∞"),
                      str(int(r["n_models"])), str(r["interval"])])
     return _table(["group", "row", "doubling (months)", "95% interval", "models",

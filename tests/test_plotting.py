@@ -100,7 +100,7 @@ def test_plot_density_trend_from_fitted_trend() -> None:
     assert len(lines) == 2  # the fit and the paper's law
     fit = next(ln for k, ln in lines.items() if k.startswith("densing fit"))
     paper = next(ln for k, ln in lines.items() if k.startswith("paper"))
-    assert "3.3 mo" in paper.get_label() and "running max" in fit.get_label()
+    assert "3.3 mo" in paper.get_label() and "running-max envelope" in fit.get_label()
     # the paper's line has the paper's slope, ln 2 / (3.3 months of 30.44 days)
     assert _log_slope_per_day(paper) == pytest.approx(np.log(2) / (3.3 * 30.44), rel=1e-6)
     assert _log_slope_per_day(fit) == pytest.approx(trend.slope_per_day_, rel=1e-6)
@@ -112,7 +112,9 @@ def test_plot_density_trend_from_fitted_trend() -> None:
     assert _count(ax, PathCollection) == 2  # all models, frontier
     assert _count(ax, PolyCollection) == 1  # the interval band
     assert len(ax.texts) == trend.n_frontier_  # a label per frontier model
-    assert "doubles every" in ax.get_title() and "running max frontier" in ax.get_title()
+    assert "doubles every" in ax.get_title() and "running-max envelope" in ax.get_title()
+    assert any(t.get_text().startswith("record-setting models")
+               for t in ax.get_legend().get_texts())
 
 
 def test_band_is_the_legends_interval() -> None:
@@ -124,6 +126,8 @@ def test_band_is_the_legends_interval() -> None:
     assert f"{lo:.3g}–{hi:.3g} mo" in band.get_label()
     fit = next(ln for ln in ax.get_lines() if ln.get_label().startswith("densing fit"))
     assert f"{lo:.3g}–{hi:.3g} mo" in fit.get_label()
+    # the default frontier, the quantile line, is named as such (not "quantile frontier")
+    assert "0.9-quantile line" in fit.get_label() and "0.9-quantile line" in ax.get_title()
     verts = band.get_paths()[0].vertices
     x, logy = verts[:, 0], np.log(verts[:, 1])
     first, last = x.min(), x.max()
@@ -355,3 +359,71 @@ def test_curve_matches_the_line_and_band_quantiles() -> None:
     logs = trend.intercept_draws_[good, None] + trend.slope_draws_[good, None] * t[None, :]
     np.testing.assert_allclose(c["low"], np.exp(np.percentile(logs, 2.5, axis=0)))
     assert c["date"].iloc[0] == trend.date_range_[0] and c["date"].iloc[-1] == trend.date_range_[1]
+
+
+def _board_result():  # type: ignore[no-untyped-def]
+    """A leaderboard result from the trend helpers' densities, one model censored above
+    the frame and one below its floor, its trend fitted as a board fits it."""
+    from densing.leaderboard.compute import fit_trend
+    from densing.leaderboard.result import LeaderboardResult
+
+    d = _densities().copy()
+    d["n_params"] = 1e9
+    d["status"] = "ok"
+    d.loc[d.index[1], ["status", "density"]] = ["above_ceiling", np.nan]
+    d.loc[d.index[2], ["status", "density"]] = ["below_floor", np.nan]
+    d["release_date"] = pd.to_datetime(d["release_date"]).dt.date.astype(str)
+    d["frontier"] = False
+    res = LeaderboardResult(version=1, table=d.reset_index(drop=True), trend=None, curve={})
+    return fit_trend(res, n_bootstrap=200, random_state=0)
+
+
+def test_leaderboard_chart_uses_the_trend_figures_conventions() -> None:
+    """Issue 22 §3: the leaderboard chart names its estimator, labels the paper's line,
+    shades the interval its legend states (through the fit's anchor) and draws censored
+    models as bounds (arrows)."""
+    from densing.plotting import plot_leaderboard
+
+    res = _board_result()
+    t = res.trend
+    ax = plot_leaderboard(res)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    fit = next(ln for k, ln in lines.items() if k.startswith("densing fit"))
+    paper = next(ln for k, ln in lines.items() if k.startswith("paper"))
+    assert "0.9-quantile line" in fit.get_label() and "0.9-quantile line" in ax.get_title()
+    assert "3.3 mo" in paper.get_label()
+    assert _log_slope_per_day(paper) == pytest.approx(np.log(2) / (3.3 * 30.44), rel=1e-6)
+    assert _log_slope_per_day(fit) == pytest.approx(t["slope_per_day"], rel=1e-6)
+    lo, hi = t["ci"]["doubling_time_months"]
+    band = next(c for c in ax.collections if isinstance(c, PolyCollection))
+    assert f"{lo:.3g}–{hi:.3g} mo" in band.get_label() and f"{lo:.3g}–{hi:.3g} mo" in \
+        fit.get_label()
+    verts = band.get_paths()[0].vertices
+    x, logy = verts[:, 0], np.log(verts[:, 1])
+    members = res.table.loc[res.table["frontier"].astype(bool), "release_date"]
+    x0 = float(np.mean(mdates.date2num(pd.to_datetime(members))))
+    last = x.max()
+    slopes = np.log(2) / (np.array([lo, hi]) * 30.44)
+    assert np.ptp(logy[np.isclose(x, last)]) == pytest.approx(
+        abs(slopes[0] - slopes[1]) * (last - x0), rel=1e-6)
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None
+              and a.get_text() == ""]
+    assert len(arrows) == 2  # one censored above, one below: bounds, not points
+    legend = [tx.get_text() for tx in ax.get_legend().get_texts()]
+    assert any(s.startswith("censored: density above") for s in legend)
+    assert any(s.startswith("on or above the 0.9-quantile line") for s in legend)
+    n_ok = int((res.table["status"] == "ok").sum())
+    assert sum(len(c.get_offsets()) for c in ax.collections
+               if isinstance(c, PathCollection)) == n_ok + int(res.table["frontier"].sum())
+
+
+def test_leaderboard_svg_chart_has_the_same_marks() -> None:
+    from densing.leaderboard.render import _svg_figure
+
+    res = _board_result()
+    svg = _svg_figure(res)
+    lo, hi = res.trend["ci"]["doubling_time_months"]
+    assert 'class="paper"' in svg and "paper (Xiao et al. 2024): doubling 3.3 mo" in svg
+    assert f"95% interval of the doubling time ({lo:.3g}–{hi:.3g} mo)" in svg
+    assert "0.9-quantile line over every model" in svg
+    assert svg.count('class="cens"') == 2 and "1 above what the frame resolves" in svg

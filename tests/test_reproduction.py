@@ -217,3 +217,85 @@ def test_plot_sensitivity_marks_the_paper_and_open_intervals():
     segs = ax.collections[0].get_segments()
     assert [float(s[1][0]) for s in segs] == [16.3, 20.0, 4.9]  # the open one drawn to the edge
     assert [t.get_text() for t in ax.get_yticklabels()][1] == "frontier rule: envelope"
+
+
+def _primal_quantile_line(t: np.ndarray, y: np.ndarray, tau: float) -> tuple[float, float]:
+    """Intercept and slope of the linear tau-quantile line: the primal LP, written here.
+
+    min tau 1'u + (1 - tau) 1'v  s.t.  b0 + b1 t_i + u_i - v_i = y_i,  u, v >= 0.
+    """
+    from scipy.optimize import linprog
+
+    n = t.size
+    ts = (t - t.mean()) / t.std()
+    cost = np.concatenate([[0.0, 0.0], np.full(n, tau), np.full(n, 1 - tau)])
+    a_eq = np.hstack([np.ones((n, 1)), ts[:, None], np.eye(n), -np.eye(n)])
+    res = linprog(cost, A_eq=a_eq, b_eq=y, bounds=[(None, None)] * 2 + [(0, None)] * (2 * n),
+                  method="highs-ds")
+    assert res.status == 0
+    slope = float(res.x[1] / t.std())
+    return float(res.x[0] - slope * t.mean()), slope
+
+
+def _headline_points(rep) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    d = rep.trend.data_
+    assert rep.trend.n_bounds_ == 0  # the bundled headline has no lower bounds: a plain LP
+    return (d["t_days"].to_numpy(dtype=float), np.log(d["density"].to_numpy(dtype=float)),
+            d["model"].astype(str).tolist())
+
+
+def test_quantile_fit_quality_is_a_number_not_nan(rep):
+    """Issue 19: the R² row of a quantile headline showed NaN. A quantile line has no R²:
+    the row shows the envelope's R² (the paper's is on its envelope) and the quantile line's
+    Koenker-Machado pseudo-R¹, recomputed here from our own LP and check loss."""
+    t, x, _ = _headline_points(rep)
+    b0, b1 = _primal_quantile_line(t, x, 0.9)
+
+    def rho(r: np.ndarray) -> float:
+        return float(np.where(r >= 0, 0.9 * r, -0.1 * r).sum())
+
+    r1 = 1 - rho(x - b0 - b1 * t) / rho(x - np.sort(x)[math.ceil(0.9 * x.size) - 1])
+    cmp = rep.comparison().set_index("quantity")
+    assert cmp.loc["pseudo-R1 of the quantile line", "densing"] == pytest.approx(r1, rel=1e-6)
+    assert 0 < r1 < 1
+    env = cmp.loc["R^2 of the envelope fit (paper's rule)"]
+    assert env["paper"] == paper.R2_ARXIV and env["densing"] == rep.envelope.r2_
+    assert 0 < env["densing"] <= 1
+    assert rep.to_dict()["headline"]["pseudo_r1"] == pytest.approx(r1, rel=1e-6)
+    text = rep.summary().as_text()
+    assert "nan" not in text.lower().replace("nan_", "")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "pseudo-R1, quantile line" in text and "on the envelope" not in text
+
+
+def test_drop_one_rows_match_an_independent_refit(rep):
+    """The drop-one rows against our own LP: each row's doubling time is the refit without
+    that model (and without each model it names as giving the same line), and no model left
+    out of the rows moves the slope more than the last row's does."""
+    from densing.report import robustness
+
+    t, x, names = _headline_points(rep)
+    base = _primal_quantile_line(t, x, 0.9)[1]
+    slope = {}
+    for i, name in enumerate(names):
+        keep = np.arange(t.size) != i
+        slope[name] = _primal_quantile_line(t[keep], x[keep], 0.9)[1]
+    rows = robustness(rep, n_bootstrap=20)
+    drop = rows[rows["group"] == "drop-one"]
+    assert len(drop) == 3
+    shown = []
+    for _, r in drop.iterrows():
+        first = r["variant"].removeprefix("without ")
+        same = [s for s in str(r["same_line_without"]).split(", ") if s]
+        for name in [first, *same]:
+            assert math.log(2) / slope[name] / 30.44 == pytest.approx(r["doubling_months"],
+                                                                   rel=1e-6)
+        shown += [first, *same]
+        assert r["n_models"] == len(names) - 1
+    # distinct rows, ordered by influence; every model not shown moves the slope less
+    months = drop["doubling_months"].to_numpy()
+    assert len(set(np.round(months, 6))) == 3
+    change = {n: abs(s - base) for n, s in slope.items()}
+    last = min(change[n] for n in shown)
+    assert all(change[n] < last * (1 - 1e-6) for n in names if n not in shown)
+    assert sorted(change, key=change.get, reverse=True)[0] in shown

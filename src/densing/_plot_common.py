@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -119,3 +120,59 @@ def _num(x: Any) -> float:
 
 
 __all__: list[str] = []
+
+
+# -- the conventions every trend chart shares (the trend figure, the leaderboard's charts) --
+
+#: the paper's doubling time (Xiao et al. 2024, abstract and Fig. 1), months
+PAPER_DOUBLING_MONTHS = 3.3
+#: days per month of the doubling-time conversion
+DAYS_PER_MONTH = 30.44
+
+
+def estimator_name(frontier: str, quantile: float | None = None) -> str:
+    """The frontier estimator in words, e.g. ``0.9-quantile line over every model``."""
+    if frontier == "quantile":
+        return f"{float(quantile if quantile is not None else 0.9):g}-quantile line over " \
+            "every model"
+    return {"running_max": "running-max envelope"}.get(str(frontier), "all-points OLS")
+
+
+def members_name(frontier: str, quantile: float | None = None) -> str:
+    """What a chart's highlighted models are, for its legend."""
+    if frontier == "quantile":
+        return f"on or above the {float(quantile if quantile is not None else 0.9):g}-" \
+            "quantile line"
+    return {"running_max": "record-setting models (the envelope)"}.get(
+        str(frontier), "models in the fit")
+
+
+def months_text(v: float | None) -> str:
+    """A doubling time for a label: 3 significant digits, ``∞`` for none."""
+    return f"{float(v):.3g}" if v is not None and math.isfinite(float(v)) else "∞"
+
+
+def trend_labels(months: float, lo: float, hi: float, level: float,
+                 estimator: str) -> dict[str, str]:
+    """The legend texts of the fit, its band (the same interval) and the paper's line."""
+    m = months_text
+    pct = f"{100 * float(level):g}%"
+    return {
+        "fit": f"densing fit ({estimator}): doubling {m(months)} mo, {pct} interval "
+               f"{m(lo)}–{m(hi)} mo",
+        "band": f"{pct} interval of the doubling time ({m(lo)}–{m(hi)} mo)",
+        "paper": f"paper (Xiao et al. 2024): doubling {PAPER_DOUBLING_MONTHS:g} mo, "
+                 "through the fit's anchor",
+    }
+
+
+def through_anchor(days: Any, day0: float, log_y0: float, doubling_months: float) -> Any:
+    """ln density of the line with this doubling time through ``(day0, log_y0)``."""
+    slope = 0.0 if not math.isfinite(doubling_months) or doubling_months <= 0 else (
+        math.log(2) / (doubling_months * DAYS_PER_MONTH))
+    return log_y0 + slope * (np.asarray(days, dtype=float) - day0)
+
+
+def band_drawable(lo: float, hi: float) -> bool:
+    """Whether a doubling-time interval can be shaded (a finite, positive lower end)."""
+    return math.isfinite(lo) and lo > 0 and (hi > 0 or not math.isfinite(hi))

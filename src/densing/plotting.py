@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._plot_common import _date_axis, _num, _place_labels
+from densing._plot_common import (
+    _date_axis,
+    _num,
+    _place_labels,
+    estimator_name,
+    members_name,
+)
 from densing._validation import check_is_fitted
 from densing.exceptions import InputError
 
@@ -63,6 +69,14 @@ def _as_trend(trend: Any) -> Any:
 _PAPER_DOUBLING_MONTHS = 3.3
 #: days per month of the doubling-time conversion (as densing._headline)
 _DAYS_PER_MONTH = 30.44
+
+
+def _estimator_name(trend: Any) -> str:
+    return estimator_name(str(trend.frontier), float(trend.quantile))
+
+
+def _members_name(trend: Any) -> str:
+    return members_name(str(trend.frontier), float(trend.quantile))
 
 
 def plot_density_trend(
@@ -115,7 +129,7 @@ def plot_density_trend(
     ax.scatter(pd.to_datetime(data["release_date"]), data["density"], **style)
     ax.scatter(pd.to_datetime(front["release_date"]), front["density"], s=42,
                color=FRONTIER_COLOR, edgecolor="black", linewidth=0.6, zorder=3,
-               label=f"{str(trend.frontier).replace('_', ' ')} frontier ({len(front)})")
+               label=f"{_members_name(trend)} ({len(front)})")
     curve = trend.curve()
     dates = curve["date"]
     months = trend.doubling_time_months_
@@ -125,9 +139,9 @@ def plot_density_trend(
         return f"{v:.3g}" if math.isfinite(v) else "∞"
 
     pct = f"{100 * float(trend.ci):g}%"
-    frontier = str(trend.frontier).replace("_", " ")
+    frontier = _estimator_name(trend)
     ax.plot(dates, curve["density"], color=FRONTIER_COLOR, linewidth=2, zorder=2,
-            label=f"densing fit ({frontier} frontier): doubling {m(months)} mo, "
+            label=f"densing fit ({frontier}): doubling {m(months)} mo, "
                   f"{pct} interval {m(lo)}–{m(hi)} mo")
     # the anchor: the fitted line at the frontier's mean release date
     x = np.asarray([_num(d) for d in dates])
@@ -162,7 +176,7 @@ def plot_density_trend(
         window = f"fit window {start or '...'} .. {end or '...'}"
     ax.set_title(f"Densing law: density doubles every {m(months)} months "
                  f"(paper: {_PAPER_DOUBLING_MONTHS:g})\n"
-                 f"{window}, {len(data)} models, {frontier} frontier", fontsize=10)
+                 f"{window}, {len(data)} models, {frontier}", fontsize=10)
     # below the axes: the frontier's labels keep the plot area to themselves
     legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8,
                        frameon=False, ncol=1)
@@ -492,10 +506,11 @@ def plot_effective_vs_actual(
         title += f"; {int((up | down).sum())} censored (arrows)"
     other = censored - int((up | down).sum())
     if other:
-        title += f"; {other} without a density not shown"
+        title += f"\n{other} without a density (not shown)"
     ax.set_title(title, fontsize=10)
     handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles=handles + extra, loc="upper left", fontsize=8, frameon=True,
+              framealpha=0.9, edgecolor="none")  # readable over the points behind it
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -523,9 +538,12 @@ def save_figure(ax_or_axes: Any, path: str | os.PathLike[str]) -> str:
     return str(path)
 
 
+from densing._plot_leaderboard import plot_leaderboard  # noqa: E402
+
 __all__ = [
     "plot_density_trend",
     "plot_effective_vs_actual",
+    "plot_leaderboard",
     "plot_reference_fit",
     "save_figure",
 ]

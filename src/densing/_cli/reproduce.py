@@ -13,8 +13,8 @@ REPRODUCE_BENCHMARK = "average_llv1"
 
 
 def _run(args: argparse.Namespace) -> int:
-    from densing._summary import Summary
     from densing.report import reproduce, sensitivity
+    from densing.report._render import sensitivity_summary
 
     window = None if args.window in ("all", ":") else args.window
     common = {
@@ -30,11 +30,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"sensitivity": table.to_dict(orient="records")})
         else:
-            report = Summary("densing reproduce --sensitivity: the doubling time (months) "
-                             "under each choice, one change from the headline per row")
-            cols = ["group", "variant", "doubling_months", "ci_low", "ci_high", "n_models"]
-            shown = table.reindex(columns=cols).rename(columns={"doubling_months": "months"})
-            print(report.add_table(shown, float_format=".3g").as_text())
+            print(sensitivity_summary(table).as_text())
         return 0
     rep = reproduce(n_bootstrap=args.bootstrap, random_state=args.seed, joint=args.joint,
                     frame_bootstrap=args.frame_bootstrap, interval=args.interval, **common)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing._plot_leaderboard import chart_geometry
 from densing._summary import Summary
 from densing.leaderboard.inputs import visible_text
 from densing.leaderboard.result import LeaderboardResult
@@ -237,7 +238,11 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     table = res.table
     ok = table[(table["status"] == "ok") & (table["density"] > 0)]
     esc = _esc
-    left, right, top, bottom = 64, 16, 16, 44
+    geo = chart_geometry(res)
+    n_keys = 0 if geo["trend"] is None else 4 + bool(geo["up"] or geo["down"])
+    legend_h = 14 * n_keys + (8 if n_keys else 0)  # the legend goes under the axes
+    height += legend_h
+    left, right, top, bottom = 64, 16, 16, 44 + legend_h
     pw, ph = width - left - right, height - top - bottom
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              'role="img" aria-label="Density against release date">',
@@ -264,6 +269,11 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
     pad = 0.04 * (x1 - x0)
     x0, x1 = x0 - pad, x1 + pad
     ys = np.concatenate([logd, cm[np.isfinite(cm)]])
+    if geo["trend"] is not None:  # the paper's line and the band stay inside the axes
+        extra_y = [geo["log_paper"]] + ([geo["log_lo"], geo["log_hi"]]
+                                        if geo["log_lo"] is not None else [])
+        ys = np.concatenate([ys, *(np.asarray(v) / math.log(10.0) for v in extra_y)])
+        ys = ys[np.isfinite(ys)]
     y0, y1 = float(np.floor(ys.min())), float(np.ceil(ys.max()))  # whole decades
     if y1 - y0 < 1:
         y0, y1 = y0 - 1, y1 + 1
@@ -297,10 +307,23 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
         parts.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" '
                      'class="grid"/>')
         parts.append(f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle">{lab}</text>')
-    parts.append(f'<text x="{left + pw / 2}" y="{height - 6}" text-anchor="middle">'
+    parts.append(f'<text x="{left + pw / 2}" y="{top + ph + 32}" text-anchor="middle">'
                  "Release date</text>")
     parts.append(f'<text transform="translate(14 {top + ph / 2}) rotate(-90)" '
                  'text-anchor="middle">Density ρ = N̂ / N (log scale)</text>')
+    if cdays.size and geo["trend"] is not None:
+        # the band is the doubling-time interval the legend states, through the fit's
+        # anchor (as the trend figure draws it); the paper's law through the same anchor
+        ln10 = math.log(10.0)
+        if geo["log_lo"] is not None:
+            lo_l, hi_l = geo["log_lo"] / ln10, geo["log_hi"] / ln10
+            cl, ch = np.minimum(lo_l, hi_l), np.maximum(lo_l, hi_l)
+        else:
+            cl = ch = np.full(cdays.size, np.nan)
+        paper_pts = " ".join(f"{float(sx(d)):.1f},{float(sy(v)):.1f}"
+                             for d, v in zip(cdays, geo["log_paper"] / ln10, strict=True))
+        parts.append(f'<polyline points="{paper_pts}" class="paper"><title>'
+                     f'{esc(geo["labels"]["paper"])}</title></polyline>')
     if cdays.size:
         keep = np.isfinite(cl) & np.isfinite(ch)
         if keep.any():
@@ -325,6 +348,28 @@ def _svg_figure(res: LeaderboardResult, width: int = 720, height: int = 360) -> 
             ly = py - 6 if py - 6 - 10 >= top else py + 14
             parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" '
                          f'class="lab">{esc(str(name))}</text>')
+    for when, edge, what in ((geo["up"], top, "above"), (geo["down"], top + ph, "below")):
+        for d in when:  # censored: a bound, drawn as a triangle at the plot's edge
+            xx = float(sx(float(np.datetime64(pd.Timestamp(d).date(), "D").astype(float))))
+            base = edge + 10 if what == "above" else edge - 10
+            parts.append(f'<polygon points="{xx - 5:.1f},{base} {xx + 5:.1f},{base} '
+                         f'{xx:.1f},{edge}" class="cens"><title>censored: density {what} '
+                         "what the frame resolves</title></polygon>")
+    if geo["trend"] is not None:  # the legend: what each mark is, in the trend figure's words
+        n_front = int(ok["frontier"].astype(bool).sum())
+        items = [("fit", geo["labels"]["fit"]), ("front", f"{geo['members']} ({n_front})")]
+        if geo["log_lo"] is not None:
+            items.append(("band", geo["labels"]["band"]))
+        items.append(("paper", geo["labels"]["paper"]))
+        if geo["up"] or geo["down"]:
+            items.append(("cens", f"censored (a bound): {len(geo['up'])} above what the frame "
+                                  f"resolves, triangle at the top; {len(geo['down'])} below, "
+                                  "at the bottom"))
+        for i, (cls, text) in enumerate(items):
+            yy = top + ph + 52 + 14 * i
+            parts.append(f'<rect x="{left + 8}" y="{yy - 8}" width="14" height="8" '
+                         f'class="key {cls}"/><text x="{left + 28}" y="{yy}" '
+                         f'class="legend">{esc(text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -347,6 +392,13 @@ svg .grid{stroke:#eee}
 svg .pt{fill:#6c8ebf;fill-opacity:.8}
 svg .front{fill:#d62728}
 svg .fit{fill:none;stroke:#d62728;stroke-width:2}
+svg .paper{fill:none;stroke:#000;stroke-width:1.2;stroke-dasharray:5 3}
+svg .cens{fill:#7f7f7f}
+svg .legendbox{fill:#fff;fill-opacity:.85;stroke:#ddd}
+svg rect.key{stroke:none}
+svg rect.key.fit,svg rect.key.front{fill:#d62728}
+svg rect.key.band{fill:#d62728;fill-opacity:.15}
+svg rect.key.paper{fill:#000}
 svg .band{fill:#d62728;fill-opacity:.15;stroke:none}
 svg .lab{font-size:10px;fill:#a00}
 """
@@ -399,8 +451,8 @@ def html_page(res: LeaderboardResult, meta: Mapping[str, Any]) -> str:
            f'<p class="meta">{esc(_header_text(res, meta))}</p>',
            f'<p class="trend"><strong>Trend:</strong> {esc(trend_text(res))}</p>',
            f"<figure>{_svg_figure(res)}<figcaption>Density against release date; red: the "
-           "running-max frontier with the fitted trend and its bootstrap band."
-           "</figcaption></figure>",
+           "models that carry the trend and the fitted line, shaded: the interval of the "
+           "doubling time the legend states; dashed: the paper's law.</figcaption></figure>",
            '<table id="leaderboard"><thead><tr>']
     out += [f'<th class="{c}">{esc(h)}</th>' if c else f"<th>{esc(h)}</th>" for h, c in head]
     out.append("</tr></thead><tbody>")

@@ -70,4 +70,37 @@ def _stochastic_fit(trend: DensingTrend, n_bootstrap: int, random_state: int,
         return None
 
 
-__all__ = ["REPORTED_QUANTILES"]
+def pseudo_r1(trend: DensingTrend) -> float:
+    """Koenker-Machado pseudo-R¹ of a fitted quantile line (its own R² where it has one).
+
+    ``R¹ = 1 - V(line) / V(constant)``, ``V`` the summed check loss of the residuals at the
+    line's ``tau`` and the constant the sample ``tau``-quantile. Models kept as lower bounds
+    enter at their bound (the headline of the bundled data has none).
+
+    Parameters
+    ----------
+    trend
+        A fitted :class:`~densing.trend.DensingTrend`.
+
+    Returns
+    -------
+    float
+        The pseudo-R¹ in ``(-inf, 1]`` for ``frontier="quantile"``; ``trend.r2_``
+        otherwise.
+    """
+    if trend.frontier != "quantile":
+        return float(trend.r2_)
+    d = trend.data_
+    x = np.log(d["density"].to_numpy(dtype=float))
+    t = d["t_days"].to_numpy(dtype=float)
+    tau = float(trend.quantile)
+
+    def check_loss(r: np.ndarray) -> float:
+        return float(np.sum(r * (tau - (r < 0))))
+
+    v_const = check_loss(x - np.quantile(x, tau, method="inverted_cdf"))
+    v_fit = check_loss(x - (trend.intercept_ + trend.slope_per_day_ * t))
+    return 1.0 - v_fit / v_const if v_const > 0 else math.nan
+
+
+__all__ = ["REPORTED_QUANTILES", "pseudo_r1"]

@@ -41,6 +41,22 @@ def _iv(lo: float, hi: float) -> str:
     return f"{lo:.3g} .. {top}"
 
 
+#: shorter names of comparison rows in the text table (it fits 100 columns)
+_SHORT_QUANTITY = {
+    "R^2 of the envelope fit (paper's rule)": "R^2, envelope (paper's rule)",
+    "pseudo-R1 of the quantile line": "pseudo-R1, quantile line",
+}
+
+
+def _cell(v: Any) -> str:
+    """A number of the comparison table: 3 significant digits, a dash where there is none."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if v != v:
+            return "–"
+        return ("∞" if v > 0 else "-∞") if math.isinf(v) else format(v, ".3g")
+    return str(v)
+
+
 def _left_out(d: dict[str, Any], param_count: str) -> list[str]:
     lines = []
     missing = d.get("missing_params_models", [])
@@ -59,8 +75,9 @@ def reproduction_summary(rep: Reproduction, detail: bool = True) -> Summary:
     d = rep.diagnostics
     rule = (f"quantile line tau={s['quantile']:g}" if s["frontier"] == "quantile"
             else str(s["frontier"]))
-    title = (f"densing reproduce: {s['frame']}, {s['benchmark']}, D0={s['tokens']:.3g}, "
-             f"{s['param_count']} params, {s['window'][0]}..{s['window'][1]}")
+    title = (f"densing reproduce ({s['frame']}, {s['benchmark']}, D0={s['tokens']:.3g}, "
+             f"{s['param_count']} N, {s['window'][0]}..{s['window'][1]})")
+    title = textwrap.fill(title, 100, subsequent_indent="  ")
     lo, hi = rep.headline_interval
     paper = PAPER_CLAIMS["doubling_time_months_arxiv"]["value"]
     by = ", ".join(f"{k} {v}" for k, v in d["censored_by_status"].items()) or "none"
@@ -80,7 +97,9 @@ def reproduction_summary(rep: Reproduction, detail: bool = True) -> Summary:
         "not tested: the interval includes zero growth", "not tested (reaches 0 growth)",
         regex=False)
     table["quantity"] = table["quantity"].str.replace("doubling time (months)", "months",
-                                                      regex=False)
+                                                      regex=False).replace(_SHORT_QUANTITY)
+    for col in ("paper", "densing", "ci_low", "ci_high"):
+        table[col] = table[col].map(_cell)
     comp = cmp.loc[~numeric]
     for q, v in zip(comp["quantity"], comp["densing"], strict=True):
         out.add_note(f"{q}: {v} (paper: none)")
@@ -124,10 +143,96 @@ def reproduction_summary(rep: Reproduction, detail: bool = True) -> Summary:
                  f"({100 * d['share_extrapolated']:.0f}%); scores above every reference "
                  f"checkpoint's: {d['n_beyond_reference_score']}")
     if len(rep.compressed):
-        out.add_table(rep.compressed[["model", "parent", "relation", "density",
-                                      "parent_density"]],
-                      caption="Compressed models vs parents (density):", float_format=".3g")
+        comp_t = rep.compressed[["model", "parent", "relation", "density",
+                                 "parent_density"]].copy()
+        for col in ("density", "parent_density"):
+            comp_t[col] = comp_t[col].map(_cell)
+        out.add_table(comp_t, caption="Compressed models vs parents (density; –: no score under "
+                      "a protocol the frame maps):", float_format=".3g")
     return out
 
 
-__all__ = ["ComparisonFrame", "comparison_frame", "reproduction_summary"]
+#: short names of the interval kinds in the text of ``densing reproduce --sensitivity``
+_INTERVAL_KIND = {
+    "headline": "headline's (joint)",
+    "pairs bootstrap + measurement spread": "headline's (joint)",
+    "pairs bootstrap, models only": "bootstrap, models only",
+    "calibrated + measurement spread": "calibrated + measurement",
+}
+
+#: the groups of the sensitivity table, with the caption each gets in text
+_GROUPS = {
+    "analysis choice": "Analysis choices (one change from the headline per row):",
+    "frontier rule": "Frontier rules (same models, same window):",
+    "drop-one": "Drop-one: the headline without each of its most influential models:",
+    "window": "Window moved at either end:",
+}
+
+
+def _short(text: str, width: int = 46) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def sensitivity_summary(table: pd.DataFrame) -> Summary:
+    """The text of ``densing reproduce --sensitivity``: one table per group, 100 columns.
+
+    Parameters
+    ----------
+    table
+        :func:`~densing.report.sensitivity`'s result.
+
+    Returns
+    -------
+    Summary
+        A title, one table per group (``variant``, ``months``, ``95% interval``,
+        ``models``, ``interval``) and the notes that explain the rows.
+    """
+    out = Summary("densing reproduce --sensitivity: the doubling time (months) under each "
+                  "choice")
+    for group, caption in _GROUPS.items():
+        sub = table[table["group"] == group]
+        if not len(sub):
+            continue
+        rows, errors = [], []
+        for _, r in sub.iterrows():
+            err = r.get("error")
+            name = str(r["variant"])
+            if name.startswith("default ("):
+                name = "default: the headline"
+            if isinstance(err, str):
+                rows.append({"variant": _short(name), "months": "–", "95% interval": "–",
+                             "models": "–", "interval": "no fit (below)"})
+                errors.append(f"  {name}: {err}")
+                continue
+            hi = "∞" if not math.isfinite(r["ci_high"]) else format(r["ci_high"], ".3g")
+            rows.append({"variant": _short(name), "months": format(r["doubling_months"], ".3g"),
+                         "95% interval": f"{r['ci_low']:.3g} .. {hi}",
+                         "models": str(int(r["n_models"])),
+                         "interval": _INTERVAL_KIND.get(str(r.get("interval")),
+                                                        str(r.get("interval")))})
+        out.add_table(pd.DataFrame(rows), caption=caption)
+        for line in errors:
+            out.add_note(line)
+        head = table[table["group"] == "analysis choice"].head(1)
+        if group == "window" and len(head) and "n_models" in head.columns:
+            same = sub[sub["n_models"] == head["n_models"].iloc[0]]
+            for name in same["variant"]:
+                out.add_note(f"  {str(name).split(' (')[0]}: no model released in the added "
+                             "days, the headline's models (only the interval differs: its own)")
+        if group == "drop-one" and "same_line_without" in sub.columns:
+            for _, r in sub.iterrows():
+                same = r.get("same_line_without")
+                if isinstance(same, str) and same:
+                    out.add_note(f"  {r['variant']}: the same line as without {same}")
+            out.add_note("  A quantile line counts the models above it, not how far above: "
+                         "dropping any one model that stays above the refitted line gives "
+                         "the same line.")
+    out.add_note("The headline's interval is the pairs bootstrap widened by the measurement "
+                 "spread (score errors, frame draws); the other rows' intervals are their "
+                 "own, from fewer resamples; ∞: no upper end (the interval reaches zero growth). "
+                 "Frontier rules: docs/method.md#trap-running-max.")
+    return out
+
+
+__all__ = ["ComparisonFrame", "comparison_frame", "reproduction_summary",
+           "sensitivity_summary"]

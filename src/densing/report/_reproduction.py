@@ -38,6 +38,7 @@ from densing.report._beside import (
     _envelope_fit,
     _quantile_points,
     _stochastic_fit,
+    pseudo_r1,
 )
 from densing.report._claims import (
     CHATGPT_DATE,
@@ -182,8 +183,20 @@ class Reproduction:
                              "stated doubling time, 3.3 months, against the running maximum"))
         rows.append(_cmp("slope A (per day)", c["slope_per_day"], t.slope_per_day_, slo, shi,
                          c["source"], "stated slope A = 0.0073/day (Fig. 1)"))
-        rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
-                         c["source"], "stated R^2 = 0.912 (Fig. 1)"))
+        if t.frontier == "quantile":
+            # the paper's R^2 is an OLS fit to its envelope: set the envelope's beside it; a
+            # quantile line has no R^2, its fit quality is the Koenker-Machado pseudo-R1
+            if env is not None:
+                rows.append(_cmp("R^2 of the envelope fit (paper's rule)", c["r2"], env.r2_,
+                                 math.nan, math.nan, c["source"],
+                                 "stated R^2 = 0.912 (Fig. 1)"))
+            rows.append(_cmp("pseudo-R1 of the quantile line", math.nan, pseudo_r1(t),
+                             math.nan, math.nan, "densing",
+                             "none (Koenker-Machado R1 = 1 - check loss of the line / "
+                             "check loss of a constant)"))
+        else:
+            rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
+                             c["source"], "stated R^2 = 0.912 (Fig. 1)"))
         if self.periods is not None:
             p = self.periods
             for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
@@ -261,6 +274,7 @@ class Reproduction:
                 "ci95_months": [ci[0], ci[1]],
                 "bounded": bool(math.isfinite(ci[0]) and math.isfinite(ci[1])),
                 "verdict": self.verdict(),
+                "pseudo_r1": pseudo_r1(t) if s["frontier"] == "quantile" else None,
             },
             "doubling_time_days": t.doubling_time_days_,
             "doubling_time_months": t.doubling_time_months_,

@@ -73,7 +73,8 @@ def robustness(rep: Reproduction, n_bootstrap: int = 200) -> pd.DataFrame:
     pandas.DataFrame
         ``group`` (``frontier rule``, ``drop-one``, ``window``), ``variant``,
         ``doubling_months``, ``ci_low``, ``ci_high``, ``n_models`` and ``interval`` (what
-        the row's interval is).
+        the row's interval is); drop-one rows also ``same_line_without``, the other models
+        whose removal gives the same refitted line.
     """
     check_n_bootstrap(n_bootstrap)
     s = rep.settings
@@ -140,27 +141,44 @@ def robustness(rep: Reproduction, n_bootstrap: int = 200) -> pd.DataFrame:
 
 def _drop_one(t: DensingTrend, src: pd.DataFrame, n_bootstrap: int, seed: int,
               refit: Any) -> list[dict[str, Any]]:
-    """The headline without each of its :data:`N_INFLUENTIAL` most influential models."""
+    """The headline without each of its :data:`N_INFLUENTIAL` most influential models.
+
+    A quantile line counts the models above it, not how far above: dropping any one of the
+    models that stay above the refitted line gives the same line. Models whose removal gives
+    the same line are one row (``same_line_without`` names the others), and the rows are the
+    :data:`N_INFLUENTIAL` most influential distinct refits.
+    """
     names = t.data_["model"].astype(str).tolist()
-    months = np.full(len(names), np.nan)
+    slopes = np.full(len(names), np.nan)
     for i, name in enumerate(names):
         sub = src[src["model"].astype(str) != name]
         try:
-            months[i] = DensingTrend(frontier="quantile", quantile=t.quantile, start=t.start,
+            slopes[i] = DensingTrend(frontier="quantile", quantile=t.quantile, start=t.start,
                                      end=t.end, n_bootstrap=0, censored="bound").fit(sub) \
-                .doubling_time_months_
+                .slope_per_day_
         except InputError:
             continue
-    slopes = math.log(2) / np.where(np.isfinite(months), months, np.nan)
-    change = np.abs(slopes - math.log(2) / t.doubling_time_months_)
-    order = np.argsort(-np.nan_to_num(change, nan=-1.0))[:N_INFLUENTIAL]
+    base = float(t.slope_per_day_)
+    tol = 1e-9 * max(abs(base), 1e-12)
+    groups: list[list[int]] = []
+    for i in np.argsort(-np.nan_to_num(np.abs(slopes - base), nan=-1.0), kind="stable"):
+        if not np.isfinite(slopes[i]) or abs(slopes[i] - base) <= tol:
+            break  # the rest leave the line where it is (or could not be fitted)
+        if groups and abs(slopes[i] - slopes[groups[-1][0]]) <= tol:
+            groups[-1].append(int(i))
+        elif len(groups) < N_INFLUENTIAL:
+            groups.append([int(i)])
+        else:
+            break
     rows = []
-    for i in order:
-        sub = src[src["model"].astype(str) != names[i]]
-        dt = refit(float(t.quantile), t.start, t.end, sub)
+    for group in groups:
+        first = names[group[0]]
+        dt = refit(float(t.quantile), t.start, t.end, src[src["model"].astype(str) != first])
         lo, hi = dt.ci_["doubling_time_months"]
-        rows.append(_row("drop-one", f"without {names[i]}", dt.doubling_time_months_, lo, hi,
-                         dt.n_models_, "pairs bootstrap, models only"))
+        row = _row("drop-one", f"without {first}", dt.doubling_time_months_, lo, hi,
+                   dt.n_models_, "pairs bootstrap, models only")
+        row["same_line_without"] = ", ".join(names[j] for j in group[1:])
+        rows.append(row)
     return rows
 
 
