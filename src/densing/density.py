@@ -30,9 +30,9 @@ from densing._validation import (
     check_protocol_map,
     check_random_state,
     check_release_dates,
-    check_stderrs,
+    check_score_table,
     check_tokens,
-    format_value,
+    check_unique_columns,
 )
 from densing.conventions import (
     MODEL_PARAM_COUNTS,
@@ -103,38 +103,10 @@ def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> Refe
 
 
 def _validate_scores(scores: Any) -> pd.DataFrame:
-    if not isinstance(scores, pd.DataFrame):
-        raise InputError(f"scores must be a pandas DataFrame; got {type(scores).__name__}")
-    need = ["model", "benchmark", "protocol", "score"]
-    missing = [c for c in need if c not in scores.columns]
-    if missing:
-        raise InputError(f"scores is missing column(s) {missing}; required: {need}")
-    if scores.empty:
+    """The score table through the one rule (:func:`densing._validation.check_score_table`)."""
+    df = check_score_table(scores)
+    if df.empty:
         raise InputError("scores is empty: give at least one (model, benchmark, score) row")
-    df = scores.copy()
-    try:
-        df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"score must be numeric: {exc}") from exc
-    bad = ~np.isfinite(df["score"])
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(
-            f"score {format_value(row['score'])} of model {row['model']!r} is not finite")
-    if (df["score"] < 0).any():
-        row = df.loc[df["score"] < 0].iloc[0]
-        raise InputError(
-            f"score {format_value(row['score'])} of model {row['model']!r} is < 0; scores are "
-            "fractions in [0, 1]")
-    if (df["score"] > 1).any():
-        row = df.loc[df["score"] > 1].iloc[0]
-        raise InputError(
-            f"score {row['score']:.4g} of model {row['model']!r} on {row['benchmark']!r} is > 1; "
-            "scores are fractions (percentages? divide by 100)"
-        )
-    if "stderr" in df.columns:
-        df["stderr"] = pd.to_numeric(df["stderr"], errors="coerce")
-        check_stderrs(df["stderr"].to_numpy(dtype=float), labels=df["model"].tolist())
     dup = df.duplicated(["model", "benchmark", "protocol"], keep=False)
     if dup.any():
         row = df.loc[dup].iloc[0]
@@ -149,6 +121,7 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
     name = check_param_count_name(param_count, PARAM_COUNTS)
     if not isinstance(models, pd.DataFrame):
         raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
+    check_unique_columns(models.columns, "models")
     need = ["model", "n_params", "release_date"]
     missing = [c for c in need if c not in models.columns]
     if missing:

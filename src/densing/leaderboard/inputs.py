@@ -17,7 +17,15 @@ from typing import Any
 import pandas as pd
 
 from densing._lm_eval import scores_from_lm_eval
-from densing._validation import check_param_count, check_release_date, check_score, check_stderr
+from densing._validation import (
+    SCORE_NUMBER_COLUMNS,
+    check_csv_header,
+    check_param_count,
+    check_release_date,
+    check_score_table,
+    check_unique_columns,
+    numbers_from_text,
+)
 from densing.exceptions import DataFormatError, DensingWarning, InputError
 from densing.leaderboard.state import SCORE_COLUMNS
 
@@ -340,9 +348,11 @@ def read_scores_input(scores: Any, model: str) -> pd.DataFrame:
         if path.suffix.lower() == ".json":
             return scores_from_lm_eval(path, model)
         try:
-            return pd.read_csv(path, dtype={"model": str, "benchmark": str, "protocol": str})
+            table = pd.read_csv(path, dtype={"model": str, "benchmark": str, "protocol": str})
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataFormatError(f"cannot read {str(path)!r} as CSV: {one_line(exc)}") from None
+        check_csv_header(path, "scores")
+        return numbers_from_text(table, SCORE_NUMBER_COLUMNS)
     if isinstance(scores, Sequence) and all(isinstance(r, Mapping) for r in scores):
         return pd.DataFrame(list(scores))
     raise InputError(
@@ -369,6 +379,7 @@ def validate_scores(df: pd.DataFrame, model: str,
     list of dict
         The rows, sorted by benchmark and protocol.
     """
+    check_unique_columns(df.columns, "scores")
     missing = [c for c in ("benchmark", "protocol", "score") if c not in df.columns]
     if missing:
         raise InputError(
@@ -388,6 +399,8 @@ def validate_scores(df: pd.DataFrame, model: str,
         df = sub
     if df.empty:
         raise InputError(f"no scores given for model {model!r}")
+    # the one score rule (densing._validation): the API and `densing density` run it too
+    df = check_score_table(df.assign(model=model), required=())
     extra = sorted(set(df.columns) - {"model", *SCORE_COLUMNS, *EVALUATE_EXTRA_COLUMNS})
     rows = []
     for _, r in df.iterrows():
@@ -406,11 +419,9 @@ def validate_scores(df: pd.DataFrame, model: str,
                 f"protocol of {bench!r} is missing; record how the score was measured "
                 f"(the frame's is {frame_benchmarks[bench] or 'unknown'!r})"
             )
-        where = f"of model {model!r} on {bench!r}"
-        score = check_score(r["score"], where=where)
-        err = check_stderr(r["stderr"], where=where) if "stderr" in df.columns else None
+        err = float(r["stderr"]) if "stderr" in df.columns else math.nan
         rows.append({"model": model, "benchmark": bench, "protocol": proto.strip(),
-                     "score": score, "stderr": err})
+                     "score": float(r["score"]), "stderr": None if math.isnan(err) else err})
     keys = [(r["benchmark"], r["protocol"]) for r in rows]
     dup = [k for k in keys if keys.count(k) > 1]
     if dup:

@@ -1,0 +1,174 @@
+"""One rule per input (issue 21 §1): the same bad score gets the same one-line message from
+the API (``compute_density``), the command line (``densing density``) and
+``Leaderboard.add``; repeated column headers, text numbers and 2-D score arrays are decided
+once (issue 20 §5).
+
+The expected messages are written out here, not taken from the package."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from densing.density import compute_density
+from densing.exceptions import InputError
+
+MODELS = pd.DataFrame({"model": ["m1"], "n_params": [7e9], "release_date": ["2024-01-01"],
+                       "n_params_nonembedding": [6.5e9]})
+WHERE = "of model 'm1' on 'hellaswag'"
+
+#: bad score -> the message every channel gives
+BAD_SCORES: dict[str, tuple[Any, str]] = {
+    "nan": (math.nan, f"score=nan {WHERE} must be a finite fraction in [0, 1]"),
+    "inf": (math.inf, f"score=inf {WHERE} must be a finite fraction in [0, 1]"),
+    "negative": (-0.1, f"score=-0.1 {WHERE} is negative; scores are fractions in [0, 1]"),
+    "percent": (1.5, f"score=1.5 {WHERE} is > 1; scores are fractions in [0, 1] "
+                     "(percentages? divide by 100)"),
+    "text": ("abc", f"score {WHERE} must be a number such as 0.62; got str 'abc'"),
+    "bool": (True, f"score {WHERE} must be a number such as 0.62; got bool True"),
+}
+CHANNELS = ["api", "cli", "leaderboard"]
+
+
+def _csv_cell(value: Any) -> str:
+    return "nan" if isinstance(value, float) and math.isnan(value) else str(value)
+
+
+def _message(channel: str, value: Any, tmp_path: Path, frame: Any, board: Any,
+             run_cli: Any) -> str:
+    """The error message ``channel`` gives for the score ``value`` of m1 on hellaswag."""
+    row = {"model": "m1", "benchmark": "hellaswag", "protocol": "rc-5shot", "score": value}
+    if channel == "api":
+        with pytest.raises(InputError) as exc:
+            compute_density(pd.DataFrame([row]), MODELS, frame)
+        return str(exc.value)
+    if channel == "leaderboard":
+        with pytest.raises(InputError) as exc:
+            board.add("m1", n_params=7e9, release_date="2024-01-01", scores=[row])
+        return str(exc.value)
+    scores = tmp_path / "scores.csv"
+    scores.write_text(f"model,benchmark,protocol,score\nm1,hellaswag,rc-5shot,"
+                      f"{_csv_cell(value)}\n")
+    models = tmp_path / "models.csv"
+    MODELS.to_csv(models, index=False)
+    out = tmp_path / "out.csv"
+    res = run_cli(["density", "--scores", str(scores), "--models", str(models),
+                   "--frame", "olmo-ladder", "--out", str(out)])
+    assert res.code == 2, res
+    assert not out.exists()  # nothing written on failure
+    prefix = "densing density: error: "
+    line = res.err.strip().splitlines()[-1]
+    assert line.startswith(prefix), res.err
+    return line.removeprefix(prefix)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("case", sorted(BAD_SCORES))
+def test_bad_score_same_message(case: str, channel: str, tmp_path: Path, frame: Any,
+                                board: Any, run_cli: Any) -> None:
+    value, expected = BAD_SCORES[case]
+    assert _message(channel, value, tmp_path, frame, board, run_cli) == expected
+
+
+@pytest.mark.parametrize("channel", ["api", "leaderboard"])
+def test_text_number_refused_like_bool(channel: str, tmp_path: Path, frame: Any, board: Any,
+                                       run_cli: Any) -> None:
+    # '0.6' in a Python table is text, refused as True is: neither is silently a number
+    msg = _message(channel, "0.6", tmp_path, frame, board, run_cli)
+    assert msg == f"score {WHERE} must be a number such as 0.62; got str '0.6'"
+
+
+def test_bad_stderr_same_message(tmp_path: Path, frame: Any, board: Any) -> None:
+    row = {"model": "m1", "benchmark": "hellaswag", "protocol": "rc-5shot", "score": 0.5,
+           "stderr": "abc"}
+    expected = f"stderr {WHERE} must be a number such as 0.005; got str 'abc'"
+    with pytest.raises(InputError) as api:
+        compute_density(pd.DataFrame([row]), MODELS, frame)
+    with pytest.raises(InputError) as lb:
+        board.add("m1", n_params=7e9, release_date="2024-01-01", scores=[row])
+    assert str(api.value) == str(lb.value) == expected
+
+
+def test_numbers_in_a_file_are_numbers(tmp_path: Path, board: Any, run_cli: Any) -> None:
+    # in a CSV every cell is text: 0.6 next to abc is read as the number, and abc is named
+    scores = tmp_path / "scores.csv"
+    scores.write_text("model,benchmark,protocol,score\nm1,arc_challenge,rc-5shot,0.6\n"
+                      "m1,hellaswag,rc-5shot,abc\n")
+    models = tmp_path / "models.csv"
+    MODELS.to_csv(models, index=False)
+    expected = f"score {WHERE} must be a number such as 0.62; got str 'abc'"
+    res = run_cli(["density", "--scores", str(scores), "--models", str(models)])
+    assert res.code == 2
+    assert res.err.strip().endswith(expected), res.err
+    with pytest.raises(InputError) as lb:
+        board.add("m1", n_params=7e9, release_date="2024-01-01", scores=str(scores))
+    assert str(lb.value) == expected
+
+
+def test_numbers_in_a_file_are_accepted(tmp_path: Path, board: Any) -> None:
+    scores = tmp_path / "scores.csv"
+    scores.write_text('model,benchmark,protocol,score,stderr\nm1,hellaswag,rc-5shot,"0.6",\n'
+                      "m1,arc_challenge,rc-5shot,0.4,0.01\n")
+    state = board.add("m1", n_params=7e9, release_date="2024-01-01", scores=str(scores))
+    got = {r["benchmark"]: (r["score"], r["stderr"]) for r in state.scores.values()}
+    assert got == {"hellaswag": (0.6, None), "arc_challenge": (0.4, 0.01)}
+
+
+@pytest.mark.parametrize(("table", "text", "column"), [
+    ("scores", "model,benchmark,protocol,score,score\nm1,hellaswag,rc-5shot,0.5,0.6\n", "score"),
+    ("models", "model,n_params,n_params,release_date\nm1,7e9,7e9,2024-01-01\n", "n_params"),
+])
+def test_repeated_header_refused_by_cli(table: str, text: str, column: str,
+                                        tmp_path: Path, run_cli: Any) -> None:
+    files = {"scores": "model,benchmark,protocol,score\nm1,hellaswag,rc-5shot,0.5\n",
+             "models": "model,n_params,release_date\nm1,7e9,2024-01-01\n", table: text}
+    for name, body in files.items():
+        (tmp_path / f"{name}.csv").write_text(body)
+    res = run_cli(["density", "--scores", str(tmp_path / "scores.csv"),
+                   "--models", str(tmp_path / "models.csv")])
+    assert res.code == 2
+    assert res.err.strip().endswith(f"{table} has the column {column!r} twice; keep one"), \
+        res.err
+
+
+def test_repeated_density_header_refused_by_trend(tmp_path: Path, run_cli: Any) -> None:
+    path = tmp_path / "densities.csv"
+    path.write_text("model,release_date,density,density\nm1,2024-01-01,1.0,2.0\n")
+    res = run_cli(["trend", "--densities", str(path)])
+    assert res.code == 2
+    assert res.err.strip().endswith("densities has the column 'density' twice; keep one"), \
+        res.err
+
+
+def test_repeated_column_refused_by_api_and_leaderboard(tmp_path: Path, frame: Any,
+                                                        board: Any) -> None:
+    df = pd.DataFrame([["m1", "hellaswag", "rc-5shot", 0.5, 0.6]],
+                      columns=["model", "benchmark", "protocol", "score", "score"])
+    expected = "scores has the column 'score' twice; keep one"
+    with pytest.raises(InputError) as api:
+        compute_density(df, MODELS, frame)
+    with pytest.raises(InputError) as lb:
+        board.add("m1", n_params=7e9, release_date="2024-01-01", scores=df)
+    path = tmp_path / "s.csv"
+    path.write_text("benchmark,protocol,score,score\nhellaswag,rc-5shot,0.5,0.6\n")
+    with pytest.raises(InputError) as lb_csv:
+        board.add("m1", n_params=7e9, release_date="2024-01-01", scores=str(path))
+    assert str(api.value) == str(lb.value) == str(lb_csv.value) == expected
+    models = pd.DataFrame([["m1", 7e9, 7e9, "2024-01-01"]],
+                          columns=["model", "n_params", "n_params", "release_date"])
+    with pytest.raises(InputError, match="^models has the column 'n_params' twice; keep one$"):
+        compute_density(df.iloc[:, :4], models, frame)
+
+
+def test_two_dimensional_scores_refused(frame: Any) -> None:
+    grid = np.array([[0.5, 0.6], [0.55, 0.65]])
+    with pytest.raises(InputError, match=r"^score must be one score per row \(a 1-D array\); "
+                                         r"got ndarray of shape \(2, 2\)$"):
+        frame.effective_params(grid, "hellaswag")
+    # the same scores as one row each are accepted
+    assert len(frame.effective_params(grid.ravel(), "hellaswag")) == 4
