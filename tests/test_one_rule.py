@@ -172,3 +172,41 @@ def test_two_dimensional_scores_refused(frame: Any) -> None:
         frame.effective_params(grid, "hellaswag")
     # the same scores as one row each are accepted
     assert len(frame.effective_params(grid.ravel(), "hellaswag")) == 4
+
+
+# -- one catalogue function for a frame's metadata (issue 21 §1) ------------------------------
+
+
+def test_frame_info_matches_the_shipped_json() -> None:
+    import json
+
+    from densing.reference import frame_info
+
+    raw = json.loads((Path(__file__).resolve().parents[1] / "src" / "densing" / "data"
+                      / "frames" / "olmo-ladder.json").read_text())
+    info = frame_info("olmo-ladder")
+    assert dict(info.protocols) == {b: v["protocol"] for b, v in raw["benchmarks"].items()}
+    assert {k: list(v) for k, v in info.averages.items()} == raw["settings"]["averages"]
+    assert info.param_count == raw["settings"]["param_count"] == "non_embedding"
+    assert info.tokens == raw["settings"]["tokens"] == 1e12
+    assert info.tasks("average_llv1") == ["arc_challenge", "hellaswag"]
+    assert info.tasks("hellaswag") == ["hellaswag"]
+
+
+def test_frame_info_of_a_saved_file_and_an_instance(frame_json: str) -> None:
+    import json
+
+    from densing.reference import frame_info, load_frame
+
+    raw = json.loads(Path(frame_json).read_text())
+    by_path = frame_info(frame_json)
+    by_instance = frame_info(load_frame(frame_json))
+    assert by_path == by_instance
+    assert dict(by_path.protocols) == {b: v["protocol"] for b, v in raw["benchmarks"].items()}
+    assert by_path.tasks("average_llv1") == raw["settings"]["averages"]["average_llv1"]
+
+
+def test_leaderboard_reads_frames_through_the_catalogue() -> None:
+    src = (Path(__file__).resolve().parents[1] / "src" / "densing" / "leaderboard"
+           / "inputs.py").read_text()
+    assert "json.loads" not in src and "rc-5shot\"" not in src and "frame_info" in src

@@ -24,7 +24,6 @@ from numpy.typing import ArrayLike
 
 from densing._validation import (
     check_ci,
-    check_is_fitted,
     check_param_count_name,
     check_param_counts,
     check_protocol_map,
@@ -48,7 +47,7 @@ from densing.reference import (
     ReferenceFrame,
     average_tasks,
     draws_interval,
-    load_frame,
+    resolve_frame,
 )
 
 #: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
@@ -78,28 +77,6 @@ DENSITY_COLUMNS = [
     "n_hat_low", "n_hat_high", "density", "density_low", "density_high", "status",
     "extrapolated", "beyond_reference_score",
 ]
-
-
-def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> ReferenceFrame:
-    """Return a fitted frame from an instance, a bundled frame's name or a saved JSON path.
-
-    Parameters
-    ----------
-    frame
-        A fitted :class:`ReferenceFrame`, ``"olmo-ladder"``, a JSON path, or ``None`` for the
-        default frame.
-
-    Returns
-    -------
-    ReferenceFrame
-        A fitted frame.
-    """
-    if frame is None:
-        return load_frame("olmo-ladder")
-    if isinstance(frame, ReferenceFrame):
-        check_is_fitted(frame, "fits_")
-        return frame
-    return load_frame(frame)
 
 
 def _validate_scores(scores: Any) -> pd.DataFrame:

@@ -6,7 +6,6 @@ Everything a change adds is checked here before anything is written; a bad value
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import warnings
@@ -46,8 +45,6 @@ __all__ = [
     "validate_scores",
 ]
 
-#: protocol of the bundled ``olmo-ladder`` frame
-_OLMO_PROTOCOL = "rc-5shot"
 #: columns of ``densing evaluate`` output beyond the scores, accepted silently
 EVALUATE_EXTRA_COLUMNS = ("loss", "loss_unit", "n")
 
@@ -152,7 +149,7 @@ def model_name(model: Any) -> str:
 
 
 def is_path(spec: str) -> bool:
-    """Whether a frame spec names a file rather than a bundled frame.
+    """Whether a frame spec names a file (:func:`densing.reference.is_frame_path`).
 
     Parameters
     ----------
@@ -164,7 +161,9 @@ def is_path(spec: str) -> bool:
     bool
         True for a path.
     """
-    return spec.endswith(".json") or os.path.sep in spec or "/" in spec
+    from densing.reference import is_frame_path
+
+    return is_frame_path(spec)
 
 
 def resolve_path(spec: str, root: Path) -> Path:
@@ -186,6 +185,15 @@ def resolve_path(spec: str, root: Path) -> Path:
     return p if p.is_absolute() else root / p
 
 
+def _info(frame: Any, root: Path) -> Any:
+    """:func:`densing.reference.frame_info` of a frame, a name or a path under the board."""
+    from densing.reference import frame_info
+
+    if isinstance(frame, str) and is_path(frame):
+        frame = str(resolve_path(frame, root) if (root / frame).exists() else Path(frame))
+    return frame_info(frame)
+
+
 def frame_param_count(frame: Any, root: Path) -> str:
     """The target-model parameter count that matches a frame (the board's default).
 
@@ -202,27 +210,12 @@ def frame_param_count(frame: Any, root: Path) -> str:
         ``"total"`` or ``"non_embedding"`` (:func:`densing.conventions.frame_model_param_count`).
     """
     from densing.conventions import frame_model_param_count
-    from densing.reference import SHIPPED_FRAMES
 
-    if not isinstance(frame, str):
-        return frame_model_param_count(frame)
-    if frame in SHIPPED_FRAMES:
-        return frame_model_param_count(SHIPPED_FRAMES[frame]["param_count"])
-    if is_path(frame):
-        path = resolve_path(frame, root) if (root / frame).exists() else Path(frame)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            name = data["settings"]["param_count"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return "total"  # frame_benchmarks reports an unreadable file
-        return frame_model_param_count(str(name))
-    from densing.reference import load_frame
-
-    return frame_model_param_count(load_frame(frame))
+    return frame_model_param_count(_info(frame, root).param_count)
 
 
 def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:
-    """Benchmark -> protocol of a frame, without fitting when possible.
+    """Benchmark -> protocol of a frame, without fitting (:func:`densing.reference.frame_info`).
 
     Parameters
     ----------
@@ -236,22 +229,7 @@ def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:
     dict
         Benchmark -> protocol.
     """
-    if is_path(spec):
-        path = resolve_path(spec, root) if (root / spec).exists() else Path(spec)
-        if not path.is_file():
-            raise InputError(f"reference-frame file not found: {path}")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {str(b): str(v.get("protocol", "")) for b, v in data["benchmarks"].items()}
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise DataFormatError(f"{path}: not a densing reference-frame JSON ({exc!r})") from None
-    if spec == "olmo-ladder":
-        from densing.reference import DEFAULT_FRAME_BENCHMARKS
-
-        return {b: _OLMO_PROTOCOL for b in DEFAULT_FRAME_BENCHMARKS}
-    from densing.reference import load_frame
-
-    return dict(load_frame(spec).protocol_)
+    return dict(_info(spec, root).protocols)
 
 
 def frame_tasks(spec: str, root: Path, benchmark: str) -> list[str]:
@@ -271,24 +249,7 @@ def frame_tasks(spec: str, root: Path, benchmark: str) -> list[str]:
     list of str
         Its tasks.
     """
-    averages: Mapping[str, Any] = {}
-    if is_path(spec):
-        path = resolve_path(spec, root) if (root / spec).exists() else Path(spec)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            averages = data.get("settings", {}).get("averages") or {}
-        except (OSError, ValueError, AttributeError, RecursionError):
-            averages = {}
-    elif spec == "olmo-ladder":
-        from densing.reference import DEFAULT_AVERAGES
-
-        averages = DEFAULT_AVERAGES
-    else:
-        from densing.reference import load_frame
-
-        averages = load_frame(spec).averages
-    tasks = averages.get(benchmark) if isinstance(averages, Mapping) else None
-    return [str(t) for t in tasks] if tasks else [benchmark]
+    return _info(spec, root).tasks(benchmark)
 
 
 def missing_tasks(rows: Sequence[Mapping[str, Any]], tasks: Sequence[str],

@@ -4,7 +4,9 @@
   table of reference runs; a collection of :class:`BenchmarkFit` (``frame["hellaswag"]``).
 * :class:`BenchmarkFit` -- one benchmark's laws, with the array-level
   :meth:`~BenchmarkFit.invert` (score -> ``N_hat`` with a censoring status).
-* :func:`load_frame` -- the bundled frames by name, or a saved JSON file (``catalogue``).
+* :func:`load_frame` -- the bundled frames by name, or a saved JSON file (``catalogue``);
+  :func:`resolve_frame` -- any way of naming a frame; :func:`frame_info` -- a frame's
+  benchmarks, protocols, averages, convention and tokens, without fitting.
 * :func:`holdout_validation` -- fit on small runs, predict the held-out large ones.
 * :func:`cross_validate_frame` -- the same inside the ladder, to choose settings.
 * :func:`build_averages` -- the averaged benchmarks (the paper's AVERAGE).
@@ -33,7 +35,14 @@ from densing.reference._defaults import (
 from densing.reference._runs import chance_level, validate_runs
 from densing.reference.averages import average_tasks, build_averages, combine_stderr
 from densing.reference.benchmark_fit import BenchmarkFit, Inversion, draws_interval
-from densing.reference.catalogue import SHIPPED_FRAMES, load_frame
+from densing.reference.catalogue import (
+    SHIPPED_FRAMES,
+    FrameInfo,
+    frame_info,
+    is_frame_path,
+    load_frame,
+    resolve_frame,
+)
 from densing.reference.frame import ReferenceFrame
 from densing.reference.holdout import (
     DEFAULT_CV_FOLDS,
@@ -62,6 +71,7 @@ __all__ = [
     "STATUSES",
     "STATUS_ALIASES",
     "BenchmarkFit",
+    "FrameInfo",
     "FrameParamCount",
     "Inversion",
     "ReferenceFrame",
@@ -72,8 +82,11 @@ __all__ = [
     "combine_stderr",
     "cross_validate_frame",
     "draws_interval",
+    "frame_info",
     "holdout_errors",
     "holdout_validation",
+    "is_frame_path",
     "load_frame",
+    "resolve_frame",
     "validate_runs",
 ]
