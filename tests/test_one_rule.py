@@ -210,3 +210,29 @@ def test_leaderboard_reads_frames_through_the_catalogue() -> None:
     src = (Path(__file__).resolve().parents[1] / "src" / "densing" / "leaderboard"
            / "inputs.py").read_text()
     assert "json.loads" not in src and "rc-5shot\"" not in src and "frame_info" in src
+
+
+# -- one definition of slope -> doubling time (issue 21 §1) -----------------------------------
+
+
+def test_doubling_conversion_against_hand_numbers() -> None:
+    from densing.conventions import doubling_days, doubling_months, slope_per_day
+
+    # 3.3 months of 365.25 / 12 days (rounded to 30.44 as in the paper) is 100.452 days
+    a = math.log(2) / 100.452
+    assert doubling_days(a) == pytest.approx(100.452, rel=1e-12)
+    assert doubling_months(a) == pytest.approx(3.3, rel=1e-12)
+    assert slope_per_day(3.3) == pytest.approx(a, rel=1e-12)
+    assert doubling_months(0.0) == math.inf and doubling_months(-1e-3) == math.inf
+    assert math.isnan(doubling_months(math.nan))
+    assert slope_per_day(math.inf) == 0.0
+
+
+def test_days_per_month_is_written_once() -> None:
+    import ast
+
+    src = Path(__file__).resolve().parents[1] / "src" / "densing"
+    where = [str(p.relative_to(src)) for p in src.rglob("*.py")
+             for node in ast.walk(ast.parse(p.read_text()))
+             if isinstance(node, ast.Constant) and node.value == 30.44]
+    assert where == ["conventions.py"], where
