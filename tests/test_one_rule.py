@@ -236,3 +236,18 @@ def test_days_per_month_is_written_once() -> None:
              for node in ast.walk(ast.parse(p.read_text()))
              if isinstance(node, ast.Constant) and node.value == 30.44]
     assert where == ["conventions.py"], where
+
+
+def test_user_facing_text_points_to_the_docs() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    src = root / "src" / "densing"
+    old = [str(p.relative_to(src)) for p in [*src.rglob("*.py"), *src.rglob("*.md")]
+           if "METHOD.md" in p.read_text()]
+    assert not old, f"still pointing to METHOD.md: {old}"
+    anchors = set(re.findall(r"^\((trap-[a-z0-9-]+)\)=$", (root / "docs" / "method.md")
+                             .read_text(), flags=re.M))
+    used = {a for p in src.rglob("*.py")
+            for a in re.findall(r"docs/method\.md#([a-z0-9-]+)", p.read_text())}
+    assert used and used <= anchors, used - anchors

@@ -7,7 +7,8 @@ invert once); :func:`model_densities` also offers the geometric mean of per-benc
 densities.
 
 Scores are only comparable to a frame fitted on the same protocol (prompt format, shots,
-metric; METHOD.md item 3). A score whose protocol differs from the frame's is kept with the
+metric; docs/method.md#trap-protocols). A score whose protocol differs from the frame's is kept
+with the
 status ``protocol_mismatch`` unless the caller maps it explicitly with ``protocol_map``.
 """
 
@@ -168,7 +169,7 @@ def compute_density(
         ``param_count`` says. ``None`` (default) uses the frame's convention
         (``non_embedding`` for the bundled frames: column ``n_params_nonembedding``), or
         ``n_params`` when ``models`` lacks that column; a convention other than the
-        frame's warns (METHOD.md item 6).
+        frame's warns (docs/method.md#trap-param-conventions).
     protocol_map
         Explicit mapping of score protocols onto the frame's protocol (e.g.
         :data:`LLV1_PROTOCOL_MAP`); unmapped mismatches get the status ``protocol_mismatch``.
@@ -204,7 +205,7 @@ def compute_density(
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
         warnings.warn(
             f"targets counted as {param_count!r} but the frame's runs as {fr.param_count!r}: "
-            "densities mix parameter conventions (METHOD.md item 6)"
+            "densities mix parameter conventions (docs/method.md#trap-param-conventions)"
             + ("; add the column n_params_nonembedding (`densing params` counts it)"
                if fr.param_count == "non_embedding" else ""),
             DensingWarning,

@@ -30,7 +30,8 @@ class LossLaw(FittedLaw):
     Parameters
     ----------
     irreducible
-        Include the irreducible term ``E`` (the paper's form has none; see METHOD.md item 1:
+        Include the irreducible term ``E`` (the paper's form has none; see
+        docs/method.md#trap-loss-form:
         without ``E`` the fitted ``alpha`` can be tiny, with ``E`` inversions sit near the
         asymptote).
 

@@ -22,7 +22,8 @@ from densing.trend import DensingTrend
 from densing.trend._calibrate import widen_in_quadrature
 from densing.trend._censored import TOP_CENSORED
 
-#: statuses of models censored at the top: lower bounds on density (METHOD.md item 9)
+#: statuses of models censored at the top: lower bounds on density
+#: (docs/method.md#trap-censored-top)
 _TOP_CENSORED = (*TOP_CENSORED, *STATUS_ALIASES)  # the old status name counts too
 
 

@@ -1,4 +1,4 @@
-"""Models censored at the top kept as lower bounds on density (METHOD.md item 9).
+"""Models censored at the top kept as lower bounds on density (docs/method.md#trap-censored-top).
 
 A target that scores above what the reference frame can express (status ``above_ceiling``
 or ``above_frame_range``) has no finite density, but its density is *at least* the frame's
