@@ -50,15 +50,7 @@ from densing.reference import (
     draws_interval,
     resolve_frame,
 )
-
-#: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
-#: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
-#: (10 and 25 against 5). Winogrande, MMLU (letter format), GSM8K and TruthfulQA are not
-#: mapped.
-LLV1_PROTOCOL_MAP: dict[str, str] = {
-    "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
-    "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
-}
+from densing.reference._defaults import LLV1_PROTOCOL_MAP
 
 #: evaluated items per benchmark, for the binomial standard error of a score. Generated from
 #: ``scripts/curated/benchmark_sizes.csv`` (column ``n_items``; each size's source is in

@@ -115,7 +115,17 @@ NEAR_ASYMPTOTE = 0.03
 #: (a factor of about 2) and flags only what no held-out model has tested.
 EXTRAPOLATION_FACTOR = 10.0
 
+#: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
+#: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
+#: (10 and 25 against 5). Winogrande, MMLU (letter format), GSM8K and TruthfulQA are not
+#: mapped.
+LLV1_PROTOCOL_MAP: dict[str, str] = {
+    "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
+    "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
+}
+
 __all__ = [
+    "LLV1_PROTOCOL_MAP",
     "CHANCE_LEVELS",
     "DEFAULT_AVERAGES",
     "DEFAULT_BENCHMARK",
