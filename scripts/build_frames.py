@@ -14,8 +14,8 @@ of the reference runs (seed 0). Shipping the fitted frames makes ``densing repro
 
 ``--check`` refits and compares with the committed files on what users consume (predicted
 losses and scores, ``N_hat`` and statuses on a grid of scores, objective values, bootstrap
-quantiles, flags by kind), each with the tolerance stated in ``densing._frame_check`` and the
-README's "Reliability" section. On one machine a refit is bit-identical; across machines the
+quantiles, flags by kind), each with the tolerance stated in ``_builders/frame_check.py``
+and the docs' "Reliability" page. On one machine a refit is bit-identical; across machines the
 poorly identified loss-law parameters drift in their fifth or sixth digit along a flat valley
 of the objective while those quantities stay within the tolerances.
 """
@@ -29,7 +29,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from densing._frame_check import TOLERANCES, compare_frames
+# Run as a script, this file's folder is on sys.path, so the builders import as `_builders`.
+from _builders.frame_check import TOLERANCES, compare_frames
+
 from densing.exceptions import FitQualityWarning
 from densing.reference import DEFAULT_FRAME_BENCHMARKS, SHIPPED_FRAMES, ReferenceFrame
 

@@ -1,6 +1,6 @@
 """The house rules that a reader relies on (issue 11): no import cycle, TYPE_CHECKING imports
 included; data flows one way through the layers; every public module defines ``__all__``;
-no module is far over 600 lines."""
+no module is over 600 lines; build tools stay out of the runtime package (issue 21)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,20 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "densing"
-MAX_LINES = 660  # "about 600"; data files are not modules
+MAX_LINES = 600  # data files are not modules
+
+#: modules over the cap when it was set to 600 (issue 21), with their length then: each may
+#: only shrink, and leaves this list once it is under the cap (a test below checks both)
+OVER_CAP = {
+    "densing.leaderboard.board": 635,
+    "densing.report._reproduction": 612,
+    "densing.trend._estimator": 660,
+}
+
+#: modules that moved out of the runtime package: old place -> new place
+MOVED = {
+    "densing/_frame_check.py": "scripts/_builders/frame_check.py",
+}
 
 #: lower layers never import higher ones (data -> reference -> density -> trend -> report)
 LAYERS = ["fitting", "laws", "datasets", "reference", "density", "trend", "report"]
@@ -120,5 +133,19 @@ def test_public_module_defines_all(name: str) -> None:
 
 def test_modules_are_small() -> None:
     big = {n: len(p.read_text().splitlines()) for n, p in _modules().items()}
-    over = {n: k for n, k in big.items() if k > MAX_LINES}
-    assert not over, over
+    over = {n: k for n, k in big.items() if k > OVER_CAP.get(n, MAX_LINES)}
+    assert not over, f"over {MAX_LINES} lines (or grown past their listed length): {over}"
+    stale = sorted(n for n in OVER_CAP if big.get(n, 0) <= MAX_LINES)
+    assert not stale, f"under the cap now, remove from OVER_CAP: {stale}"
+
+
+@pytest.mark.parametrize("old", sorted(MOVED))
+def test_moved_modules_stay_moved(old: str) -> None:
+    repo = SRC.parents[1]
+    assert not (SRC.parent / old).exists(), f"{old} is back in the package"
+    assert (repo / MOVED[old]).is_file(), f"{MOVED[old]} is missing"
+    stem = "densing." + old.removeprefix("densing/").removesuffix(".py").replace("/", ".")
+    users = [str(p.relative_to(repo)) for top in ("src", "scripts", "tests", "benchmarks")
+             for p in (repo / top).rglob("*.py")
+             if p.name != "test_architecture.py" and stem in p.read_text()]
+    assert not users, f"{stem} is still imported by {users}"

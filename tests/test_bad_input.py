@@ -215,7 +215,7 @@ FRAME_CASES: list[tuple[str, Callable[[ReferenceFrame], Any], type[DensingError]
      InputError, ("duplicate", "m1")),
     ("density: NaN score", lambda f: compute_density(
         with_col(scores_table(), "score", [np.nan, 0.5]), models_table(), f),
-     InputError, ("m1", "not finite")),
+     InputError, ("m1", "must be a finite fraction")),
     ("density: '7B' n_params", lambda f: compute_density(
         scores_table(), with_col(models_table(), "n_params", ["7B", "1.1B"]), f),
      InputError, ("7B", "7e9")),

@@ -134,7 +134,7 @@ def test_density_draws_shape(frame, models):
     ("scores", "msg"),
     [
         (rows(("m1", "hellaswag", "rc-5shot", 61.0)), "percentages"),
-        (rows(("m1", "hellaswag", "rc-5shot", np.nan)), "not finite"),
+        (rows(("m1", "hellaswag", "rc-5shot", np.nan)), "must be a finite fraction"),
         (rows(("zz", "hellaswag", "rc-5shot", 0.5)), "missing from the models table"),
         (rows(("m1", "hellaswag", "rc-5shot", 0.5), ("m1", "hellaswag", "rc-5shot", 0.6)),
          "duplicate"),

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+@pytest.mark.slow  # the docs build runs it too (the gallery)
 def test_reproduce_example_runs(tmp_path):
     out = tmp_path / "law.png"
     env = {**os.environ, "MPLBACKEND": "Agg"}

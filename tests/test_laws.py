@@ -126,21 +126,18 @@ def test_bootstrap_is_seeded_and_vectorised():
     assert (summary["estimate"] <= summary["ci_high"]).all()
 
 
-def test_n_boot_still_works_with_a_deprecation_warning():
+def test_n_boot_is_gone():
+    # 0.1 has one name for bootstrap counts: the old keyword is a TypeError, not an alias
     n, d, loss = ladder(LossLaw.from_params(**TRUE_NO_E), noise=0.005)
-    runs = np.arange(n.size)
     a = LossLaw().fit(n, d, loss)
-    new = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=12, random_state=5).draws.copy()
-    with pytest.warns(DeprecationWarning, match="n_bootstrap"):
-        old = a.bootstrap(n, d, loss, groups=runs, n_boot=12, random_state=5).draws
-    assert old.shape == (12, 4)
-    assert np.array_equal(new, old)
+    with pytest.raises(TypeError, match="n_boot"):
+        a.bootstrap(n, d, loss, n_boot=12)  # type: ignore[call-arg]
     s = ScoreLaw.from_params(c=0.6, gamma=-8.0, l=1.0, d=0.25)
     lv = np.linspace(0.5, 2.0, 40)
     fitted = ScoreLaw().fit(lv, s.predict(lv) + 0.002 * np.sin(7 * lv))
-    with pytest.warns(DeprecationWarning, match="n_boot is deprecated"):
-        draws = fitted.bootstrap(lv, s.predict(lv), n_boot=7).draws
-    assert draws.shape == (7, 4)
+    with pytest.raises(TypeError, match="n_boot"):
+        fitted.bootstrap(lv, s.predict(lv), n_boot=7)  # type: ignore[call-arg]
+    assert fitted.bootstrap(lv, s.predict(lv), n_bootstrap=7).draws.shape == (7, 4)
 
 
 def test_group_bootstrap_resamples_whole_groups():

@@ -1,4 +1,4 @@
-"""Named conventions shared by every module: parameter counts and frontier methods.
+"""Named conventions shared by every module: parameter counts, frontier methods and time.
 
 A parameter count can mean several things, and the two tables densing reads name their
 columns differently. In the reference runs (``load_reference_runs``) the column ``n_params``
@@ -8,11 +8,16 @@ total is ``n_params_total``. In a target-model table (``load_models``, ``--model
 means and which column carries it in each table; use :func:`reference_column` and
 :func:`model_column` instead of spelling column names out.
 
+A density trend's slope ``A`` (per day) is a doubling time of ``ln 2 / A`` days;
+:func:`doubling_days`, :func:`doubling_months` and :func:`slope_per_day` are the one
+definition of that conversion, with months of :data:`DAYS_PER_MONTH` days.
+
 This module imports nothing heavy, so the command line can use it while it starts.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -27,6 +32,60 @@ Frontier = Literal["running_max", "quantile", "all"]
 PARAM_COUNTS: tuple[ParamCount, ...] = get_args(ParamCount)
 #: every frontier method, in a fixed order
 FRONTIERS: tuple[Frontier, ...] = get_args(Frontier)
+#: days per month of the doubling times (365.25 / 12, rounded as in the paper)
+DAYS_PER_MONTH = 30.44
+_LN2 = math.log(2.0)
+
+
+def doubling_days(slope: float) -> float:
+    """The doubling time ``ln 2 / slope`` in days of a slope per day.
+
+    Parameters
+    ----------
+    slope
+        Growth of ``ln(density)`` per day.
+
+    Returns
+    -------
+    float
+        Days; ``inf`` when the density does not grow (``slope <= 0``), NaN when the slope
+        is not finite.
+    """
+    if not math.isfinite(slope):
+        return math.nan
+    return _LN2 / slope if slope > 0 else math.inf
+
+
+def doubling_months(slope: float) -> float:
+    """The doubling time of a slope per day in months of :data:`DAYS_PER_MONTH` days.
+
+    Parameters
+    ----------
+    slope
+        Growth of ``ln(density)`` per day.
+
+    Returns
+    -------
+    float
+        :func:`doubling_days` over :data:`DAYS_PER_MONTH` (``inf`` and NaN as there).
+    """
+    return doubling_days(slope) / DAYS_PER_MONTH
+
+
+def slope_per_day(months: float) -> float:
+    """The slope per day of a doubling time in months: the inverse of :func:`doubling_months`.
+
+    Parameters
+    ----------
+    months
+        A positive doubling time in months.
+
+    Returns
+    -------
+    float
+        ``ln 2 / (months * DAYS_PER_MONTH)``; 0 for an infinite doubling time.
+    """
+    return _LN2 / (months * DAYS_PER_MONTH)
 
 
 @dataclass(frozen=True)
@@ -167,6 +226,7 @@ def frame_model_param_count(frame: object) -> ParamCount:
 
 
 __all__ = [
+    "DAYS_PER_MONTH",
     "FRAME_PARAM_COUNTS",
     "FRONTIERS",
     "MODEL_PARAM_COUNTS",
@@ -179,4 +239,7 @@ __all__ = [
     "frame_model_param_count",
     "model_column",
     "reference_column",
+    "doubling_days",
+    "doubling_months",
+    "slope_per_day",
 ]

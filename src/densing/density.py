@@ -7,7 +7,8 @@ invert once); :func:`model_densities` also offers the geometric mean of per-benc
 densities.
 
 Scores are only comparable to a frame fitted on the same protocol (prompt format, shots,
-metric; METHOD.md item 3). A score whose protocol differs from the frame's is kept with the
+metric; docs/method.md#trap-protocols). A score whose protocol differs from the frame's is kept
+with the
 status ``protocol_mismatch`` unless the caller maps it explicitly with ``protocol_map``.
 """
 
@@ -24,15 +25,14 @@ from numpy.typing import ArrayLike
 
 from densing._validation import (
     check_ci,
-    check_is_fitted,
     check_param_count_name,
     check_param_counts,
     check_protocol_map,
     check_random_state,
     check_release_dates,
-    check_stderrs,
+    check_score_table,
     check_tokens,
-    format_value,
+    check_unique_columns,
 )
 from densing.conventions import (
     MODEL_PARAM_COUNTS,
@@ -48,17 +48,9 @@ from densing.reference import (
     ReferenceFrame,
     average_tasks,
     draws_interval,
-    load_frame,
+    resolve_frame,
 )
-
-#: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
-#: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
-#: (10 and 25 against 5). Winogrande, MMLU (letter format), GSM8K and TruthfulQA are not
-#: mapped.
-LLV1_PROTOCOL_MAP: dict[str, str] = {
-    "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
-    "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
-}
+from densing.reference._defaults import LLV1_PROTOCOL_MAP
 
 #: evaluated items per benchmark, for the binomial standard error of a score. Generated from
 #: ``scripts/curated/benchmark_sizes.csv`` (column ``n_items``; each size's source is in
@@ -80,61 +72,11 @@ DENSITY_COLUMNS = [
 ]
 
 
-def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> ReferenceFrame:
-    """Return a fitted frame from an instance, a bundled frame's name or a saved JSON path.
-
-    Parameters
-    ----------
-    frame
-        A fitted :class:`ReferenceFrame`, ``"olmo-ladder"``, a JSON path, or ``None`` for the
-        default frame.
-
-    Returns
-    -------
-    ReferenceFrame
-        A fitted frame.
-    """
-    if frame is None:
-        return load_frame("olmo-ladder")
-    if isinstance(frame, ReferenceFrame):
-        check_is_fitted(frame, "fits_")
-        return frame
-    return load_frame(frame)
-
-
 def _validate_scores(scores: Any) -> pd.DataFrame:
-    if not isinstance(scores, pd.DataFrame):
-        raise InputError(f"scores must be a pandas DataFrame; got {type(scores).__name__}")
-    need = ["model", "benchmark", "protocol", "score"]
-    missing = [c for c in need if c not in scores.columns]
-    if missing:
-        raise InputError(f"scores is missing column(s) {missing}; required: {need}")
-    if scores.empty:
+    """The score table through the one rule (:func:`densing._validation.check_score_table`)."""
+    df = check_score_table(scores)
+    if df.empty:
         raise InputError("scores is empty: give at least one (model, benchmark, score) row")
-    df = scores.copy()
-    try:
-        df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"score must be numeric: {exc}") from exc
-    bad = ~np.isfinite(df["score"])
-    if bad.any():
-        row = df.loc[bad].iloc[0]
-        raise InputError(
-            f"score {format_value(row['score'])} of model {row['model']!r} is not finite")
-    if (df["score"] < 0).any():
-        row = df.loc[df["score"] < 0].iloc[0]
-        raise InputError(
-            f"score {format_value(row['score'])} of model {row['model']!r} is < 0; scores are "
-            "fractions in [0, 1]")
-    if (df["score"] > 1).any():
-        row = df.loc[df["score"] > 1].iloc[0]
-        raise InputError(
-            f"score {row['score']:.4g} of model {row['model']!r} on {row['benchmark']!r} is > 1; "
-            "scores are fractions (percentages? divide by 100)"
-        )
-    if "stderr" in df.columns:
-        df["stderr"] = pd.to_numeric(df["stderr"], errors="coerce")
-        check_stderrs(df["stderr"].to_numpy(dtype=float), labels=df["model"].tolist())
     dup = df.duplicated(["model", "benchmark", "protocol"], keep=False)
     if dup.any():
         row = df.loc[dup].iloc[0]
@@ -149,6 +91,7 @@ def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
     name = check_param_count_name(param_count, PARAM_COUNTS)
     if not isinstance(models, pd.DataFrame):
         raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
+    check_unique_columns(models.columns, "models")
     need = ["model", "n_params", "release_date"]
     missing = [c for c in need if c not in models.columns]
     if missing:
@@ -218,7 +161,7 @@ def compute_density(
         ``param_count`` says. ``None`` (default) uses the frame's convention
         (``non_embedding`` for the bundled frames: column ``n_params_nonembedding``), or
         ``n_params`` when ``models`` lacks that column; a convention other than the
-        frame's warns (METHOD.md item 6).
+        frame's warns (docs/method.md#trap-param-conventions).
     protocol_map
         Explicit mapping of score protocols onto the frame's protocol (e.g.
         :data:`LLV1_PROTOCOL_MAP`); unmapped mismatches get the status ``protocol_mismatch``.
@@ -254,7 +197,7 @@ def compute_density(
     if (param_count == "non_embedding") != (fr.param_count == "non_embedding"):
         warnings.warn(
             f"targets counted as {param_count!r} but the frame's runs as {fr.param_count!r}: "
-            "densities mix parameter conventions (METHOD.md item 6)"
+            "densities mix parameter conventions (docs/method.md#trap-param-conventions)"
             + ("; add the column n_params_nonembedding (`densing params` counts it)"
                if fr.param_count == "non_embedding" else ""),
             DensingWarning,

@@ -24,6 +24,7 @@ from densing._plot_common import (
     members_name,
 )
 from densing._validation import check_is_fitted
+from densing.conventions import slope_per_day
 from densing.exceptions import InputError
 
 #: colours used across the figures
@@ -67,8 +68,6 @@ def _as_trend(trend: Any) -> Any:
 #: draws its slope ln 2 / (3.3 * 30.44) per day (the stated A and B belong to the paper's
 #: own frame and data, so only the slope is drawn, through densing's anchor)
 _PAPER_DOUBLING_MONTHS = 3.3
-#: days per month of the doubling-time conversion (as densing._headline)
-_DAYS_PER_MONTH = 30.44
 
 
 def _estimator_name(trend: Any) -> str:
@@ -149,8 +148,7 @@ def plot_density_trend(
     log_y0 = float(np.interp(x0, x, np.log(np.asarray(curve["density"], dtype=float))))
 
     def through_anchor(doubling_months: float) -> Any:
-        slope = 0.0 if not math.isfinite(doubling_months) else (
-            math.log(2) / (doubling_months * _DAYS_PER_MONTH))
+        slope = 0.0 if not math.isfinite(doubling_months) else slope_per_day(doubling_months)
         return np.exp(log_y0 + slope * (x - x0))
 
     if band and math.isfinite(lo) and lo > 0 and (hi > 0 or not math.isfinite(hi)):

@@ -63,12 +63,16 @@ def read_csv(path: str, what: str, dtype: dict[str, Any] | None = None) -> pd.Da
     if not Path(path).is_file():
         raise InputError(f"{what} file not found: {path}")
     try:
-        return pd.read_csv(path, dtype=dtype)
+        table = pd.read_csv(path, dtype=dtype)
     except pd.errors.EmptyDataError:
         raise DataFormatError(f"cannot read {what} file {path!r}: it is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         msg = " ".join(str(exc).split())
         raise DataFormatError(f"cannot read {what} file {path!r} as CSV: {msg}") from None
+    from densing._validation import check_csv_header
+
+    check_csv_header(path, what)  # pandas renames a repeated column (score.1): the raw header
+    return table
 
 
 def number(text: str) -> float:

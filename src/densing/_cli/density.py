@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 from densing._cli._common import number, print_json, print_table, read_csv
 from densing._validation import (
+    SCORE_NUMBER_COLUMNS,
     check_param_counts,
     check_protocol_map,
     check_release_dates,
-    check_scores,
-    check_stderrs,
+    check_score_table,
     check_tokens,
+    check_unique_columns,
+    numbers_from_text,
 )
 from densing.conventions import MODEL_PARAM_COUNTS, model_column
 from densing.exceptions import DataFormatError, InputError
@@ -63,14 +65,13 @@ def _load_frame(spec: str) -> ReferenceFrame:
 
 def _check_tables(scores: pd.DataFrame, models: pd.DataFrame | None,
                   param_count: str | None) -> None:
-    """The shared field rules (:mod:`densing._validation`) on the two input tables."""
-    if "model" in scores.columns:
-        labels = scores["model"].astype(str).tolist()
-        if "score" in scores.columns:
-            check_scores(scores["score"], labels=labels)
-        if "stderr" in scores.columns:
-            check_stderrs(scores["stderr"], labels=labels)
-    if models is None or "model" not in models.columns:
+    """The shared rules (:mod:`densing._validation`) on the two input tables, before the frame
+    loads: the score table's is the one :func:`~densing.density.compute_density` runs."""
+    check_score_table(scores)
+    if models is None:
+        return
+    check_unique_columns(models.columns, "models")
+    if "model" not in models.columns:
         return
     labels = models["model"].astype(str).tolist()
     if "release_date" in models.columns:
@@ -129,6 +130,7 @@ def _run(args: argparse.Namespace) -> int:
         check_tokens(args.tokens, "--tokens")
     pmap = _protocol_map(args.protocol_map)
     scores = read_csv(args.scores, "scores", {"model": str, "benchmark": str, "protocol": str})
+    numbers_from_text(scores, SCORE_NUMBER_COLUMNS)
     models = read_csv(args.models, "models", {"model": str}) if args.models else None
     _check_tables(scores, models, args.param_count)
     frame = _load_frame(args.frame)

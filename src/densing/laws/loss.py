@@ -17,7 +17,7 @@ from densing.fitting import (
     check_finite_positive,
     grid,
 )
-from densing.laws._common import D_SCALE, N_SCALE, bootstrap_count
+from densing.laws._common import D_SCALE, N_SCALE
 
 __all__ = ["LossLaw"]
 
@@ -30,7 +30,8 @@ class LossLaw(FittedLaw):
     Parameters
     ----------
     irreducible
-        Include the irreducible term ``E`` (the paper's form has none; see METHOD.md item 1:
+        Include the irreducible term ``E`` (the paper's form has none; see
+        docs/method.md#trap-loss-form:
         without ``E`` the fitted ``alpha`` can be tiny, with ``E`` inversions sit near the
         asymptote).
 
@@ -308,7 +309,6 @@ class LossLaw(FittedLaw):
         *,
         weights: np.ndarray | None = None,
         delta: float = DEFAULT_DELTA,
-        n_boot: int | None = None,
     ) -> BootstrapResult:
         """Bootstrap the fit by resampling groups of runs (vectorised refits).
 
@@ -327,8 +327,6 @@ class LossLaw(FittedLaw):
             ``n_bootstrap`` and ``random_state`` (used to share resamples between laws).
         delta
             Huber transition point.
-        n_boot
-            Deprecated name of ``n_bootstrap`` (warns).
 
         Returns
         -------
@@ -337,7 +335,6 @@ class LossLaw(FittedLaw):
         """
         self._check_fitted()
         n, d, lv = self._validate(n_params, tokens, loss)
-        n_bootstrap = bootstrap_count(n_bootstrap, n_boot)
         w = self._boot_weights(n.size, groups, n_bootstrap, random_state, weights)
         x = (np.log(n / N_SCALE), np.log(d / D_SCALE))
         return self._refit_weighted(x, lv, w, self._bounds(lv), delta)

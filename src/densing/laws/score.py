@@ -16,7 +16,6 @@ from densing.fitting import (
     check_finite_positive,
     grid,
 )
-from densing.laws._common import bootstrap_count
 
 __all__ = ["ScoreLaw"]
 
@@ -257,7 +256,6 @@ class ScoreLaw(FittedLaw):
         *,
         weights: np.ndarray | None = None,
         delta: float = DEFAULT_DELTA,
-        n_boot: int | None = None,
     ) -> BootstrapResult:
         """Bootstrap the fit by resampling groups of checkpoints (vectorised refits).
 
@@ -276,8 +274,6 @@ class ScoreLaw(FittedLaw):
             ``n_bootstrap`` and ``random_state`` (used to share resamples between laws).
         delta
             Huber transition point.
-        n_boot
-            Deprecated name of ``n_bootstrap`` (warns).
 
         Returns
         -------
@@ -286,6 +282,5 @@ class ScoreLaw(FittedLaw):
         """
         self._check_fitted()
         lv, sv = self._validate(loss, score)
-        n_bootstrap = bootstrap_count(n_bootstrap, n_boot)
         w = self._boot_weights(lv.size, groups, n_bootstrap, random_state, weights)
         return self._refit_weighted(lv, sv, w, self._bounds(lv, sv), delta)

@@ -6,7 +6,6 @@ Everything a change adds is checked here before anything is written; a bad value
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import unicodedata
@@ -18,7 +17,15 @@ from typing import Any
 import pandas as pd
 
 from densing._lm_eval import scores_from_lm_eval
-from densing._validation import check_param_count, check_release_date, check_score, check_stderr
+from densing._validation import (
+    SCORE_NUMBER_COLUMNS,
+    check_csv_header,
+    check_param_count,
+    check_release_date,
+    check_score_table,
+    check_unique_columns,
+    numbers_from_text,
+)
 from densing.exceptions import DataFormatError, DensingWarning, InputError
 from densing.leaderboard.state import SCORE_COLUMNS
 
@@ -41,8 +48,6 @@ __all__ = [
     "visible_text",
 ]
 
-#: protocol of the bundled ``olmo-ladder`` frame
-_OLMO_PROTOCOL = "rc-5shot"
 #: columns of ``densing evaluate`` output beyond the scores, accepted silently
 EVALUATE_EXTRA_COLUMNS = ("loss", "loss_unit", "n")
 
@@ -179,7 +184,7 @@ def visible_text(text: Any) -> str:
 
 
 def is_path(spec: str) -> bool:
-    """Whether a frame spec names a file rather than a bundled frame.
+    """Whether a frame spec names a file (:func:`densing.reference.is_frame_path`).
 
     Parameters
     ----------
@@ -191,7 +196,9 @@ def is_path(spec: str) -> bool:
     bool
         True for a path.
     """
-    return spec.endswith(".json") or os.path.sep in spec or "/" in spec
+    from densing.reference import is_frame_path
+
+    return is_frame_path(spec)
 
 
 def resolve_path(spec: str, root: Path) -> Path:
@@ -213,6 +220,15 @@ def resolve_path(spec: str, root: Path) -> Path:
     return p if p.is_absolute() else root / p
 
 
+def _info(frame: Any, root: Path) -> Any:
+    """:func:`densing.reference.frame_info` of a frame, a name or a path under the board."""
+    from densing.reference import frame_info
+
+    if isinstance(frame, str) and is_path(frame):
+        frame = str(resolve_path(frame, root) if (root / frame).exists() else Path(frame))
+    return frame_info(frame)
+
+
 def frame_param_count(frame: Any, root: Path) -> str:
     """The target-model parameter count that matches a frame (the board's default).
 
@@ -229,27 +245,12 @@ def frame_param_count(frame: Any, root: Path) -> str:
         ``"total"`` or ``"non_embedding"`` (:func:`densing.conventions.frame_model_param_count`).
     """
     from densing.conventions import frame_model_param_count
-    from densing.reference import SHIPPED_FRAMES
 
-    if not isinstance(frame, str):
-        return frame_model_param_count(frame)
-    if frame in SHIPPED_FRAMES:
-        return frame_model_param_count(SHIPPED_FRAMES[frame]["param_count"])
-    if is_path(frame):
-        path = resolve_path(frame, root) if (root / frame).exists() else Path(frame)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            name = data["settings"]["param_count"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return "total"  # frame_benchmarks reports an unreadable file
-        return frame_model_param_count(str(name))
-    from densing.reference import load_frame
-
-    return frame_model_param_count(load_frame(frame))
+    return frame_model_param_count(_info(frame, root).param_count)
 
 
 def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:
-    """Benchmark -> protocol of a frame, without fitting when possible.
+    """Benchmark -> protocol of a frame, without fitting (:func:`densing.reference.frame_info`).
 
     Parameters
     ----------
@@ -263,22 +264,7 @@ def frame_benchmarks(spec: str, root: Path) -> dict[str, str]:
     dict
         Benchmark -> protocol.
     """
-    if is_path(spec):
-        path = resolve_path(spec, root) if (root / spec).exists() else Path(spec)
-        if not path.is_file():
-            raise InputError(f"reference-frame file not found: {path}")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {str(b): str(v.get("protocol", "")) for b, v in data["benchmarks"].items()}
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise DataFormatError(f"{path}: not a densing reference-frame JSON ({exc!r})") from None
-    if spec == "olmo-ladder":
-        from densing.reference import DEFAULT_FRAME_BENCHMARKS
-
-        return {b: _OLMO_PROTOCOL for b in DEFAULT_FRAME_BENCHMARKS}
-    from densing.reference import load_frame
-
-    return dict(load_frame(spec).protocol_)
+    return dict(_info(spec, root).protocols)
 
 
 def frame_tasks(spec: str, root: Path, benchmark: str) -> list[str]:
@@ -298,24 +284,7 @@ def frame_tasks(spec: str, root: Path, benchmark: str) -> list[str]:
     list of str
         Its tasks.
     """
-    averages: Mapping[str, Any] = {}
-    if is_path(spec):
-        path = resolve_path(spec, root) if (root / spec).exists() else Path(spec)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            averages = data.get("settings", {}).get("averages") or {}
-        except (OSError, ValueError, AttributeError, RecursionError):
-            averages = {}
-    elif spec == "olmo-ladder":
-        from densing.reference import DEFAULT_AVERAGES
-
-        averages = DEFAULT_AVERAGES
-    else:
-        from densing.reference import load_frame
-
-        averages = load_frame(spec).averages
-    tasks = averages.get(benchmark) if isinstance(averages, Mapping) else None
-    return [str(t) for t in tasks] if tasks else [benchmark]
+    return _info(spec, root).tasks(benchmark)
 
 
 def missing_tasks(rows: Sequence[Mapping[str, Any]], tasks: Sequence[str],
@@ -375,9 +344,11 @@ def read_scores_input(scores: Any, model: str) -> pd.DataFrame:
         if path.suffix.lower() == ".json":
             return scores_from_lm_eval(path, model)
         try:
-            return pd.read_csv(path, dtype={"model": str, "benchmark": str, "protocol": str})
+            table = pd.read_csv(path, dtype={"model": str, "benchmark": str, "protocol": str})
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataFormatError(f"cannot read {str(path)!r} as CSV: {one_line(exc)}") from None
+        check_csv_header(path, "scores")
+        return numbers_from_text(table, SCORE_NUMBER_COLUMNS)
     if isinstance(scores, Sequence) and all(isinstance(r, Mapping) for r in scores):
         return pd.DataFrame(list(scores))
     raise InputError(
@@ -404,6 +375,7 @@ def validate_scores(df: pd.DataFrame, model: str,
     list of dict
         The rows, sorted by benchmark and protocol.
     """
+    check_unique_columns(df.columns, "scores")
     missing = [c for c in ("benchmark", "protocol", "score") if c not in df.columns]
     if missing:
         raise InputError(
@@ -423,6 +395,8 @@ def validate_scores(df: pd.DataFrame, model: str,
         df = sub
     if df.empty:
         raise InputError(f"no scores given for model {model!r}")
+    # the one score rule (densing._validation): the API and `densing density` run it too
+    df = check_score_table(df.assign(model=model), required=())
     extra = sorted(set(df.columns) - {"model", *SCORE_COLUMNS, *EVALUATE_EXTRA_COLUMNS})
     rows = []
     for _, r in df.iterrows():
@@ -441,11 +415,9 @@ def validate_scores(df: pd.DataFrame, model: str,
                 f"protocol of {bench!r} is missing; record how the score was measured "
                 f"(the frame's is {frame_benchmarks[bench] or 'unknown'!r})"
             )
-        where = f"of model {model!r} on {bench!r}"
-        score = check_score(r["score"], where=where)
-        err = check_stderr(r["stderr"], where=where) if "stderr" in df.columns else None
+        err = float(r["stderr"]) if "stderr" in df.columns else math.nan
         rows.append({"model": model, "benchmark": bench, "protocol": proto.strip(),
-                     "score": score, "stderr": err})
+                     "score": float(r["score"]), "stderr": None if math.isnan(err) else err})
     keys = [(r["benchmark"], r["protocol"]) for r in rows]
     dup = [k for k in keys if keys.count(k) > 1]
     if dup:

@@ -34,7 +34,7 @@ DEFAULT_AVERAGES: dict[str, tuple[str, ...]] = {
     # the Open LLM Leaderboard v1 tasks whose format (cloze, length-normalised accuracy)
     # matches the frame's rc protocol; Winogrande is left out by cross-validation inside the
     # ladder (average_llv1's CV error 0.025 with it, 0.022 without; docs/frame_selection.md):
-    # its step 2 does not transfer across scale (METHOD.md item 2)
+    # its step 2 does not transfer across scale (docs/method.md#trap-score-transfer)
     "average_llv1": ("arc_challenge", "hellaswag"),
 }
 
@@ -100,21 +100,32 @@ def canonical_statuses(statuses: Iterable[str], *, stacklevel: int = 2) -> list[
     return [STATUS_ALIASES.get(s, s) if isinstance(s, str) else s for s in names]
 
 
-#: the alpha under which the loss law is flagged (METHOD.md item 1)
+#: the alpha under which the loss law is flagged (docs/method.md#trap-loss-form)
 SMALL_ALPHA = 0.1
-#: the ceiling c + d under which the score law is flagged (METHOD.md item 2)
+#: the ceiling c + d under which the score law is flagged (docs/method.md#trap-score-transfer)
 LOW_CEILING = 0.9
 #: relative distance to the loss floor that counts as "near the asymptote"
 NEAR_ASYMPTOTE = 0.03
 
 #: ``N_hat`` above this multiple of the largest reference model raises an
-#: :class:`~densing.exceptions.ExtrapolationWarning`. The held-out check (METHOD.md item 8)
+#: :class:`~densing.exceptions.ExtrapolationWarning`. The held-out check
+#: (docs/method.md#trap-self-check)
 #: validates the default frame up to OLMo-2 13B, about 4x its largest fitted run (3.5B in
 #: total, 2.8B without embeddings); 10x leaves room for that validated range and its noise
 #: (a factor of about 2) and flags only what no held-out model has tested.
 EXTRAPOLATION_FACTOR = 10.0
 
+#: explicit mapping of Open LLM Leaderboard v1 protocols onto the OLMo ladder's rc-5shot
+#: protocol: both are cloze-style, length-normalised accuracy; only the shot count differs
+#: (10 and 25 against 5). Winogrande, MMLU (letter format), GSM8K and TruthfulQA are not
+#: mapped.
+LLV1_PROTOCOL_MAP: dict[str, str] = {
+    "llv1:hellaswag-10shot-acc_norm": "rc-5shot",
+    "llv1:arc_challenge-25shot-acc_norm": "rc-5shot",
+}
+
 __all__ = [
+    "LLV1_PROTOCOL_MAP",
     "CHANCE_LEVELS",
     "DEFAULT_AVERAGES",
     "DEFAULT_BENCHMARK",

@@ -117,7 +117,7 @@ class FrameReport:
                     "range at D0):")
         flags = [f"  {b}: {f}" for b, fit in sorted(fits.items()) for f in fit.flags]
         if flags:
-            s.add_note("Flags (METHOD.md traps):")
+            s.add_note("Flags (traps: docs/method.md):")
             for line in flags:
                 s.add_note(line)
         return s

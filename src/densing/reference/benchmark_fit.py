@@ -363,7 +363,7 @@ class BenchmarkFit:
 
     # -- quality -----------------------------------------------------------------------
     def quality_flags(self) -> list[str]:
-        """The METHOD.md traps this fit shows (tiny exponent, low ceiling, failed refits).
+        """The traps (docs/method.md) this fit shows (tiny exponent, low ceiling, failed refits).
 
         Returns
         -------

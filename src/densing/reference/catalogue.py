@@ -4,6 +4,10 @@
 ``scripts/build_frames.py`` ships when the settings are the shipped ones, refits from the
 bundled runs for any other setting, and loads a saved file for a path. Frames are cached
 per settings within a process.
+
+:func:`resolve_frame` takes any way of naming a frame (an instance, a name, a path, ``None``)
+and :func:`frame_info` answers what a frame holds (benchmarks, protocols, averages, parameter
+convention, tokens) without fitting: every other module asks these two, never the JSON.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import json
 import os
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from densing.exceptions import FitQualityWarning
@@ -22,7 +28,8 @@ from densing.reference._defaults import (
 )
 from densing.reference.frame import ReferenceFrame
 
-__all__ = ["SHIPPED_FRAMES", "load_frame"]
+__all__ = ["SHIPPED_FRAMES", "FrameInfo", "frame_info", "is_frame_path", "load_frame",
+           "resolve_frame"]
 
 _FRAME_CACHE: dict[tuple[Any, ...], ReferenceFrame] = {}
 
@@ -97,7 +104,7 @@ def load_frame(
         The fitted frame (cached per settings within a process).
     """
     p = str(name_or_path)
-    if p.endswith(".json") or os.path.sep in p:
+    if is_frame_path(p):
         return ReferenceFrame.load(p)
     from densing.datasets import load_reference_runs
 
@@ -122,3 +129,126 @@ def load_frame(
             warnings.simplefilter("ignore", FitQualityWarning)
             _FRAME_CACHE[key] = ReferenceFrame(**kwargs).fit(runs)
     return _FRAME_CACHE[key]
+
+
+def is_frame_path(spec: str | os.PathLike[str]) -> bool:
+    """Whether a frame spec names a saved JSON file rather than a bundled frame.
+
+    Parameters
+    ----------
+    spec
+        ``"olmo-ladder"``, ``"frame.json"``, ``"runs/frame"``, ...
+
+    Returns
+    -------
+    bool
+        True for a path: it ends with ``.json`` or holds a path separator.
+    """
+    text = str(spec)
+    return text.endswith(".json") or os.path.sep in text or "/" in text
+
+
+def resolve_frame(frame: ReferenceFrame | str | os.PathLike[str] | None) -> ReferenceFrame:
+    """Return a fitted frame from an instance, a bundled frame's name or a saved JSON path.
+
+    Parameters
+    ----------
+    frame
+        A fitted :class:`ReferenceFrame`, ``"olmo-ladder"``, a JSON path, or ``None`` for the
+        default frame.
+
+    Returns
+    -------
+    ReferenceFrame
+        A fitted frame.
+    """
+    from densing._validation import check_is_fitted
+
+    if frame is None:
+        return load_frame("olmo-ladder")
+    if isinstance(frame, ReferenceFrame):
+        check_is_fitted(frame, "fits_")
+        return frame
+    return load_frame(frame)
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """What a reference frame holds, read without fitting it.
+
+    Attributes
+    ----------
+    name
+        The frame's name.
+    protocols
+        Benchmark -> protocol, for every fitted benchmark (averaged ones included).
+    averages
+        Averaged benchmark -> its tasks.
+    param_count
+        How the frame's reference runs count parameters (``"non_embedding"`` for the shipped
+        frames).
+    tokens
+        The frame's data budget ``D0``.
+    """
+
+    name: str
+    protocols: Mapping[str, str]
+    averages: Mapping[str, tuple[str, ...]]
+    param_count: str
+    tokens: float
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        """The fitted benchmarks, sorted."""
+        return tuple(sorted(self.protocols))
+
+    def tasks(self, benchmark: str) -> list[str]:
+        """The tasks a benchmark needs: an average's tasks, or ``[benchmark]`` itself.
+
+        Parameters
+        ----------
+        benchmark
+            A benchmark of the frame.
+
+        Returns
+        -------
+        list of str
+            The tasks.
+        """
+        return list(self.averages.get(benchmark) or (benchmark,))
+
+
+def frame_info(frame: ReferenceFrame | str | os.PathLike[str] | None = None) -> FrameInfo:
+    """A frame's benchmarks, protocols, averages, parameter convention and tokens.
+
+    Parameters
+    ----------
+    frame
+        A fitted :class:`ReferenceFrame`, a bundled frame's name, a saved JSON path, or
+        ``None`` for the default frame. A bundled frame is read from its shipped JSON and a
+        path from its file, so nothing is fitted (a name with no shipped JSON is fitted, as
+        :func:`load_frame` does).
+
+    Returns
+    -------
+    FrameInfo
+        What the frame holds.
+
+    Raises
+    ------
+    densing.InputError
+        A path that does not exist.
+    densing.DataFormatError
+        A file that is not a saved frame; the message names the file.
+    """
+    if frame is None or isinstance(frame, ReferenceFrame):
+        fr = resolve_frame(frame)
+    elif is_frame_path(frame):
+        fr = ReferenceFrame.load(Path(frame))
+    else:
+        fr = _shipped_frame(str(frame), None, {}) or load_frame(str(frame))
+    return FrameInfo(
+        name=str(fr.name), protocols=dict(fr.protocol_),
+        averages={str(k): tuple(str(t) for t in v) for k, v in fr.averages.items()},
+        param_count=str(fr.param_count), tokens=float(fr.tokens),
+    )

@@ -84,7 +84,7 @@ class ReferenceFrame(FrameReport):
         embeddings, as :func:`densing.evaluate.count_parameters` and the bundled models'
         ``n_params_nonembedding`` count) or ``"no_input_embedding"`` (column ``n_params``:
         OLMo's own count, total minus the input embedding only). Target models must be
-        compared in the same convention (METHOD.md item 6).
+        compared in the same convention (docs/method.md#trap-param-conventions).
     averages
         Averaged benchmarks to build (name -> tasks); default :data:`DEFAULT_AVERAGES`.
     benchmarks
@@ -218,7 +218,7 @@ class ReferenceFrame(FrameReport):
         self.param_column_ = pcol
         if flags_all:
             warnings.warn(
-                "reference-frame fit shows known traps (METHOD.md): " + "; ".join(flags_all),
+                "reference-frame fit shows known traps (docs/method.md): " + "; ".join(flags_all),
                 FitQualityWarning,
                 stacklevel=2,
             )
@@ -412,7 +412,8 @@ class ReferenceFrame(FrameReport):
             that applies to a censored score, NaN when ``ok``), ``score_low``/``score_high``
             (the invertible range), ``extrapolated`` (``N_hat`` outside the reference sizes),
             ``beyond_reference_score`` (the score is above every reference checkpoint's: the
-            sigmoid is extrapolated, METHOD.md item 2), ``near_asymptote`` (loss within 3 % of
+            sigmoid is extrapolated, docs/method.md#trap-score-transfer), ``near_asymptote`` (loss
+            within 3 % of
             the loss law's floor).
 
         Warns

@@ -1,5 +1,6 @@
-"""Held-out validation of a reference frame (METHOD.md item 8) and cross-validation inside
-the fitted ladder (METHOD.md item 11)."""
+"""Held-out validation of a reference frame (docs/method.md#trap-self-check) and cross-validation
+inside
+the fitted ladder (docs/method.md#trap-selection)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def holdout_validation(
         One row per benchmark and held-out run with ``predicted``, ``actual``,
         ``abs_error``, and the self-check ``self_check_rho``: the held-out model's actual
         score inverted at its own token count, over its parameter count (1 for a frame that
-        transfers perfectly; METHOD.md item 8), with its ``self_check_status``; and the frame
+        transfers perfectly; docs/method.md#trap-self-check), with its ``self_check_status``; and
+        the frame
         fitted on the small runs.
     """
     df = validate_runs(runs)
@@ -109,7 +111,8 @@ def _predict_rows(frame: ReferenceFrame, held: pd.DataFrame) -> list[dict[str, A
         fit = frame[bench]
         for _, r in held[held["benchmark"] == bench].sort_values("n_params").iterrows():
             pred = float(fit.predict_score(r[pcol], r["tokens"]))
-            # self-check (METHOD.md item 8): invert the actual score at the model's own
+            # self-check (docs/method.md#trap-self-check): invert the actual score at the model's
+            # own
             # token count; a frame that transfers gives rho = N_hat / N close to 1
             score = np.array([float(r["score"])])
             inv = fit.invert(score, float(r["tokens"]), draws=False)
@@ -132,7 +135,8 @@ def cross_validate_frame(
     """Cross-validate a frame's settings inside the ladder, never touching held-out runs.
 
     Runs with ``n_params`` at or above ``holdout_min_params`` are removed first, so the
-    result is the same whether or not they are passed (METHOD.md item 11: settings chosen
+    result is the same whether or not they are passed (docs/method.md#trap-selection: settings
+    chosen
     on them would make their error optimistic). Each fold fits a frame on the runs below its
     threshold and predicts the final scores of the runs from the threshold up to
     ``holdout_min_params``.

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing.conventions import doubling_months
 from densing.density import score_stderr
 from densing.exceptions import InputError
 from densing.reference import HOLDOUT_BAR, STATUS_ALIASES, ReferenceFrame, holdout_errors
@@ -21,11 +22,10 @@ from densing.trend import DensingTrend
 from densing.trend._calibrate import widen_in_quadrature
 from densing.trend._censored import TOP_CENSORED
 
-#: statuses of models censored at the top: lower bounds on density (METHOD.md item 9)
+#: statuses of models censored at the top: lower bounds on density
+#: (docs/method.md#trap-censored-top)
 _TOP_CENSORED = (*TOP_CENSORED, *STATUS_ALIASES)  # the old status name counts too
 
-#: days per month of the doubling times (the trend's convention)
-_DAYS_PER_MONTH = 30.44
 
 
 def _bounds_dict(trend: DensingTrend | None) -> dict[str, Any] | None:
@@ -44,9 +44,7 @@ def _bounds_dict(trend: DensingTrend | None) -> dict[str, Any] | None:
 
 def _months(slope_lo: float, slope_hi: float) -> tuple[float, float]:
     """A slope interval (per day) as a doubling-time interval (months)."""
-    def one(a: float) -> float:
-        return math.log(2) / a / _DAYS_PER_MONTH if a > 0 else math.inf
-    return (one(slope_hi), one(slope_lo))
+    return (doubling_months(slope_hi), doubling_months(slope_lo))
 
 
 def _measurement_slopes(

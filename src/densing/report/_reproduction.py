@@ -30,7 +30,7 @@ from densing._validation import (
     check_tokens,
     format_value,
 )
-from densing.conventions import frame_model_param_count
+from densing.conventions import doubling_days, doubling_months, frame_model_param_count
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, InputError
 from densing.reference import DEFAULT_PARAM_COUNT, ReferenceFrame, load_frame
@@ -49,7 +49,6 @@ from densing.report._claims import (
     verdict,
 )
 from densing.report._intervals import (
-    _DAYS_PER_MONTH,
     _TOP_CENSORED,
     _bounds_dict,
     _compressed_pairs,
@@ -170,11 +169,11 @@ class Reproduction:
             rows.append(_cmp(f"doubling time (months), {key.rsplit('_', 1)[-1]}", c["value"],
                              t.doubling_time_months_, lo, hi, c["source"], figures[key]))
         c = PAPER_CLAIMS["doubling_time_months_arxiv"]
-        implied = math.log(2) / c["slope_per_day"] / _DAYS_PER_MONTH
+        implied = doubling_months(c["slope_per_day"])
         rows.append(_cmp("doubling time (months), from the paper's A", implied,
                          t.doubling_time_months_, lo, hi, c["source"],
                          f"ln 2 / A with A = {c['slope_per_day']:g}/day (Fig. 1): "
-                         f"{math.log(2) / c['slope_per_day']:.0f} days = {implied:.2f} months"))
+                         f"{doubling_days(c['slope_per_day']):.0f} days = {implied:.2f} months"))
         env = self.envelope
         if env is not None:
             elo, ehi = self.intervals["envelope"]["doubling_time_months"]

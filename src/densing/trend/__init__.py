@@ -21,7 +21,8 @@ Which models carry the fit is the *frontier*:
 Uncertainty comes from a nonparametric case bootstrap over *models*: each resample draws
 the models with replacement, recomputes its own frontier and refits; intervals are
 percentile intervals. The frontier's own uncertainty (which models make the envelope)
-dominates the error (METHOD.md item 5), so it must be resampled, not fixed. An all-points
+dominates the error (docs/method.md#trap-small-frontier), so it must be resampled, not fixed. An
+all-points
 OLS fit is always computed beside the frontier fit (``all_points_``).
 
 The package is split by job: ``_data`` (input validation and dates), ``_frontiers`` (the

@@ -1,4 +1,4 @@
-"""Slope intervals that cover: a parametric frontier model (METHOD.md item 10).
+"""Slope intervals that cover: a parametric frontier model (docs/method.md#trap-interval-coverage).
 
 The percentile case bootstrap of a running maximum under-covers: a resample's envelope is
 an envelope of fewer distinct models, so its slopes are not distributed around the

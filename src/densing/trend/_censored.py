@@ -1,4 +1,4 @@
-"""Models censored at the top kept as lower bounds on density (METHOD.md item 9).
+"""Models censored at the top kept as lower bounds on density (docs/method.md#trap-censored-top).
 
 A target that scores above what the reference frame can express (status ``above_ceiling``
 or ``above_frame_range``) has no finite density, but its density is *at least* the frame's
@@ -40,6 +40,7 @@ from scipy.optimize import minimize
 from scipy.special import log_ndtr
 
 from densing._validation import check_release_dates, format_value
+from densing.conventions import doubling_months
 from densing.exceptions import ConvergenceError, InputError
 from densing.reference._defaults import STATUS_ALIASES
 from densing.trend._data import _Data, _parse_dates
@@ -93,9 +94,7 @@ class CensoredFit:
     def doubling_time_months(self) -> float:
         """``ln 2 / A`` in months of 30.44 days (``inf`` when ``A <= 0``)."""
         a = self.slope_per_day
-        if not math.isfinite(a):
-            return math.nan
-        return math.log(2.0) / a / 30.44 if a > 0 else math.inf
+        return doubling_months(a)
 
 
 def _check_arrays(

@@ -115,23 +115,23 @@ class DensingTrend:
         Seed of :func:`numpy.random.default_rng`; the same seed gives bit-identical results.
     censored
         ``"drop"`` (default): models censored at the top (status ``above_ceiling`` or
-        ``above_frame_range``) are left out and counted. ``"bound"``: they enter as lower
-        bounds on density, read from ``bound_col`` (METHOD.md item 9): the envelope never
+        ``above_frame_range``) are left out and counted. ``"bound"``: they enter as lower bounds on
+        density, read from ``bound_col`` (docs/method.md#trap-censored-top): the envelope never
         falls below a bound, the all-points fit is a Tobit (right-censored normal) maximum
         likelihood and the quantile line is Powell's censored quantile regression
-        (``densing.trend._censored``). An ``ok`` row's ``bound_col`` value, when given, is
-        its censoring point for the quantile line.
+        (``densing.trend._censored``). An ``ok`` row's ``bound_col`` value, when given, is its
+        censoring point for the quantile line.
     bound_col
         Column holding the density bound (see :func:`densing.trend.density_bounds`).
     interval
-        ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model, its
-        coverage checked by simulation (at least 0.92 at nominal 0.95 for every frontier,
+        ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model, its coverage
+        checked by simulation (at least 0.92 at nominal 0.95 for every frontier,
         ``densing.trend._calibrate``), widened in quadrature by the slope's spread over
-        ``density_draws`` when given. ``"percentile"``: the case bootstrap's percentile
-        interval, which under-covers for the envelope (METHOD.md item 10) and covers for the
-        quantile line (tests/test_coverage.py). ``None`` (default): percentile for
-        ``quantile`` and with ``censored="bound"``, calibrated for ``running_max`` and
-        ``all``; ``interval_`` says which, ``ci_calibrated_``/``ci_percentile_`` keep both.
+        ``density_draws`` when given. ``"percentile"``: the case bootstrap's percentile interval,
+        which under-covers for the envelope (docs/method.md#trap-interval-coverage) and covers for
+        the quantile line (tests/test_coverage.py). ``None`` (default): percentile for ``quantile``
+        and with ``censored="bound"``, calibrated for ``running_max`` and ``all``; ``interval_``
+        says which, ``ci_calibrated_``/``ci_percentile_`` keep both.
 
     Attributes
     ----------

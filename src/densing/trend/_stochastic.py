@@ -28,8 +28,8 @@ from scipy.optimize import minimize
 from scipy.special import log_ndtr
 from scipy.stats import chi2
 
+from densing.conventions import doubling_months
 from densing.exceptions import InputError
-from densing.trend.results import DAYS_PER_MONTH
 
 _LOG_2 = math.log(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -79,19 +79,14 @@ class StochasticFrontierFit:
     @property
     def doubling_time_months(self) -> float:
         """``ln 2 / A`` in months (``inf`` when ``A <= 0``)."""
-        a = self.slope_per_day
-        return math.log(2.0) / a / DAYS_PER_MONTH if a > 0 else math.inf
+        return doubling_months(self.slope_per_day)
 
     @property
     def doubling_time_months_ci(self) -> tuple[float, float]:
         """The slope interval as doubling times (``inf`` above when it reaches ``A <= 0``)."""
         lo, hi = self.slope_ci
 
-        def one(a: float) -> float:
-            if not math.isfinite(a):
-                return math.nan
-            return math.log(2.0) / a / DAYS_PER_MONTH if a > 0 else math.inf
-        return (one(hi), one(lo))
+        return (doubling_months(hi), doubling_months(lo))
 
 
 def _nll(p: NDArray[np.float64], t: NDArray[np.float64], ts: NDArray[np.float64],

@@ -17,13 +17,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from densing._summary import Summary
+from densing.conventions import DAYS_PER_MONTH
+from densing.conventions import doubling_days as _doubling
 from densing.trend._bootstrap import _percentile_ci, _std
 
 #: Release date of Llama-1, the paper's time origin.
 LLAMA1_DATE = "2023-02-24"
-#: Days per month used to convert doubling times (365.25 / 12, rounded as in the paper).
-DAYS_PER_MONTH = 30.44
-
 _LN2 = math.log(2.0)
 
 #: the keys of ``DensingTrend.to_dict()["all_points"]`` (kept for the JSON outputs)
@@ -36,13 +35,6 @@ PERIOD_KEYS = (
     "period", "n_models", "n_frontier", "slope_per_day", "slope_ci", "doubling_time_months",
     "doubling_time_months_ci", "r2", "frontier",
 )
-
-
-def _doubling(slope: float) -> float:
-    """``ln 2 / slope`` days; ``inf`` when the density does not grow, NaN when undefined."""
-    if not math.isfinite(slope):
-        return math.nan
-    return _LN2 / slope if slope > 0 else math.inf
 
 
 def _doubling_ci(slope_ci: tuple[float, float]) -> tuple[float, float]:

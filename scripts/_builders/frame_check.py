@@ -1,9 +1,9 @@
 """Compare two fitted reference frames on what users consume, with stated tolerances.
 
 A refit of the same frame on another machine does not reproduce the fitted parameters bit
-for bit: poorly identified loss laws (METHOD.md item 1) slide along a flat valley of the
-objective, so BLAS round-off moves ``a`` or an exponent in the fifth or sixth digit while
-every prediction stays put. :func:`compare_frames` therefore compares
+for bit: poorly identified loss laws (docs/method.md#trap-loss-form) slide along a flat
+valley of the objective, so BLAS round-off moves ``a`` or an exponent in the fifth or sixth
+digit while every prediction stays put. :func:`compare_frames` therefore compares
 
 * the settings and data summaries (runs, checkpoints, size range, best reference score,
   protocols, averaged tasks, law forms, number of draws): exactly;
