@@ -8,6 +8,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from densing.conventions import DAYS_PER_MONTH
+
+#: colours used across the figures
+FRONTIER_COLOR = "#d62728"
+POINT_COLOR = "#6c8ebf"
+CENSORED_COLOR = "#7f7f7f"
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
+        raise ImportError(
+            "densing.plotting needs matplotlib: pip install matplotlib "
+            "(it comes with a default install of densing)"
+        ) from exc
+    return plt
+
+
+def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
+    plt = _pyplot()
+    _, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+    return axes
+
 
 def _date_axis(ax: Any) -> None:
     """Quarterly ticks labelled by month, with the year under January and the first tick."""
@@ -126,8 +150,6 @@ __all__: list[str] = []
 
 #: the paper's doubling time (Xiao et al. 2024, abstract and Fig. 1), months
 PAPER_DOUBLING_MONTHS = 3.3
-#: days per month of the doubling-time conversion
-DAYS_PER_MONTH = 30.44
 
 
 def estimator_name(frontier: str, quantile: float | None = None) -> str:

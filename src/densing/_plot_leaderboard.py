@@ -15,8 +15,12 @@ import numpy as np
 import pandas as pd
 
 from densing._plot_common import (
+    CENSORED_COLOR,
+    FRONTIER_COLOR,
     PAPER_DOUBLING_MONTHS,
+    POINT_COLOR,
     _date_axis,
+    _new_axes,
     _num,
     _place_labels,
     band_drawable,
@@ -99,7 +103,6 @@ def plot_leaderboard(result: Any, ax: Any = None, *, paper: bool = True) -> Any:
         (two collections), the fit and the paper's line (labelled), the band of the
         doubling-time interval and one arrow per censored model.
     """
-    from densing.plotting import CENSORED_COLOR, FRONTIER_COLOR, POINT_COLOR, _new_axes
 
     g = chart_geometry(result)
     ok = g["ok"]

@@ -17,37 +17,21 @@ import numpy as np
 import pandas as pd
 
 from densing._plot_common import (
+    CENSORED_COLOR,
+    FRONTIER_COLOR,
+    POINT_COLOR,
     _date_axis,
+    _new_axes,
     _num,
     _place_labels,
+    _pyplot,
     estimator_name,
     members_name,
 )
+from densing._plot_leaderboard import plot_leaderboard
 from densing._validation import check_is_fitted
 from densing.conventions import slope_per_day
 from densing.exceptions import InputError
-
-#: colours used across the figures
-FRONTIER_COLOR = "#d62728"
-POINT_COLOR = "#6c8ebf"
-CENSORED_COLOR = "#7f7f7f"
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
-        raise ImportError(
-            "densing.plotting needs matplotlib: pip install matplotlib "
-            "(it comes with a default install of densing)"
-        ) from exc
-    return plt
-
-
-def _new_axes(ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
-    plt = _pyplot()
-    _, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
-    return axes
 
 
 def _as_trend(trend: Any) -> Any:
@@ -535,8 +519,6 @@ def save_figure(ax_or_axes: Any, path: str | os.PathLike[str]) -> str:
     ax.figure.savefig(path, format=suffix[1:], dpi=150)
     return str(path)
 
-
-from densing._plot_leaderboard import plot_leaderboard  # noqa: E402
 
 __all__ = [
     "plot_density_trend",

@@ -58,8 +58,7 @@ from densing.reference._defaults import STATUS_ALIASES
 __all__ = ["Leaderboard"]
 
 
-def _model_rows_of(state: LeaderboardState, model: str) -> tuple[list[dict[str, Any]],
-                                                                  list[dict[str, Any]]]:
+def _model_rows_of(state: LeaderboardState, model: str) -> tuple[list[Any], list[Any]]:
     models = [dict(state.models[model])] if model in state.models else []
     scores = [dict(state.scores[k]) for k in sorted(state.scores) if k[0] == model]
     return models, scores
@@ -88,8 +87,7 @@ class Leaderboard:
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  progress: bool | None = None) -> None:
         if not isinstance(path, (str, os.PathLike)):
-            raise InputError(f"path must be a directory name (str or os.PathLike); got "
-                             f"{type(path).__name__} {path!r}")
+            raise InputError(f"path must be a directory name; got {type(path).__name__} {path!r}")
         self.path = Path(path)
         self.lock_timeout = check_scalar(lock_timeout, "lock_timeout", low=0)
         self.progress = progress
@@ -147,8 +145,7 @@ class Leaderboard:
         from densing.reference import ReferenceFrame
 
         if not isinstance(path, (str, os.PathLike)):
-            raise InputError(f"path must be a directory name (str or os.PathLike); got "
-                             f"{type(path).__name__} {path!r}")
+            raise InputError(f"path must be a directory name; got {type(path).__name__} {path!r}")
         root = Path(path)
         if (root / META_FILE).exists() or (root / HISTORY_FILE).exists():
             raise InputError(f"{root} already holds a leaderboard; open it with Leaderboard(path)")

@@ -412,9 +412,8 @@ class ReferenceFrame(FrameReport):
             that applies to a censored score, NaN when ``ok``), ``score_low``/``score_high``
             (the invertible range), ``extrapolated`` (``N_hat`` outside the reference sizes),
             ``beyond_reference_score`` (the score is above every reference checkpoint's: the
-            sigmoid is extrapolated, docs/method.md#trap-score-transfer), ``near_asymptote`` (loss
-            within 3 % of
-            the loss law's floor).
+            sigmoid is extrapolated, docs/method.md#trap-score-transfer), ``near_asymptote``
+            (loss within 3 % of the loss law's floor).
 
         Warns
         -----

@@ -30,7 +30,7 @@ from densing._validation import (
     check_tokens,
     format_value,
 )
-from densing.conventions import doubling_days, doubling_months, frame_model_param_count
+from densing.conventions import frame_model_param_count
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, InputError
 from densing.reference import DEFAULT_PARAM_COUNT, ReferenceFrame, load_frame
@@ -45,9 +45,9 @@ from densing.report._claims import (
     PAPER_CLAIMS,
     PAPER_WINDOW,
     REPRODUCE_BENCHMARK,
-    _cmp,
     verdict,
 )
+from densing.report._comparison import comparison_table
 from densing.report._intervals import (
     _TOP_CENSORED,
     _bounds_dict,
@@ -59,7 +59,7 @@ from densing.report._intervals import (
     _parse_window,
     _pct,
 )
-from densing.report._render import comparison_frame, reproduction_summary
+from densing.report._render import reproduction_summary
 from densing.trend import DensingTrend, PeriodComparison, density_bounds
 from densing.trend._stochastic import StochasticFrontierFit
 
@@ -155,74 +155,7 @@ class Reproduction:
             ``ci_high``, ``ratio`` (densing / paper), ``paper_in_ci``, ``verdict``,
             ``source``, ``paper_figure``. It prints whole (every row and column).
         """
-        t = self.trend
-        ci = self.intervals.get("joint", t.ci_)
-        lo, hi = ci.get("doubling_time_months", (math.nan, math.nan))
-        slo, shi = ci.get("slope_per_day", (math.nan, math.nan))
-        rows = []
-        figures = {
-            "doubling_time_months_arxiv": "stated doubling time, 3.3 months (abstract, Fig. 1)",
-            "doubling_time_months_journal": "stated doubling time, 3.5 months (journal)",
-        }
-        for key in ("doubling_time_months_arxiv", "doubling_time_months_journal"):
-            c = PAPER_CLAIMS[key]
-            rows.append(_cmp(f"doubling time (months), {key.rsplit('_', 1)[-1]}", c["value"],
-                             t.doubling_time_months_, lo, hi, c["source"], figures[key]))
-        c = PAPER_CLAIMS["doubling_time_months_arxiv"]
-        implied = doubling_months(c["slope_per_day"])
-        rows.append(_cmp("doubling time (months), from the paper's A", implied,
-                         t.doubling_time_months_, lo, hi, c["source"],
-                         f"ln 2 / A with A = {c['slope_per_day']:g}/day (Fig. 1): "
-                         f"{doubling_days(c['slope_per_day']):.0f} days = {implied:.2f} months"))
-        env = self.envelope
-        if env is not None:
-            elo, ehi = self.intervals["envelope"]["doubling_time_months"]
-            rows.append(_cmp("doubling time (months), envelope (paper's rule)", c["value"],
-                             env.doubling_time_months_, elo, ehi, c["source"],
-                             "stated doubling time, 3.3 months, against the running maximum"))
-        rows.append(_cmp("slope A (per day)", c["slope_per_day"], t.slope_per_day_, slo, shi,
-                         c["source"], "stated slope A = 0.0073/day (Fig. 1)"))
-        if t.frontier == "quantile":
-            # the paper's R^2 is an OLS fit to its envelope: set the envelope's beside it; a
-            # quantile line has no R^2, its fit quality is the Koenker-Machado pseudo-R1
-            if env is not None:
-                rows.append(_cmp("R^2 of the envelope fit (paper's rule)", c["r2"], env.r2_,
-                                 math.nan, math.nan, c["source"],
-                                 "stated R^2 = 0.912 (Fig. 1)"))
-            rows.append(_cmp("pseudo-R1 of the quantile line", math.nan, pseudo_r1(t),
-                             math.nan, math.nan, "densing",
-                             "none (Koenker-Machado R1 = 1 - check loss of the line / "
-                             "check loss of a constant)"))
-        else:
-            rows.append(_cmp("R^2 of the frontier fit", c["r2"], t.r2_, math.nan, math.nan,
-                             c["source"], "stated R^2 = 0.912 (Fig. 1)"))
-        if self.periods is not None:
-            p = self.periods
-            for key, part in (("slope_before_chatgpt", "before"), ("slope_after_chatgpt", "after")):
-                fit = p.before if part == "before" else p.after
-                pci = fit.slope_ci
-                rows.append(_cmp(f"slope {part} ChatGPT (per day)", PAPER_CLAIMS[key]["value"],
-                                 fit.slope_per_day, pci[0], pci[1], PAPER_CLAIMS[key]["source"],
-                                 f"stated MMLU-density slope {part} ChatGPT, "
-                                 f"{PAPER_CLAIMS[key]['value']:g}/day (Sec. 4)"))
-        for row in rows:
-            if row["quantity"].startswith("slope") and not row["ci_low"] > 0:
-                row["paper_in_ci"] = None  # an interval reaching zero growth bounds nothing
-            row["verdict"] = _row_verdict(row)
-        if len(self.compressed):
-            both = self.compressed.dropna(subset=["density", "parent_density"])
-            denser = int((both["density"] > both["parent_density"]).sum())
-            found = (f"{denser} of {len(both)}" if len(both) else
-                     f"untestable: 0 of {len(self.compressed)} pairs have both densities")
-            rows.append({
-                "quantity": "pruned/distilled models denser than parent",
-                "paper": "none", "densing": found,
-                "ci_low": math.nan, "ci_high": math.nan, "ratio": math.nan,
-                "paper_in_ci": None, "verdict": "",
-                "source": PAPER_CLAIMS["compressed_not_denser"]["source"],
-                "paper_figure": "stated: no pruned/distilled model denser than its parent",
-            })
-        return comparison_frame(rows)
+        return comparison_table(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The headline as plain values (the ``--json`` output of ``densing reproduce``)."""
@@ -344,15 +277,6 @@ class Reproduction:
                 f"{t.n_models_} models, doubling {t.doubling_time_months_:.2g} mo "
                 f"({100 * float(t.ci):g}% CI {lo:.2g}..{hi:.2g}), paper "
                 f"{PAPER_CLAIMS['doubling_time_months_arxiv']['value']:g}>")
-
-
-def _row_verdict(row: dict[str, Any]) -> str:
-    lo, hi = row["ci_low"], row["ci_high"]
-    if not (isinstance(lo, float) and math.isfinite(lo)):
-        return ""
-    if not math.isfinite(hi) or row["paper_in_ci"] is None:
-        return "not tested: the interval includes zero growth"
-    return "inside" if row["paper_in_ci"] else "outside"
 
 
 def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontier: Any,
