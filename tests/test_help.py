@@ -35,8 +35,9 @@ def test_every_option_has_help_and_every_command_an_example(words):
                      if line.strip().startswith("densing ")]
     assert example_lines, f"densing {words}: no example"
     # each example names this command (the top level names the workflow's commands)
-    if words:
-        assert all(line.startswith(f"densing {words}") for line in example_lines), epilog
+    named = [line.split()[1] for line in example_lines] if not words else []
+    assert all(line.startswith(f"densing {words}") for line in example_lines), epilog
+    assert all(name in dict(walk(PARSER)) for name in named), epilog
 
 
 @pytest.mark.parametrize("words", COMMANDS)
@@ -45,11 +46,12 @@ def test_examples_parse(words):
     import shlex
 
     epilog = dict(walk(PARSER))[words].epilog or ""
-    for line in epilog.splitlines():
-        line = line.split("#")[0].strip()
-        if line.startswith("densing "):
-            args = build_parser().parse_args(shlex.split(line)[1:])
-            assert args.func is not None, line
+    lines = [line.split("#")[0].strip() for line in epilog.splitlines()]
+    examples = [line for line in lines if line.startswith("densing ")]
+    assert examples, f"densing {words}: no example"
+    for line in examples:
+        args = build_parser().parse_args(shlex.split(line)[1:])
+        assert args.func is not None, line
 
 
 def test_defaults_are_shown_with_their_values(capsys):

@@ -174,8 +174,14 @@ def test_repair_restores_a_board_that_check_passes_with_no_model_lost(
     assert len(backups) == 1
     for name in ("models.csv", "scores.csv", "meta.json"):
         assert (backups[0] / name).read_bytes() == damaged[name]
-    if (backups[0] / "history.jsonl").exists():
-        assert (backups[0] / "history.jsonl").read_bytes() == damaged["history.jsonl"]
+    # a damaged log is kept too, as it was; an intact log (only models.csv edited) is not
+    # replaced, so it has no backup
+    kept_log = backups[0] / "history.jsonl"
+    assert kept_log.exists() == (fault != "models.csv edited")
+    if fault != "models.csv edited":
+        assert kept_log.read_bytes() == damaged["history.jsonl"]
+    else:
+        assert (board3.path / "history.jsonl").read_bytes() == damaged["history.jsonl"]
     # and the board takes writes again
     board3.add("new", 5e9, "2024-01-01", rows())
     assert set(board3.state().models) == expected | {"new"}

@@ -89,12 +89,16 @@ def test_csv_safe_neutralises_formula_prefixes(cell: str) -> None:
     assert csv_unsafe(safe) == cell
 
 
-@pytest.mark.parametrize("cell", ["-1.5", "+3", "-inf", "1e-3", "model-7b", "'quoted", ""])
-def test_csv_safe_keeps_numbers_and_round_trips(cell: str) -> None:
-    safe = csv_safe(cell)
-    if cell[:1] in "-+" and cell not in ("model-7b",):
-        assert safe == cell  # a number stays a number
-    assert csv_unsafe(safe) == cell
+@pytest.mark.parametrize("cell", ["-1.5", "+3", "-inf", "1e-3", "model-7b", ""])
+def test_csv_safe_keeps_numbers_and_plain_text(cell: str) -> None:
+    assert csv_safe(cell) == cell  # a signed number stays a number; plain text is kept
+    assert csv_unsafe(cell) == cell
+
+
+def test_csv_safe_escapes_a_leading_quote_and_round_trips() -> None:
+    # a leading apostrophe is the escape mark itself, so it is doubled and read back once
+    assert csv_safe("'quoted") == "''quoted"
+    assert csv_unsafe("''quoted") == "'quoted"
 
 
 def test_atomic_write_csv_neutralises_text_not_numbers(tmp_path: Path) -> None:

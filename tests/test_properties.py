@@ -145,8 +145,8 @@ def test_trend_scaling_changes_only_the_intercept(log_k: float, slope: float,
                          "density": dens})
     scaled = base.assign(density=dens * np.exp(log_k))
     for frontier in ("running_max", "all", "quantile"):
-        t1 = DensingTrend(frontier=frontier, n_bootstrap=30, random_state=0).fit(base)
-        t2 = DensingTrend(frontier=frontier, n_bootstrap=30, random_state=0).fit(scaled)
+        t1 = DensingTrend(frontier=frontier, n_bootstrap=10, random_state=0).fit(base)
+        t2 = DensingTrend(frontier=frontier, n_bootstrap=10, random_state=0).fit(scaled)
         assert t2.slope_per_day_ == pytest.approx(t1.slope_per_day_, rel=1e-7, abs=1e-12)
         assert t2.intercept_ == pytest.approx(t1.intercept_ + log_k, rel=1e-7, abs=1e-7)
         assert list(t2.frontier_["model"]) == list(t1.frontier_["model"])

@@ -11,17 +11,41 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 CLI_PAGE = README.parent / "docs" / "cli.md"
 
 
-def test_quick_start_runs(capsys):
+def test_quick_start_runs(capsys, monkeypatch, reproduction):
+    """The Quick start runs as written; its ``densing.reproduce()`` is the session's.
+
+    ``reproduce()`` with its defaults is what the ``reproduction`` fixture computed (checked
+    on the signature here), so the block reuses it instead of running the pipeline again.
+    """
+    import inspect
+
+    import densing
+
+    defaults = inspect.signature(densing.reproduce).parameters
+    assert (defaults["n_bootstrap"].default, defaults["random_state"].default) == (1000, 0)
+    calls = []
+
+    def shared(*args: object, **kwargs: object) -> object:
+        calls.append((args, kwargs))
+        return reproduction
+
     text = README.read_text(encoding="utf-8")
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     assert blocks, "the Quick start has a Python example"
     namespace: dict[str, object] = {}
-    exec(compile(blocks[0], "README.md (Quick start)", "exec"), namespace)  # noqa: S102
+    with monkeypatch.context() as patch:
+        patch.setattr(densing, "reproduce", shared)
+        exec(compile(blocks[0], "README.md (Quick start)", "exec"), namespace)  # noqa: S102
+    assert calls == [((), {})]  # the README calls reproduce() with its defaults
     out = capsys.readouterr().out
     assert "doubling" in out
     rep = namespace["rep"]
+    assert rep is reproduction
     assert rep.trend.doubling_time_months_ > 0  # type: ignore[attr-defined]
+    trend = namespace["trend"]  # the README's own fit, not the shared one
+    assert trend is not reproduction.trend
+    assert trend.doubling_time_months_ > 0  # type: ignore[attr-defined]
 
 
 def _bash_block_after(marker: str, page: Path = CLI_PAGE) -> list[str]:

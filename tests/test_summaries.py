@@ -103,10 +103,10 @@ def test_leaderboard_summary(board: Leaderboard) -> None:
     assert list(ranked["model"]) == [f"m{i}" for i in range(5, -1, -1)]
     assert full.set_index("model").loc["strong", "status"] == "above_frame_range"
     trend = board.result().trend
-    if trend:
-        months = trend["doubling_time_months"]
-        assert s.header[0][1].startswith(f"{months:.3g} months" if math.isfinite(months)
-                                         else "inf months")
+    assert trend, "six ranked models over six months: the board fits a trend"
+    months = trend["doubling_time_months"]
+    assert s.header[0][1].startswith(f"{months:.3g} months" if math.isfinite(months)
+                                     else "inf months")
     json.dumps(s.to_dict(), allow_nan=True)
 
 
