@@ -59,8 +59,15 @@ def coverage(frontier: str, n: int | None, sigma: float | None, n_sim: int = 400
 
 
 @pytest.mark.parametrize("frontier", ["running_max", "quantile", "all"])
-@pytest.mark.parametrize(("n", "sigma"), [(None, None), (50, 0.7), (150, 0.3), (111, 1.34)])
-def test_calibrated_interval_covers(frontier: str, n: int | None, sigma: float | None) -> None:
+@pytest.mark.parametrize(("n", "sigma"), [(None, None), (50, 0.7), (150, 0.3), ("real", "real")])
+def test_calibrated_interval_covers(frontier: str, n: int | str | None, sigma: float | str | None,
+                                    request: pytest.FixtureRequest) -> None:
+    """Coverage of the calibrated interval; the ``real`` case takes the bundled data's model
+    count and scatter from the ``real_data`` fixture (109 models, s = 1.685 today)."""
+    if n == "real":
+        real = request.getfixturevalue("real_data")
+        n, sigma = int(real["n"]), float(real["s"])
+    assert not isinstance(n, str) and not isinstance(sigma, str)
     cov = coverage(frontier, n, sigma)
     # 400 repetitions: Monte Carlo SE about 0.011 at 0.95
     assert cov >= 0.92, f"{frontier} n={n} sigma={sigma}: coverage {cov:.3f} < 0.92"
