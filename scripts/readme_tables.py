@@ -284,8 +284,8 @@ def build_sensitivity(res: Results) -> str:
         if isinstance(err, str):
             rows.append([label, "–", "–", "–", "–", "–", _envelope_of_error(err), "–", "–", "–"])
             continue
-        r2 = _f(r["r2"], 2) + ("¹" if "quantile" in str(r["variant"]) or "default"
-                                in str(r["variant"]) else "")
+        # a quantile line has no R² (its fit quality is the pseudo-R¹ of the reproduce table)
+        r2 = _f(r["r2"], 2) if math.isfinite(float(r["r2"])) else "–"
         bounds = int(r["n_lower_bounds"]) if r["n_lower_bounds"] == r["n_lower_bounds"] else 0
         env = r.get("envelope_months")
         rows.append([label, _f(r["doubling_months"], 1),
