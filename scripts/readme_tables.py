@@ -137,7 +137,6 @@ def _table(header: list[str], rows: list[list[str]], align: str | None = None) -
 _STATUS_TEXT = {
     "below_floor": "below the frame's floor",
     "above_ceiling": "above ceiling",
-    "below_data_term": "below data term",
     "above_frame_range": "above frame range",
     "near_asymptote": "at the asymptote",
 }

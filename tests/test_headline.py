@@ -193,7 +193,7 @@ def test_counts_separate_censored_undated_and_bounds(rep):
     missing = in_win["status"] == "missing_params"
     assert out["n_censored"] == int(((in_win["status"] != "ok") & ~missing).sum())
     assert out["n_missing_params"] == int(missing.sum())
-    top = in_win["status"].isin(["above_ceiling", "above_frame_range", "below_data_term"])
+    top = in_win["status"].isin(["above_ceiling", "above_frame_range"])
     assert out["n_lower_bounds"] == int(top.sum())
     assert out["with_bounds"]["n_bounds"] == out["n_lower_bounds"]
     # left out by name, not counted as censored

@@ -1,4 +1,4 @@
-"""Censoring status names (issue 14 item 5): ``above_frame_range`` and its deprecated alias."""
+"""Censoring status names (issue 14 item 5): ``above_frame_range``; the old name is gone."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from densing.reference import STATUS_ALIASES, STATUSES, canonical_statuses
+import densing.reference
+from densing.reference import STATUSES
 from densing.trend import DensingTrend
 
 
 def test_status_vocabulary() -> None:
     assert STATUSES == ("ok", "below_floor", "above_ceiling", "above_frame_range")
-    assert STATUS_ALIASES == {"below_data_term": "above_frame_range"}
-    assert set(STATUS_ALIASES.values()) <= set(STATUSES)
-    assert not set(STATUS_ALIASES) & set(STATUSES)
+    # the deprecated alias and its mapping are gone (issue 21 section 3: nothing released)
+    assert not hasattr(densing.reference, "STATUS_ALIASES")
+    assert not hasattr(densing.reference, "canonical_statuses")
 
 
 def test_high_arc_challenge_score_reads_as_above_frame_range(frame) -> None:
@@ -35,15 +36,6 @@ def test_high_arc_challenge_score_reads_as_above_frame_range(frame) -> None:
     assert out["bound"].iloc[0] == pytest.approx(high, rel=1e-6)
 
 
-def test_canonical_statuses_maps_old_name_with_warning() -> None:
-    with pytest.warns(DeprecationWarning, match="below_data_term.*above_frame_range"):
-        out = canonical_statuses(["ok", "below_data_term", "protocol_mismatch"])
-    assert out == ["ok", "above_frame_range", "protocol_mismatch"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert canonical_statuses(["ok", "above_frame_range"]) == ["ok", "above_frame_range"]
-
-
 def _dated_models(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     days = np.sort(rng.integers(0, 900, size=n))
@@ -56,22 +48,27 @@ def _dated_models(n: int, seed: int) -> pd.DataFrame:
     })
 
 
-def test_trend_accepts_old_status_name_with_deprecation_warning() -> None:
+def test_old_status_name_is_treated_like_any_unknown_status() -> None:
     df = _dated_models(20, seed=3)
     df.loc[[4, 9], ["status", "density"]] = ["below_data_term", np.inf]
     df.loc[12, ["status", "density"]] = ["above_frame_range", np.inf]
-    with pytest.warns(DeprecationWarning, match="below_data_term"):
-        old = DensingTrend(n_bootstrap=50, random_state=0).fit(df)
-    assert old.censored_ == {"above_frame_range": 3}
-    new_df = df.assign(status=df["status"].replace("below_data_term", "above_frame_range"))
     with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        new = DensingTrend(n_bootstrap=50, random_state=0).fit(new_df)
-    assert new.censored_ == old.censored_
-    assert new.slope_per_day_ == old.slope_per_day_
+        warnings.simplefilter("error")  # no DeprecationWarning, no mapping
+        old = DensingTrend(n_bootstrap=50, random_state=0).fit(df)
+    assert old.censored_ == {"below_data_term": 2, "above_frame_range": 1}
+    # the same fit as with a made-up status name on those rows
+    other = df.assign(status=df["status"].replace("below_data_term", "no_such_status"))
+    unknown = DensingTrend(n_bootstrap=50, random_state=0).fit(other)
+    assert unknown.censored_ == {"no_such_status": 2, "above_frame_range": 1}
+    assert old.slope_per_day_ == unknown.slope_per_day_
+    # and the bound mode does not take it for a top-censored model
+    df["density_bound"] = 2.0
+    bound = DensingTrend(frontier="all", censored="bound", n_bootstrap=0).fit(df)
+    assert bound.n_bounds_ == 1
+    assert bound.n_models_ == len(df) - 2
 
 
-def test_cli_trend_reads_old_status_name_with_one_warning_line(tmp_path, capsys) -> None:
+def test_cli_trend_prints_no_rename_warning_for_old_status_name(tmp_path, capsys) -> None:
     from densing.cli import main
 
     df = _dated_models(12, seed=5)
@@ -80,23 +77,15 @@ def test_cli_trend_reads_old_status_name_with_one_warning_line(tmp_path, capsys)
     df.to_csv(path, index=False)
     assert main(["trend", "--densities", str(path), "--bootstrap", "50"]) == 0
     out, err = capsys.readouterr()
-    # one warning, wrapped to the terminal's width (continuation lines indented)
-    assert err.count("warning: ") == 1
-    assert " ".join(err.split()) == (
-        "warning: deprecated status name(s): 'below_data_term' -> 'above_frame_range'; the "
-        "old names go in the next release"
-    )
-    assert "above_frame_range 1" in out and "below_data_term" not in out
+    assert "deprecated" not in err and "above_frame_range" not in out
+    assert "censored          1 (below_data_term 1)" in out
 
 
-@pytest.mark.parametrize("name", ["above_frame_range", "below_data_term"])
-def test_bound_mode_counts_above_frame_range_as_censored_at_the_top(name: str) -> None:
+def test_bound_mode_counts_above_frame_range_as_censored_at_the_top() -> None:
     df = _dated_models(24, seed=9)
     top = [5, 11, 17]
     df["density_bound"] = df["density"] * 1.5
-    df.loc[top, ["status", "density"]] = [name, np.inf]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        trend = DensingTrend(frontier="all", censored="bound", n_bootstrap=0).fit(df)
+    df.loc[top, ["status", "density"]] = ["above_frame_range", np.inf]
+    trend = DensingTrend(frontier="all", censored="bound", n_bootstrap=0).fit(df)
     assert trend.n_bounds_ == len(top)
     assert trend.n_models_ == len(df)

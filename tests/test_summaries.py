@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from densing._summary import Summary
 from densing.exceptions import InputError, NotFittedError
 from densing.leaderboard import Leaderboard
-from densing.leaderboard.store import TABLE_FILE
 from densing.reference import ReferenceFrame, load_frame
 
 # ``frame`` (olmo-ladder, fitted) comes from conftest.py
@@ -119,14 +116,3 @@ def test_leaderboard_print_html_repr(board: Leaderboard, capsys) -> None:
     assert "\n" not in repr(board) and "7 models" in repr(board)
     with pytest.raises(InputError, match="max_rows"):
         board.summary(max_rows=0)
-
-
-def test_leaderboard_reads_a_table_saved_with_the_old_status_name(board: Leaderboard) -> None:
-    path = Path(board.path) / TABLE_FILE
-    text = path.read_text(encoding="utf-8")
-    assert "above_frame_range" in text
-    path.write_text(text.replace("above_frame_range", "below_data_term"), encoding="utf-8")
-    table = board.result().table
-    assert "below_data_term" not in set(table["status"])
-    assert table.set_index("model").loc["strong", "status"] == "above_frame_range"
-    assert isinstance(board.summary_frame(), pd.DataFrame)

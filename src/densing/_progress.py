@@ -81,69 +81,12 @@ def progress(
     return bar(iterable_or_total, desc=desc, disable=disable, **kwargs)
 
 
-__all__ = ["RateReporter", "disable", "progress", "renamed_progress", "show_progress_flag"]
-
-
-def show_progress_flag(progress: bool | None, quiet: bool | None = None,
-                       where: str = "") -> bool | None:
-    """The one progress keyword, ``progress``, with the old ``quiet`` kept for a release.
-
-    Parameters
-    ----------
-    progress
-        ``True`` shows bars even off a terminal, ``False`` hides them, ``None`` shows them only
-        when stderr is a TTY.
-    quiet
-        Deprecated: ``quiet=True`` is ``progress=False`` and ``quiet=False`` is
-        ``progress=True``.
-    where
-        Name of the caller, for the deprecation message.
-
-    Returns
-    -------
-    bool or None
-        The ``progress`` setting to store.
-    """
-    if quiet is None:
-        return progress
-    import warnings
-
-    warnings.warn(f"{where}: quiet= is deprecated; use progress={not quiet}",
-                  DeprecationWarning, stacklevel=3)
-    return not quiet
+__all__ = ["RateReporter", "disable", "progress"]
 
 
 def disable(progress: bool | None) -> bool | None:
     """The ``disable`` argument of :func:`progress` for a ``progress`` setting."""
     return None if progress is None else not progress
-
-
-def renamed_progress(progress: bool | None, show_progress: bool | None,
-                     where: str) -> bool | None:
-    """``progress``, with the old ``show_progress`` keyword kept for one release.
-
-    Parameters
-    ----------
-    progress
-        The setting under its one name.
-    show_progress
-        Deprecated: the same setting under its old name.
-    where
-        Name of the caller, for the deprecation message.
-
-    Returns
-    -------
-    bool or None
-        The ``progress`` setting.
-    """
-    if show_progress is None:
-        return progress
-    import warnings
-
-    warnings.warn(f"{where}: show_progress= is deprecated; use progress=",
-                  DeprecationWarning, stacklevel=3)
-    return show_progress
-
 
 
 def _duration(seconds: float) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 from densing._cli._common import print_json, read_csv
 
@@ -92,9 +91,6 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     df = read_csv(args.densities, "densities",
                   {"model": str, "release_date": str, "status": str})
-    # an old status name in the file (STATUS_ALIASES) prints one warning line
-    warnings.filterwarnings("always", message="deprecated status name",
-                            category=DeprecationWarning)
     trend = DensingTrend(
         frontier=args.frontier,
         quantile=0.9 if args.quantile is None else args.quantile,

@@ -39,7 +39,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from densing._progress import renamed_progress
 from densing.evaluate._context_once import context_once_support, say_once, score_context_once
 from densing.evaluate._deps import require
 from densing.evaluate._grouping import merge_shards, shard_requests
@@ -443,7 +442,6 @@ def score_requests(
     requests: Sequence[Request],
     *,
     progress: bool | None = None,
-    show_progress: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
     context_once: bool | None = None,
 ) -> list[float]:
@@ -459,8 +457,6 @@ def score_requests(
     progress
         lm-eval's progress bar (on its path) and a closing throughput line on stderr;
         default: when stderr is a terminal.
-    show_progress
-        Deprecated alias of ``progress`` (one release).
     on_progress
         Called as ``on_progress(n_done)`` with the number of this call's requests scored so
         far (by this process): after each document on the context-once path, and once more
@@ -481,7 +477,6 @@ def score_requests(
     of whole documents (:func:`densing.evaluate._grouping.shard_requests`), context-once on
     its own device, and the results are gathered in order on every process.
     """
-    progress = renamed_progress(progress, show_progress, "score_requests")
     if progress is None:
         progress = sys.stderr.isatty()
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._progress import RateReporter, renamed_progress
+from densing._progress import RateReporter
 from densing.evaluate._cache import ResultCache, cache_dir, chunk_key, model_identity
 from densing.evaluate.engine import build_lm, describe_lm, score_requests
 from densing.evaluate.metrics import Variant, document_metrics
@@ -295,7 +295,6 @@ def evaluate_benchmarks(
     variant: Variant = "ladder",
     name: str | None = None,
     progress: bool | None = None,
-    show_progress: bool | None = None,
     return_documents: bool = False,
     threads: int | None = None,
     cache: bool = False,
@@ -331,8 +330,6 @@ def evaluate_benchmarks(
         ``True`` show them, ``False`` hides them.
     return_documents
         Also return the per-document table (``benchmark, part, doc_id, correct, bpb``).
-    show_progress
-        Deprecated alias of ``progress`` (one release).
     threads
         torch's CPU threads (default: torch's own choice).
     cache
@@ -362,7 +359,6 @@ def evaluate_benchmarks(
     ImportError
         Without the eval extra (``pip install "densing[eval]"``).
     """
-    progress = renamed_progress(progress, show_progress, "evaluate_benchmarks")
     show = progress is not False
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)

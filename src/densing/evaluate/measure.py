@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._progress import renamed_progress
 from densing._summary import Summary
 from densing._validation import check_param_count, check_release_date, check_tokens
 from densing.density import compute_density, resolve_frame
@@ -240,7 +239,6 @@ def measure_model(
     trust_remote_code: bool = False,
     variant: Variant = "ladder",
     progress: bool | None = None,
-    show_progress: bool | None = None,
     scores: pd.DataFrame | None = None,
     threads: int | None = None,
     cache: bool = False,
@@ -273,8 +271,6 @@ def measure_model(
         Passed to :func:`~densing.evaluate.ladder.evaluate_benchmarks`.
     scores
         An evaluation table to use instead of evaluating (for tests and re-runs).
-    show_progress
-        Deprecated alias of ``progress`` (one release).
     threads, cache, cache_dir
         torch's CPU threads, the resume cache and its folder (see
         :func:`~densing.evaluate.ladder.evaluate_benchmarks`).
@@ -289,7 +285,6 @@ def measure_model(
     InputError
         Bad parameters, benchmarks or model path.
     """
-    progress = renamed_progress(progress, show_progress, "measure_model")
     fr = resolve_frame(frame)
     d0 = float(fr.tokens if tokens is None else tokens)
     counts: dict[str, Any] = {}

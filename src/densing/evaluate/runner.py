@@ -28,7 +28,6 @@ import pandas as pd
 
 from densing._io import atomic_write_csv
 from densing._lm_eval import RC_PREFIX, num_fewshot, pick_metric, task_names
-from densing._progress import renamed_progress
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
 from densing.exceptions import InputError
@@ -290,7 +289,6 @@ def evaluate_model(
     name: str | None = None,
     output_path: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
-    show_progress: bool | None = None,
     random_seed: int = 0,
     return_results: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, Any]]:
@@ -345,8 +343,6 @@ def evaluate_model(
         Seed for lm-eval's few-shot sampling and other randomness.
     return_results
         Also return lm-eval's raw results dict.
-    show_progress
-        Deprecated alias of ``progress`` (one release).
 
     Returns
     -------
@@ -364,7 +360,6 @@ def evaluate_model(
     ImportError
         If the eval extra is missing (``pip install "densing[eval]"``).
     """
-    progress = renamed_progress(progress, show_progress, "evaluate_model")
     lm_eval = require("lm_eval")
     require("lm_eval.tasks")
     task_list = _split_tasks(tasks)

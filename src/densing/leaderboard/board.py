@@ -53,7 +53,6 @@ from densing.leaderboard.store import (
     BoardFiles,
     now,
 )
-from densing.reference._defaults import STATUS_ALIASES
 
 __all__ = ["Leaderboard"]
 
@@ -514,8 +513,6 @@ class Leaderboard:
                 table["rank"] = table["rank"].astype("Int64")
                 for col in ("model", "status"):
                     table[col] = table[col].map(csv_unsafe)
-                # a table saved before the status rename (STATUS_ALIASES) reads as renamed
-                table["status"] = table["status"].map(lambda s: STATUS_ALIASES.get(s, s))
                 return LeaderboardResult(version, table, payload.get("trend"),
                                          payload.get("curve") or {}, payload.get("note", ""))
         except (OSError, ValueError, KeyError):

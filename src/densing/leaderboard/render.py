@@ -28,7 +28,6 @@ _STATUS_TEXT = {
     "below_floor": "below floor",
     "above_ceiling": "above ceiling",
     "above_frame_range": "above frame range",
-    "below_data_term": "above frame range",
     "protocol_mismatch": "protocol mismatch",
     "unknown_benchmark": "unknown benchmark",
     "missing_params": "no parameter count",

@@ -27,10 +27,8 @@ from densing.reference._defaults import (
     PARAM_COLUMNS,  # noqa: F401 (internal, not in __all__)
     REQUIRED_COLUMNS,  # noqa: F401 (internal, not in __all__)
     SMALL_ALPHA,  # noqa: F401 (internal, not in __all__)
-    STATUS_ALIASES,  # noqa: F401 (internal, not in __all__)
     STATUSES,  # noqa: F401 (internal, not in __all__)
     FrameParamCount,
-    canonical_statuses,
 )
 from densing.reference._runs import chance_level, validate_runs
 from densing.reference.averages import average_tasks, build_averages, combine_stderr
@@ -63,7 +61,6 @@ __all__ = [
     "ReferenceFrame",
     "average_tasks",
     "build_averages",
-    "canonical_statuses",
     "chance_level",
     "combine_stderr",
     "cross_validate_frame",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable
 from typing import Literal
 
 from densing.conventions import FRAME_PARAM_COUNTS, reference_column
@@ -66,40 +64,6 @@ REQUIRED_COLUMNS = ("run", "n_params", "tokens", "step", "is_final", "benchmark"
 #: under the frame's data term ``b*D0^-beta``, which no model size reaches at ``D0`` tokens)
 STATUSES = ("ok", "below_floor", "above_ceiling", "above_frame_range")
 
-#: deprecated status names -> current names; accepted (with a ``DeprecationWarning``) for
-#: one release wherever a status name is read
-STATUS_ALIASES: dict[str, str] = {"below_data_term": "above_frame_range"}
-
-
-def canonical_statuses(statuses: Iterable[str], *, stacklevel: int = 2) -> list[str]:
-    """Map deprecated status names to current ones (see :data:`STATUS_ALIASES`).
-
-    Parameters
-    ----------
-    statuses
-        Status names; other names (``ok``, ``protocol_mismatch``, ...) pass unchanged.
-    stacklevel
-        Passed to :func:`warnings.warn`.
-
-    Returns
-    -------
-    list of str
-        The names, with each deprecated one replaced.
-
-    Warns
-    -----
-    DeprecationWarning
-        Once per call when a deprecated name is present.
-    """
-    names = list(statuses)
-    old = sorted({s for s in names if isinstance(s, str) and s in STATUS_ALIASES})
-    if old:
-        renames = ", ".join(f"{o!r} -> {STATUS_ALIASES[o]!r}" for o in old)
-        warnings.warn(f"deprecated status name(s): {renames}; the old names go in the next "
-                      "release", DeprecationWarning, stacklevel=stacklevel + 1)
-    return [STATUS_ALIASES.get(s, s) if isinstance(s, str) else s for s in names]
-
-
 #: the alpha under which the loss law is flagged (docs/method.md#trap-loss-form)
 SMALL_ALPHA = 0.1
 #: the ceiling c + d under which the score law is flagged (docs/method.md#trap-score-transfer)
@@ -139,7 +103,5 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "SMALL_ALPHA",
     "STATUSES",
-    "STATUS_ALIASES",
     "FrameParamCount",
-    "canonical_statuses",
 ]

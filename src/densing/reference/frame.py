@@ -30,7 +30,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from densing._io import atomic_write_text
-from densing._progress import disable, progress, show_progress_flag
+from densing._progress import disable, progress
 from densing._validation import (
     as_float_array,
     check_ci,
@@ -102,8 +102,6 @@ class ReferenceFrame(FrameReport):
     progress
         ``False`` hides the progress bar, ``True`` shows it even off a terminal, ``None``
         (default) shows it only on a terminal.
-    quiet
-        Deprecated alias: ``quiet=True`` is ``progress=False``.
 
     Attributes
     ----------
@@ -129,7 +127,6 @@ class ReferenceFrame(FrameReport):
         delta: float = 1e-3,
         name: str = "custom",
         progress: bool | None = None,
-        quiet: bool | None = None,
     ) -> None:
         self.irreducible = irreducible
         self.floor = floor
@@ -142,7 +139,7 @@ class ReferenceFrame(FrameReport):
         self.random_state = random_state
         self.delta = delta
         self.name = name
-        self.progress = show_progress_flag(progress, quiet, "ReferenceFrame")
+        self.progress = progress
         self.fits_: dict[str, BenchmarkFit] | None = None
         self.n_runs_: int | None = None
 

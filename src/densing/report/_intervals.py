@@ -17,14 +17,14 @@ import pandas as pd
 from densing.conventions import doubling_months
 from densing.density import score_stderr
 from densing.exceptions import InputError
-from densing.reference import HOLDOUT_BAR, STATUS_ALIASES, ReferenceFrame, holdout_errors
+from densing.reference import HOLDOUT_BAR, ReferenceFrame, holdout_errors
 from densing.trend import DensingTrend
 from densing.trend._calibrate import widen_in_quadrature
 from densing.trend._censored import TOP_CENSORED
 
 #: statuses of models censored at the top: lower bounds on density
 #: (docs/method.md#trap-censored-top)
-_TOP_CENSORED = (*TOP_CENSORED, *STATUS_ALIASES)  # the old status name counts too
+_TOP_CENSORED = TOP_CENSORED
 
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from densing._progress import disable, show_progress_flag
+from densing._progress import disable
 from densing._progress import progress as _bar
 from densing._validation import check_n_bootstrap
 from densing.exceptions import DensingWarning, InputError
@@ -184,7 +184,7 @@ def _drop_one(t: DensingTrend, src: pd.DataFrame, n_bootstrap: int, seed: int,
 
 def sensitivity(
     n_bootstrap: int = 1000, random_state: int = 0, progress: bool | None = None,
-    quiet: bool | None = None, **base: Any,
+    **base: Any,
 ) -> pd.DataFrame:
     """The headline under every defensible analysis choice, one row per variant.
 
@@ -197,8 +197,6 @@ def sensitivity(
     progress
         ``False`` hides the progress bar, ``True`` shows it even off a terminal, ``None``
         (default) shows it only on a terminal.
-    quiet
-        Deprecated alias: ``quiet=True`` is ``progress=False``.
     **base
         Settings shared by every variant (passed to :func:`reproduce`).
 
@@ -217,9 +215,8 @@ def sensitivity(
     check_n_bootstrap(n_bootstrap)
     _check_int_seed(random_state)
     rows: list[dict[str, Any]] = []
-    show = show_progress_flag(progress, quiet, "sensitivity")
     first: Reproduction | None = None
-    for name, over in _bar(SENSITIVITY_VARIANTS, desc="sensitivity", disable=disable(show)):
+    for name, over in _bar(SENSITIVITY_VARIANTS, desc="sensitivity", disable=disable(progress)):
         kw = {**base, **over}
         try:
             rep = reproduce(n_bootstrap=n_bootstrap, random_state=random_state,

@@ -42,7 +42,6 @@ from scipy.special import log_ndtr
 from densing._validation import check_release_dates, format_value
 from densing.conventions import doubling_months
 from densing.exceptions import ConvergenceError, InputError
-from densing.reference._defaults import STATUS_ALIASES
 from densing.trend._data import _Data, _parse_dates
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
 
@@ -532,8 +531,6 @@ def _with_bounds(
     if status_col not in df.columns:
         raise InputError(f"censored='bound' needs a {status_col!r} column to find the bounds")
     status = df[status_col].astype(str).str.strip().str.lower().to_numpy()
-    # deprecated names (STATUS_ALIASES) count too; the trend's data check has warned once
-    status = np.array([STATUS_ALIASES.get(s, s) for s in status.tolist()], dtype=object)
     bound = pd.to_numeric(df[bound_col], errors="coerce").to_numpy(dtype=float)
     models = df[model_col].astype(str).to_numpy(dtype=object)
     top = np.isin(status, TOP_CENSORED)

@@ -13,7 +13,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from densing._validation import check_release_date, check_release_dates
 from densing.exceptions import InputError
-from densing.reference._defaults import canonical_statuses
 
 
 def _names(values: Sequence[Any], limit: int = 5) -> str:
@@ -160,8 +159,6 @@ def _prepare(
             ["<missing>" if pd.isna(s) else str(s).strip().lower() for s in raw_status.tolist()],
             dtype=object,
         )
-        # deprecated status names (STATUS_ALIASES) are accepted with a DeprecationWarning
-        status = np.array(canonical_statuses(status.tolist(), stacklevel=3), dtype=object)
         ok = status == "ok"
     else:
         status = np.full(n_rows, "ok", dtype=object)
