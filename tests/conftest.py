@@ -8,15 +8,23 @@ process and returns the exit code with the captured output.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+import os
 
-import pandas as pd
-import pytest
+# one BLAS and torch thread per test process: the suite runs one process per core
+# (pytest-xdist, ``-n auto`` in pyproject.toml), and on 2 busy cores torch's default two
+# threads made a forward pass about 12x slower than one (set before numpy or torch load)
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from densing.reference import ReferenceFrame
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from densing.reference import ReferenceFrame  # noqa: E402
 
 if TYPE_CHECKING:
     from densing.leaderboard import Leaderboard
