@@ -155,6 +155,17 @@ def test_model_folder_without_weights_or_tokenizer(
            repr(str(model_dir)), missing)
 
 
+@pytest.mark.parametrize("command", ["measure", "evaluate"])
+@pytest.mark.parametrize("heads", [3, 0])
+def test_config_whose_heads_do_not_divide_the_width(
+    model_dir: Path, capsys: pytest.CaptureFixture[str], command: str, heads: int,
+) -> None:
+    config = model_dir / "config.json"
+    config.write_text(json.dumps({**LLAMA, "num_attention_heads": heads}), encoding="utf-8")
+    _fails(capsys, [command, "--model", str(model_dir), "--benchmarks", "arc_easy"],
+           repr(str(config)), f"num_attention_heads {heads}", "hidden_size 64")
+
+
 def _gguf(path: Path, tensors: list[tuple[str, list[int]]]) -> Path:
     """A GGUF v3 header (no tensor data): architecture llama, the given tensor shapes."""
     def s(text: str) -> bytes:

@@ -141,6 +141,12 @@ def check_model(
     if missing:
         raise InputError(f"model directory {str(path)!r} has config.json but "
                          f"{' and '.join(missing)}")
+    hidden, heads = data.get("hidden_size"), data.get("num_attention_heads")
+    if (type(hidden) is int and type(heads) is int and data.get("head_dim") is None
+            and (heads <= 0 or hidden % heads)):
+        raise DataFormatError(
+            f"config {str(config)!r}: hidden_size {hidden} is not a multiple of "
+            f"num_attention_heads {heads} and no head_dim is given: the model cannot be built")
     return str(path), None
 
 
