@@ -3,47 +3,16 @@ code, and the check catches a changed number (the full rebuild is marked slow)."
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
+from _readme_tables_helpers import DOCS, README, ROOT, SENSITIVITY_BLOCKS, rt
+from _readme_tables_helpers import committed as _committed
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "readme_tables.py"
-README = ROOT / "README.md"
 DATA = ROOT / "src" / "densing" / "data"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("readme_tables", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["readme_tables"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-rt = _load()
-
-
-DOCS = ROOT / "docs"
-#: the blocks of ``densing.sensitivity()`` (the longest computation): checked in
-#: tests/test_readme_tables_sensitivity.py, so that the two halves of the rebuild run on
-#: different workers of the slow run
-SENSITIVITY_BLOCKS = ("sensitivity", "robustness", "sensitivity_range")
-
-
-def _committed() -> dict[str, str]:
-    """Every generated block as committed in the README and the docs pages, by name."""
-    out: dict[str, str] = {}
-    for path in rt.documents(README, DOCS):
-        out.update(rt.read_blocks(path.read_text(encoding="utf-8")))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -4,47 +4,20 @@ the committed reproduce table. The other half is tests/test_readme_tables.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "readme_tables.py"
-NAMES = ["sensitivity", "robustness", "sensitivity_range"]
+from _readme_tables_helpers import DOCS, README, SENSITIVITY_BLOCKS, committed, rt
 
 pytestmark = pytest.mark.slow
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("readme_tables", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["readme_tables"] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-rt = _load()
-
-
 @pytest.fixture(scope="module")
 def blocks() -> dict[str, str]:
-    out: dict[str, str] = rt.build_all(names=NAMES)
-    return out
-
-
-def _committed() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for path in rt.documents(ROOT / "README.md", ROOT / "docs"):
-        out.update(rt.read_blocks(path.read_text(encoding="utf-8")))
+    out: dict[str, str] = rt.build_all(names=list(SENSITIVITY_BLOCKS))
     return out
 
 
 def test_sensitivity_blocks_agree_with_the_code(blocks: dict[str, str]) -> None:
-    texts = {p: p.read_text(encoding="utf-8") for p in rt.documents(ROOT / "README.md",
-                                                                   ROOT / "docs")}
+    texts = {p: p.read_text(encoding="utf-8") for p in rt.documents(README, DOCS)}
     assert rt.check_documents(texts, blocks) == []
 
 
@@ -52,7 +25,7 @@ def test_sensitivity_default_row_is_the_headline(blocks: dict[str, str]) -> None
     # two computations (sensitivity's default variant here, reproduce() behind the committed
     # table, which tests/test_readme_tables.py checks against the code): the headline's
     # doubling time and interval must read the same in both tables
-    head = _committed()["reproduce"].split("\n")[2].split("|")
+    head = committed()["reproduce"].split("\n")[2].split("|")
     sens = blocks["sensitivity"].split("\n")[2].split("|")
     assert head[4].strip().strip("*") == sens[2].strip()
     assert head[5].strip().replace("unbounded", "∞") == sens[3].strip()
