@@ -66,6 +66,7 @@ def test_trend_bit_identical() -> None:
         assert x.compare_periods("2022-11-30") == y.compare_periods("2022-11-30")
 
 
+@pytest.mark.slow  # a whole reproduction (about 20 s): the slow run checks it
 def test_reproduce_json_bit_identical_to_the_session_reproduction(
         reproduction, capsys: pytest.CaptureFixture[str]) -> None:
     """``densing reproduce --json --seed 0`` prints, byte for byte, the JSON of the session's
@@ -90,6 +91,7 @@ def test_reproduce_json_bit_identical_to_the_session_reproduction(
     assert len(far) == 1, out.err
 
 
+@pytest.mark.slow  # a whole reproduction (about 20 s): the slow run checks it
 def test_reproduce_bit_identical_with_another_seed_and_frontier() -> None:
     """Two API runs with seed 5 and the envelope headline agree byte for byte (the CLI's
     determinism is the test above; few resamples: identity does not depend on their count)."""
