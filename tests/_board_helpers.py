@@ -1,6 +1,14 @@
-"""Helpers of the leaderboard tests: a small reference frame built from parameters."""
+"""Helpers of the leaderboard tests: score rows, a filled board, file snapshots, and a small
+reference frame built from parameters (shared here, not imported across test modules)."""
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from densing.leaderboard import Leaderboard
 
 # A small reference frame (hellaswag, arc_challenge and their average, rc-5shot), with the
 # laws of a fit on the OLMo ladder below 4B; built from parameters so tests need no fitting.
@@ -47,3 +55,26 @@ def small_frame_dict() -> dict:
 
 
 __all__ = ["small_frame_dict"]
+
+
+def rows(hs: float = 0.6, arc: float = 0.35, proto: str = "rc-5shot") -> list[dict]:
+    return [
+        {"benchmark": "hellaswag", "protocol": proto, "score": hs, "stderr": 0.005},
+        {"benchmark": "arc_challenge", "protocol": proto, "score": arc},
+    ]
+
+
+def snapshot(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+
+
+def fill(board: Leaderboard, n: int = 6) -> None:
+    for i in range(n):
+        board.add(f"model-{i}", (1 + i) * 1e9, f"2023-{i + 1:02d}-10",
+                  rows(0.45 + 0.04 * i, 0.28 + 0.025 * i))
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (relative name -> SHA-256)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}

@@ -210,8 +210,7 @@ BIDI_NAMES = [f"evil{RLO}b7-tset", "a\u2066isolate\u2069", "mark\u200f", "alm\u0
 @pytest.mark.parametrize("name", BIDI_NAMES)
 def test_bidi_control_in_a_new_model_name_is_refused(board: Any, name: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from test_faults import tree_hash
-    from test_leaderboard import rows
+    from _board_helpers import rows, tree_hash
 
     from densing.cli import main
 
@@ -237,7 +236,7 @@ def test_bidi_names_of_an_older_board_are_shown_visibly(board: Any,
     """A board made before the check holds a name with an RTL override: the HTML page, the
     Markdown page and the summary show ``<U+202E>``, never the raw control; it can be
     removed."""
-    from test_leaderboard import fill, rows
+    from _board_helpers import fill, rows
 
     from densing.leaderboard import inputs
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_leaderboard import rows
+from _board_helpers import rows
 
 from densing.cli import main as cli_main
 from densing.exceptions import DensingError, InputError

@@ -27,26 +27,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _coverage_helpers import TRUE_SLOPE, bursty_design
 from scipy import stats
 
 from densing import FitQualityWarning, InputError
 from densing.trend import DensingTrend, calibrated_slope_interval
 
-TRUE_SLOPE = 0.006
 REPS = 400
 ORIGIN = np.datetime64("2023-02-24", "D")
-
-
-def bursty_design(rep: int, n: int | None = None, sigma: float | None = None):
-    """One data set: (t days sorted, ln rho); n and sigma drawn when not given."""
-    rng = np.random.default_rng([rep, 12])
-    n = int(rng.integers(50, 151)) if n is None else n
-    sigma = float(rng.uniform(0.3, 0.7)) if sigma is None else sigma
-    k = int(rng.integers(6, 11))
-    centres = np.sort(rng.uniform(0.0, 720.0, k))
-    t = np.sort(np.round(np.clip(rng.choice(centres, n) + rng.normal(0.0, 12.0, n), 0, 720)))
-    x = -1.0 + TRUE_SLOPE * t + rng.normal(0.0, sigma, n)
-    return t, x
 
 
 def coverage(frontier: str, n: int | None, sigma: float | None, n_sim: int = 400) -> float:

@@ -11,7 +11,6 @@ is used where the machine allows mounting, and skipped with the reason where it 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_leaderboard import fill, rows
+from _board_helpers import fill, rows, tree_hash
 
 from densing.cli import main as cli_main
 from densing.exceptions import (
@@ -30,12 +29,6 @@ from densing.exceptions import (
 from densing.leaderboard import Leaderboard
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def tree_hash(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (relative name -> SHA-256)."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], *needles: str) -> str:

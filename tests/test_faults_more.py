@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_faults import tree_hash
-from test_leaderboard import fill, rows
+from _board_helpers import fill, rows, tree_hash
 
 from densing.cli import main as cli_main
 from densing.exceptions import FitQualityWarning, InputError, LeaderboardDamagedError

@@ -252,7 +252,7 @@ def test_joint_interval_covers_when_measurement_tilts_the_slope():
     by the envelope slopes of 200 redraws of the measurement error, as ``reproduce``
     does, it covers. Measured once: 0.733 and 0.960 over 400 repetitions.
     """
-    from test_coverage import TRUE_SLOPE, bursty_design
+    from _coverage_helpers import TRUE_SLOPE, bursty_design
 
     from densing.trend import calibrated_slope_interval
 

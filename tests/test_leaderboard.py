@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _board_helpers import small_frame_dict  # noqa: F401  (imported from here too)
+from _board_helpers import fill, rows, snapshot
 
 from densing.cli import main as cli_main
 from densing.exceptions import DataFormatError, DensingWarning, InputError
@@ -22,24 +22,6 @@ from densing.leaderboard import (
     LeaderboardLockError,
     scores_from_lm_eval,
 )
-
-
-def rows(hs: float = 0.6, arc: float = 0.35, proto: str = "rc-5shot") -> list[dict]:
-    return [
-        {"benchmark": "hellaswag", "protocol": proto, "score": hs, "stderr": 0.005},
-        {"benchmark": "arc_challenge", "protocol": proto, "score": arc},
-    ]
-
-
-def snapshot(path: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
-
-
-def fill(board: Leaderboard, n: int = 6) -> None:
-    for i in range(n):
-        board.add(f"model-{i}", (1 + i) * 1e9, f"2023-{i + 1:02d}-10",
-                  rows(0.45 + 0.04 * i, 0.28 + 0.025 * i))
-
 
 # -- storage, history -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_leaderboard import fill, rows
+from _board_helpers import fill, rows
 
 from densing.leaderboard import Leaderboard
 

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from test_leaderboard import fill, rows
+from _board_helpers import fill, rows
 
 from densing.cli import main as cli_main
 from densing.exceptions import DensingWarning, InputError

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_leaderboard import rows, snapshot
+from _board_helpers import rows, snapshot
 
 from densing.cli import main as cli_main
 from densing.exceptions import DensingError, DensingWarning

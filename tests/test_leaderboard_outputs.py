@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_leaderboard import fill, rows
+from _board_helpers import fill, rows
 
 from densing._io import atomic_write_csv, atomic_write_text, csv_safe, csv_unsafe
 from densing.cli import main as cli_main

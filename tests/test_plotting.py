@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from _board_helpers import small_frame_dict  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from test_leaderboard import small_frame_dict  # noqa: E402
 
 from densing.cli import main as cli_main  # noqa: E402
 from densing.density import compute_density  # noqa: E402
