@@ -67,7 +67,9 @@ def test_frame_html_and_repr(frame) -> None:
 
 
 @pytest.fixture(scope="module")
-def board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
+def ranked_board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
+    """A board on the bundled frame ranked by arc_challenge: six same-size models, one above
+    the frame's range, and its result cached (not conftest's empty ``board``)."""
     lb = Leaderboard.init(tmp_path_factory.mktemp("lb") / "board", benchmark="arc_challenge")
     rng = np.random.default_rng(11)
     scores = np.sort(rng.uniform(0.3, 0.45, size=6))
@@ -87,24 +89,24 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Leaderboard:
     return lb
 
 
-def test_leaderboard_summary(board: Leaderboard) -> None:
-    s = board.summary(max_rows=4)
+def test_leaderboard_summary(ranked_board: Leaderboard) -> None:
+    s = ranked_board.summary(max_rows=4)
     assert isinstance(s, Summary)
     header = dict(s.header)
     assert s.header[0][0] == "doubling time"
     assert header["models"] == "7 (6 ranked)"
-    assert header["version"] == str(board.version)
+    assert header["version"] == str(ranked_board.version)
     (table,) = s.tables
     assert len(table.frame) == 4
     assert s.notes[0].startswith("... 3 more models")
     assert s.notes[-1].startswith("Trend: ")
-    full = board.summary_frame()
+    full = ranked_board.summary_frame()
     assert len(full) == 7
     # the same-size models rank by score: a higher score means a larger N_hat
     ranked = full[full["status"] == "ok"]
     assert list(ranked["model"]) == [f"m{i}" for i in range(5, -1, -1)]
     assert full.set_index("model").loc["strong", "status"] == "above_frame_range"
-    trend = board.result().trend
+    trend = ranked_board.result().trend
     assert trend, "six ranked models over six months: the board fits a trend"
     months = trend["doubling_time_months"]
     assert s.header[0][1].startswith(f"{months:.3g} months" if math.isfinite(months)
@@ -112,12 +114,12 @@ def test_leaderboard_summary(board: Leaderboard) -> None:
     json.dumps(s.to_dict(), allow_nan=True)
 
 
-def test_leaderboard_print_html_repr(board: Leaderboard, capsys) -> None:
-    board.print_summary(max_rows=3)
+def test_leaderboard_print_html_repr(ranked_board: Leaderboard, capsys) -> None:
+    ranked_board.print_summary(max_rows=3)
     out = capsys.readouterr().out
-    assert out.rstrip("\n") == board.summary(max_rows=3).as_text()
-    page = board._repr_html_()
+    assert out.rstrip("\n") == ranked_board.summary(max_rows=3).as_text()
+    page = ranked_board._repr_html_()
     assert page.index("doubling time") < page.index("m0")
-    assert "\n" not in repr(board) and "7 models" in repr(board)
+    assert "\n" not in repr(ranked_board) and "7 models" in repr(ranked_board)
     with pytest.raises(InputError, match="max_rows"):
-        board.summary(max_rows=0)
+        ranked_board.summary(max_rows=0)

@@ -6,7 +6,10 @@ counts every weight except the input embedding (the OLMo ladder's own convention
 total is ``n_params_total``. In a target-model table (``load_models``, ``--models``) the column
 ``n_params`` is the total. :data:`PARAM_COUNT_CONVENTIONS` holds, for each name, what it
 means and which column carries it in each table; use :func:`reference_column` and
-:func:`model_column` instead of spelling column names out.
+:func:`model_column` instead of spelling column names out. The names a caller accepts are
+one of the subsets :data:`FRAME_PARAM_COUNTS`, :data:`MODEL_PARAM_COUNTS` and
+:data:`SHARED_PARAM_COUNTS`, never a tuple of names spelled out elsewhere
+(``tests/test_param_count_names.py`` checks it).
 
 A density trend's slope ``A`` (per day) is a doubling time of ``ln 2 / A`` days;
 :func:`doubling_days`, :func:`doubling_months` and :func:`slope_per_day` are the one
@@ -134,15 +137,21 @@ PARAM_COUNT_CONVENTIONS: dict[str, ParamCountConvention] = {
     ),
 }
 
-#: conventions a reference frame can be fitted in (the runs carry a column for each)
+#: conventions a reference frame can be fitted in: the reference runs carry a column for each
+#: (``active`` is absent, the ladder's runs are dense). ``densing frame --param-count`` and
+#: :class:`~densing.reference.ReferenceFrame` accept these.
 FRAME_PARAM_COUNTS: tuple[str, ...] = tuple(
     n for n in PARAM_COUNTS if PARAM_COUNT_CONVENTIONS[n].reference_column is not None
 )
-#: conventions a target model's density can be computed in
+#: conventions a target model can be counted in: a model table or a measured model offers each
+#: (``no_input_embedding`` is the ladder's own count, not offered for target models). The names
+#: :func:`densing.compute_density`, ``densing density --param-count``, a leaderboard's
+#: ``param_count`` and :func:`densing.evaluate.measure.count_model_parameters` accept.
 MODEL_PARAM_COUNTS: tuple[str, ...] = tuple(
     n for n in PARAM_COUNTS if PARAM_COUNT_CONVENTIONS[n].model_column is not None
 )
-#: conventions offered on both sides (a frame fitted and models counted alike)
+#: conventions offered on both sides, for a call that fits the frame and counts the models in
+#: one convention: :func:`densing.report.reproduce` and ``densing reproduce --param-count``.
 SHARED_PARAM_COUNTS: tuple[str, ...] = tuple(
     n for n in FRAME_PARAM_COUNTS if n in MODEL_PARAM_COUNTS
 )

@@ -62,9 +62,6 @@ BENCHMARK_SIZES: dict[str, int] = {
     "triviaqa": 17944, "csqa": 1221, "socialiqa": 1954,
 }
 
-#: parameter-count conventions of target models (:mod:`densing.conventions`)
-PARAM_COUNTS: tuple[str, ...] = MODEL_PARAM_COUNTS
-
 DENSITY_COLUMNS = [
     "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",
     "n_hat_low", "n_hat_high", "density", "density_low", "density_high", "status",
@@ -88,7 +85,7 @@ def _validate_scores(scores: Any) -> pd.DataFrame:
 
 
 def _validate_models(models: Any, param_count: str) -> pd.DataFrame:
-    name = check_param_count_name(param_count, PARAM_COUNTS)
+    name = check_param_count_name(param_count, MODEL_PARAM_COUNTS)
     if not isinstance(models, pd.DataFrame):
         raise InputError(f"models must be a pandas DataFrame; got {type(models).__name__}")
     check_unique_columns(models.columns, "models")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from densing._cli._common import print_json
+from densing.conventions import SHARED_PARAM_COUNTS
 
 #: densing.report.PAPER_WINDOW and REPRODUCE_BENCHMARK, written out so that building the
 #: parser imports nothing heavy (tests/test_help.py checks that they agree)
@@ -66,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="the headline quantile tau, a fraction in (0, 1) (default %(default)s)")
     p.add_argument("--bootstrap", type=int, default=1000, help="trend bootstrap resamples, count")
     p.add_argument("--seed", type=int, default=0, help="random seed of the resamples")
-    p.add_argument("--param-count", choices=["total", "non_embedding"], default=None,
+    p.add_argument("--param-count", choices=SHARED_PARAM_COUNTS, default=None,
                    help="parameter count of frame and targets (default: the frame's, "
                    "non_embedding for the bundled frames, chosen by cross-validation)")
     p.add_argument("--irreducible", action="store_true", help="loss law with + E")

@@ -29,7 +29,13 @@ import numpy as np
 import pandas as pd
 
 from densing._summary import Summary
-from densing._validation import check_param_count, check_release_date, check_tokens
+from densing._validation import (
+    check_param_count,
+    check_param_count_name,
+    check_release_date,
+    check_tokens,
+)
+from densing.conventions import MODEL_PARAM_COUNTS
 from densing.density import compute_density, resolve_frame
 from densing.evaluate.ladder import evaluate_benchmarks
 from densing.evaluate.metrics import Variant
@@ -214,9 +220,7 @@ def count_model_parameters(model: Any, convention: str, *, gguf_file: str | None
     InputError
         An unknown convention or a model that cannot be counted.
     """
-    if convention not in ("total", "non_embedding", "active"):
-        raise InputError(f"parameter convention must be total, non_embedding or active; "
-                         f"got {convention!r}")
+    check_param_count_name(convention, MODEL_PARAM_COUNTS)
     return float(_counts(model, gguf_file, trust_remote_code)[convention])
 
 

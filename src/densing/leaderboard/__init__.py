@@ -33,10 +33,12 @@ damaged side from the other, keeping a dated backup of what it replaces.
 Modules: :mod:`~densing.leaderboard.state` (rows and the log's rules),
 :mod:`~densing.leaderboard.store` (files, lock, commits, check and repair),
 :mod:`~densing.leaderboard.inputs` (checks of new rows), :mod:`~densing.leaderboard.result`,
+``densing.leaderboard._changes`` (the checked settings and log entry of each change),
 :mod:`~densing.leaderboard.compute` (densities and trend),
 :mod:`~densing.leaderboard.render` (Markdown, HTML, SVG) and
 :mod:`~densing.leaderboard.board` (the :class:`Leaderboard` that ties them together).
-Imports run one way: state -> store, inputs, result -> compute -> render -> board.
+Imports run one way: state -> store, inputs, result -> _changes, compute -> render -> board
+(``tests/test_architecture.py`` checks it).
 
 Scores from lm-eval
 -------------------

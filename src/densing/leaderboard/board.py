@@ -9,38 +9,24 @@ import json
 import os
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from densing._io import csv_safe_frame, csv_unsafe, to_plain
 from densing._summary import Summary
-from densing._validation import (
-    check_integer,
-    check_n_bootstrap,
-    check_param_count_name,
-    check_protocol_map,
-    check_random_state,
-    check_scalar,
-    check_tokens,
-)
+from densing._validation import check_integer, check_n_bootstrap, check_random_state, check_scalar
 from densing.exceptions import DensingError, DensingWarning, InputError
-from densing.leaderboard.compute import compute_table, fit_trend
-from densing.leaderboard.inputs import (
-    frame_benchmarks,
-    frame_param_count,
-    frame_tasks,
-    is_path,
-    missing_tasks,
-    model_name,
-    parse_date,
-    parse_params,
-    parse_text,
-    read_scores_input,
-    resolve_path,
-    validate_scores,
+from densing.leaderboard._changes import (
+    add_entry,
+    board_dir,
+    init_settings,
+    model_row,
+    remove_entry,
+    restore_entry,
 )
+from densing.leaderboard.compute import compute_table, fit_trend
+from densing.leaderboard.inputs import is_path, model_name, read_scores_input, resolve_path
 from densing.leaderboard.render import html_page, markdown, summary_report
 from densing.leaderboard.result import LeaderboardResult
 from densing.leaderboard.state import LeaderboardState, apply_entry, replay
@@ -55,12 +41,6 @@ from densing.leaderboard.store import (
 )
 
 __all__ = ["Leaderboard"]
-
-
-def _model_rows_of(state: LeaderboardState, model: str) -> tuple[list[Any], list[Any]]:
-    models = [dict(state.models[model])] if model in state.models else []
-    scores = [dict(state.scores[k]) for k in sorted(state.scores) if k[0] == model]
-    return models, scores
 
 
 class Leaderboard:
@@ -85,9 +65,7 @@ class Leaderboard:
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  progress: bool | None = None) -> None:
-        if not isinstance(path, (str, os.PathLike)):
-            raise InputError(f"path must be a directory name; got {type(path).__name__} {path!r}")
-        self.path = Path(path)
+        self.path = board_dir(path)
         self.lock_timeout = check_scalar(lock_timeout, "lock_timeout", low=0)
         self.progress = progress
         self._files = BoardFiles(self.path, self.lock_timeout)
@@ -141,42 +119,10 @@ class Leaderboard:
         """
         from densing._version import version
         from densing.datasets import data_version
-        from densing.reference import ReferenceFrame
 
-        if not isinstance(path, (str, os.PathLike)):
-            raise InputError(f"path must be a directory name; got {type(path).__name__} {path!r}")
-        root = Path(path)
-        if (root / META_FILE).exists() or (root / HISTORY_FILE).exists():
-            raise InputError(f"{root} already holds a leaderboard; open it with Leaderboard(path)")
-        if root.exists() and not root.is_dir():
-            raise InputError(f"{root} exists and is not a directory")
-        d0 = check_tokens(tokens)
-        if param_count is not None:
-            check_param_count_name(param_count, ("total", "non_embedding", "active"))
-        pmap = dict(check_protocol_map(protocol_map) or {})
-        frame_obj = None
-        if isinstance(frame, ReferenceFrame):
-            frame_obj = frame
-            frame_spec = "frame.json"
-            benchmarks = {b: p for b, p in frame.protocol_.items()}
-        else:
-            frame_spec = str(frame)
-            benchmarks = frame_benchmarks(frame_spec, root)
-            if is_path(frame_spec):
-                full = Path(frame_spec).resolve()
-                try:
-                    frame_spec = str(full.relative_to(root.resolve()))
-                except ValueError:
-                    frame_spec = str(full)
-        if param_count is None:
-            param_count = frame_param_count(frame_obj if frame_obj is not None else frame_spec,
-                                            root)
-        if benchmark not in benchmarks:
-            raise InputError(
-                f"ranking benchmark {benchmark!r} is not in the frame; it has {sorted(benchmarks)}"
-            )
-        settings = {"frame": frame_spec, "tokens": d0, "benchmark": str(benchmark),
-                    "protocol_map": pmap, "param_count": param_count}
+        root = board_dir(path)
+        settings, frame_obj = init_settings(root, frame, tokens, benchmark, protocol_map,
+                                            param_count)
         root.mkdir(parents=True, exist_ok=True)
         lb = object.__new__(cls)
         lb.path = root
@@ -282,9 +228,6 @@ class Leaderboard:
         return replay(entries, v)
 
     # -- changes -------------------------------------------------------------------------
-    def _frame_benchmarks(self, settings: Mapping[str, Any]) -> dict[str, str]:
-        return frame_benchmarks(str(settings["frame"]), self.path)
-
     def add(
         self,
         model: str,
@@ -329,42 +272,20 @@ class Leaderboard:
         LeaderboardLockError
             When another writer holds the lock for longer than ``lock_timeout``.
         """
-        name = model_name(model)
-        row = {
-            "model": name,
-            "n_params": parse_params(n_params, name),
-            "release_date": parse_date(release_date, name),
-            "hf_id": parse_text(hf_id, "hf_id"),
-            "notes": parse_text(notes, "notes"),
-        }
+        row = model_row(model, n_params, release_date, hf_id, notes)
+        name = row["model"]
         table = read_scores_input(scores, name)
         with self._files.lock(exclusive=True):
             loaded = self._files.load_for_read()
             state, raw = loaded.state, loaded.raw
-            protocols = self._frame_benchmarks(state.settings)
-            score_rows = validate_scores(table, name, protocols)
-            bench = str(state.settings["benchmark"])
-            lacking = missing_tasks(score_rows, frame_tasks(str(state.settings["frame"]),
-                                                            self.path, bench),
-                                    protocols, state.settings.get("protocol_map"))
-            given = {r["benchmark"] for r in score_rows}
-            lacking = [t for t in lacking if t not in given]  # others: protocol mismatch
-            old_models, old_scores = _model_rows_of(state, name)
-            entry = {
-                "version": state.version + 1,
-                "op": "update" if old_models else "add",
-                "timestamp": now(),
-                "model": name,
-                "removed": {"models": old_models, "scores": old_scores},
-                "added": {"models": [row], "scores": score_rows},
-            }
+            entry, lacking = add_entry(state, row, table, self.path)
             new = apply_entry(state, entry)
             self._files.commit(new, [entry], raw)
         if lacking:
             warnings.warn(
                 f"model {name!r} lacks task(s) {', '.join(lacking)} of the ranking benchmark "
-                f"{bench!r} (under the frame's protocol): it is listed without a density until "
-                "they are added",
+                f"{str(state.settings['benchmark'])!r} (under the frame's protocol): it is listed "
+                "without a density until they are added",
                 DensingWarning,
                 stacklevel=2,
             )
@@ -387,12 +308,7 @@ class Leaderboard:
         with self._files.lock(exclusive=True):
             loaded = self._files.load_for_read()
             state, raw = loaded.state, loaded.raw
-            if name not in state.models:
-                known = ", ".join(sorted(state.models)[:10]) or "none"
-                raise InputError(f"model {name!r} is not on the leaderboard (models: {known})")
-            old_models, old_scores = _model_rows_of(state, name)
-            entry = {"version": state.version + 1, "op": "remove", "timestamp": now(),
-                     "model": name, "removed": {"models": old_models, "scores": old_scores}}
+            entry = remove_entry(state, name)
             new = apply_entry(state, entry)
             self._files.commit(new, [entry], raw)
         return new
@@ -414,14 +330,7 @@ class Leaderboard:
         with self._files.lock(exclusive=True):
             loaded = self._files.load_for_read()
             state, raw = loaded.state, loaded.raw
-            entry = {
-                "version": state.version + 1, "op": "restore", "timestamp": now(),
-                "to_version": target.version,
-                "removed": {"models": [state.models[k] for k in sorted(state.models)],
-                            "scores": [state.scores[k] for k in sorted(state.scores)]},
-                "added": {"models": [target.models[k] for k in sorted(target.models)],
-                          "scores": [target.scores[k] for k in sorted(target.scores)]},
-            }
+            entry = restore_entry(state, target)
             new = apply_entry(state, entry)
             self._files.commit(new, [entry], raw)
         return new

@@ -30,7 +30,7 @@ from densing._validation import (
     check_tokens,
     format_value,
 )
-from densing.conventions import frame_model_param_count
+from densing.conventions import SHARED_PARAM_COUNTS, frame_model_param_count
 from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
 from densing.exceptions import DensingWarning, InputError
 from densing.reference import DEFAULT_PARAM_COUNT, ReferenceFrame, load_frame
@@ -407,7 +407,7 @@ def reproduce(
     check_n_bootstrap(sfa_bootstrap, "sfa_bootstrap")
     start, end = _parse_window(window)
     if param_count is not None:
-        check_param_count_name(param_count, ("total", "non_embedding"))
+        check_param_count_name(param_count, SHARED_PARAM_COUNTS)
     if interval not in (None, "calibrated", "percentile"):
         raise InputError(f"interval={format_value(interval)} must be 'calibrated' or "
                          "'percentile'")
