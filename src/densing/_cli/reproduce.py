@@ -37,7 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rep.to_dict())
     else:
-        rep.print()
+        rep.print_summary()
     return 0
 
 

@@ -28,6 +28,7 @@ from densing._validation import (
     check_random_state,
     check_scalar,
     check_tokens,
+    check_window,
     format_value,
 )
 from densing.conventions import frame_model_param_count
@@ -56,7 +57,6 @@ from densing.report._intervals import (
     _joint_interval,
     _measurement_slopes,
     _months,
-    _parse_window,
     _pct,
 )
 from densing.report._render import reproduction_summary
@@ -263,9 +263,15 @@ class Reproduction:
         """
         return reproduction_summary(self, detail=detail)
 
-    def print(self) -> None:
-        """Print :meth:`summary`: the comparison, the estimates and the diagnostics."""
-        print(self.summary().as_text())
+    def print_summary(self, detail: bool = True) -> None:
+        """Print :meth:`summary` as text: the comparison, the estimates and the diagnostics.
+
+        Parameters
+        ----------
+        detail
+            As for :meth:`summary`.
+        """
+        print(self.summary(detail=detail).as_text())
 
     def _repr_html_(self) -> str:
         return self.summary(detail=False).as_html()
@@ -337,7 +343,8 @@ def reproduce(
         Data budget ``D0``.
     window
         ``(start, end)`` or ``"START:END"`` of release dates for the headline fit (default:
-        the paper's window); ``None`` uses all dates.
+        the paper's window); ``None`` uses all dates. The same rule as
+        ``DensingTrend(window=...)``.
     frontier
         The headline's rule: ``quantile`` (default: the ``quantile`` line over every
         model, models censored at the top kept as bounds), ``running_max`` (the paper's
@@ -405,7 +412,7 @@ def reproduce(
     check_scalar(quantile, "quantile", low=0.0, high=1.0, include_low=False,
                  include_high=False, hint="strictly between 0 and 1, e.g. 0.9")
     check_n_bootstrap(sfa_bootstrap, "sfa_bootstrap")
-    start, end = _parse_window(window)
+    start, end = check_window(window)
     if param_count is not None:
         check_param_count_name(param_count, ("total", "non_embedding"))
     if interval not in (None, "calibrated", "percentile"):
@@ -466,14 +473,15 @@ def reproduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         # the models-only trend: the frame draws enter the joint interval below, not here
-        trend = DensingTrend(frontier=frontier, quantile=q, start=start,  # type: ignore[arg-type]
-                             end=end, n_bootstrap=n_bootstrap, random_state=random_state,
+        trend = DensingTrend(frontier=frontier, quantile=q,  # type: ignore[arg-type]
+                             window=(start, end), n_bootstrap=n_bootstrap,
+                             random_state=random_state,
                              interval=interval, censored="bound" if keeps_bounds else "drop")
         trend.fit(bounded if keeps_bounds else per_model)
         percentile = dict(trend.ci_percentile_)
         if draws is not None:
             percentile = dict(DensingTrend(
-                frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
+                frontier=frontier, quantile=q, window=(start, end),  # type: ignore[arg-type]
                 n_bootstrap=n_bootstrap, random_state=random_state, interval="percentile",
             ).fit(per_model, density_draws=draws).ci_percentile_)
         m_draws, m_slopes = _measurement_slopes(
@@ -481,19 +489,19 @@ def reproduce(
             start=start, end=end, random_state=random_state, n_draws=frame_bootstrap,
             quantile=q,
         )
-        level = float(trend.ci)
+        ci = float(trend.ci)
         intervals = {
             "joint": _joint_interval(trend, m_slopes),
             "models_only": dict(trend.ci_),
             "percentile": percentile,
-            "measurement": {"slope_per_day": _pct(m_slopes, level),
-                            "doubling_time_months": _months(*_pct(m_slopes, level))},
+            "measurement": {"slope_per_day": _pct(m_slopes, ci),
+                            "doubling_time_months": _months(*_pct(m_slopes, ci))},
         }
         trend_bounds: DensingTrend | None = trend if keeps_bounds else None
         if not keeps_bounds:
             try:
                 trend_bounds = DensingTrend(
-                    frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
+                    frontier=frontier, quantile=q, window=(start, end),  # type: ignore[arg-type]
                     n_bootstrap=n_bootstrap, random_state=random_state, censored="bound",
                 ).fit(bounded)
             except InputError:
@@ -504,7 +512,7 @@ def reproduce(
                                          random_state=random_state, n_draws=frame_bootstrap)
         intervals.update(env_iv)
         quantiles = _quantile_points(bounded, start, end, q, trend)
-        stochastic = _stochastic_fit(trend, sfa_bootstrap, random_state, level)
+        stochastic = _stochastic_fit(trend, sfa_bootstrap, random_state, ci)
         try:
             periods: PeriodComparison | None = DensingTrend(
                 frontier=frontier, quantile=q, n_bootstrap=n_bootstrap,  # type: ignore[arg-type]
