@@ -291,7 +291,8 @@ def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontie
     check_n_bootstrap(n_bootstrap)
     _check_int_seed(random_state)
     check_n_bootstrap(frame_bootstrap, "frame_bootstrap", minimum=1)
-    check_tokens(tokens)
+    if tokens is not None:
+        check_tokens(tokens)
     check_frontier(frontier)
     if not isinstance(benchmark, str) or not benchmark:
         raise InputError(f"benchmark={format_value(benchmark)} must be a benchmark name "
@@ -308,10 +309,10 @@ def _check_int_seed(random_state: Any) -> int:
 
 
 def reproduce(
-    frame: ReferenceFrame | str = "olmo-ladder",
+    frame: ReferenceFrame | str | None = None,
     *,
     benchmark: str = REPRODUCE_BENCHMARK,
-    tokens: float = 1e12,
+    tokens: float | None = None,
     window: Any = PAPER_WINDOW,
     frontier: str = "quantile",
     quantile: float = HEADLINE_QUANTILE,
@@ -334,13 +335,15 @@ def reproduce(
     Parameters
     ----------
     frame
-        Reference frame, its name or a saved JSON path.
+        Reference frame, its name or a saved JSON path; ``None`` (default): the shipped frame,
+        ``"olmo-ladder"`` (as for :func:`~densing.density.compute_density`).
     benchmark
         Benchmark whose density represents each model (default ``average_llv1``: the mean of
         the Open LLM Leaderboard v1 HellaSwag and ARC-Challenge scores, mapped explicitly onto
         the frame's rc protocol).
     tokens
-        Data budget ``D0``.
+        Data budget ``D0``; ``None`` (default): the frame's (1e12 for the shipped frames), as
+        for :func:`~densing.density.compute_density`.
     window
         ``(start, end)`` or ``"START:END"`` of release dates for the headline fit (default:
         the paper's window); ``None`` uses all dates. The same rule as
@@ -422,11 +425,12 @@ def reproduce(
         fr = frame
         frame_name = fr.name
     else:
-        frame_name = str(frame)
+        frame_name = "olmo-ladder" if frame is None else str(frame)  # the shipped default
         kw: dict[str, Any] = {"irreducible": irreducible,
                               "param_count": param_count or DEFAULT_PARAM_COUNT,
                               "n_bootstrap": frame_bootstrap, "random_state": random_state}
-        fr = load_frame(frame, **kw)
+        fr = load_frame(frame_name, **kw)
+    tokens = float(fr.tokens) if tokens is None else tokens
     param_count = param_count or frame_model_param_count(fr)
     sc = load_scores("llv1:") if scores is None else scores
     md = load_models() if models is None else models
