@@ -448,9 +448,8 @@ def bench_trend(n_boot: int, n_loop: int, repeat: int) -> dict[str, Any]:
     def densing_trend() -> DensingTrend:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DensingWarning)
-            return DensingTrend(frontier="running_max", start=PAPER_WINDOW[0],
-                                end=PAPER_WINDOW[1], n_bootstrap=n_boot,
-                                random_state=0).fit(per_model)
+            return DensingTrend(frontier="running_max", window=PAPER_WINDOW,
+                                n_bootstrap=n_boot, random_state=0).fit(per_model)
 
     cpu, wall, trend = timed(densing_trend, repeat)
     t = trend.data_["t_days"].to_numpy(float)

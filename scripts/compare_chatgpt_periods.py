@@ -61,8 +61,8 @@ def period_table(per_model: pd.DataFrame, n_bootstrap: int = 1000
         for frontier in ("running_max", "quantile", "all"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                trend = DensingTrend(frontier=frontier, start=start, n_bootstrap=n_bootstrap,
-                                     random_state=0,
+                trend = DensingTrend(frontier=frontier, window=(start, None),
+                                     n_bootstrap=n_bootstrap, random_state=0,
                                      interval="percentile").fit(per_model)  # type: ignore[arg-type]
                 pc = trend.compare_periods(SPLIT)
             b, a = pc.before, pc.after

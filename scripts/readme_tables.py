@@ -496,9 +496,8 @@ def build_bounds(res: Results) -> str:
                 try:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", DensingWarning)
-                        t = densing.DensingTrend(frontier=frontier, start=PAPER_WINDOW[0],
-                                                 end=PAPER_WINDOW[1], n_bootstrap=0,
-                                                 censored=mode).fit(table)
+                        t = densing.DensingTrend(frontier=frontier, window=PAPER_WINDOW,
+                                                 n_bootstrap=0, censored=mode).fit(table)
                 except DensingError:
                     out.append("–")
                     continue

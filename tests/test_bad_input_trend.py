@@ -68,7 +68,7 @@ API_CASES: list[tuple[str, Callable[[], Any], type[DensingError], tuple[str, ...
      InputError, ("quantile", "0")),
     ("frontier unknown", lambda: DensingTrend(frontier="max").fit(table()),  # type: ignore[arg-type]
      InputError, ("frontier", "'max'")),
-    ("start after end", lambda: DensingTrend(start="2024-01-01", end="2023-01-01").fit(table()),
+    ("start after end", lambda: DensingTrend(window=("2024-01-01", "2023-01-01")).fit(table()),
      InputError, ("2024-01-01", "2023-01-01")),
     ("origin not a date", lambda: DensingTrend(origin="yesterday").fit(table()),
      InputError, ("origin", "yesterday")),

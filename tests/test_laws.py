@@ -120,7 +120,7 @@ def test_bootstrap_is_seeded_and_vectorised():
     b2 = a.bootstrap(n, d, loss, groups=runs, n_bootstrap=50, random_state=3).draws
     assert np.array_equal(b1, b2)
     assert b1.shape == (50, 4)
-    summary = a.summary
+    summary = a.summary_frame()
     assert list(summary.columns) == ["estimate", "se", "ci_low", "ci_high"]
     assert (summary["ci_low"] <= summary["estimate"]).all()
     assert (summary["estimate"] <= summary["ci_high"]).all()

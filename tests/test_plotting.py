@@ -320,8 +320,8 @@ def test_frontier_labels_do_not_overlap_and_stay_inside() -> None:
 
 def test_date_axis_names_every_year_and_title_names_the_window() -> None:
     df = _crowded()
-    ax = plot_density_trend(DensingTrend(n_bootstrap=0, start="2023-01-01",
-                                         end="2024-03-01").fit(df))
+    ax = plot_density_trend(DensingTrend(n_bootstrap=0,
+                                         window=("2023-01-01", "2024-03-01")).fit(df))
     ax.figure.draw_without_rendering()
     labels = " ".join(t.get_text() for t in ax.get_xticklabels())
     for year in ("2023", "2024"):

@@ -187,7 +187,7 @@ def test_reproduction_shows_itself_briefly(rep, capsys):
     full = rep.summary()
     assert full.header[0][0] == "doubling time"  # the headline first
     assert capsys.readouterr().out == ""  # summaries render, they do not print
-    rep.print()
+    rep.print_summary()
     assert capsys.readouterr().out.rstrip("\n") == full.as_text()
 
 

@@ -367,7 +367,7 @@ def test_date_types_window_and_origin() -> None:
     assert fits[0].slope_per_day_ == fits[1].slope_per_day_ == fits[2].slope_per_day_
     np.testing.assert_array_equal(fits[0].slope_draws_, fits[2].slope_draws_)
 
-    window = DensingTrend(frontier="all", start="2023-01-01", end="2023-12-31", n_bootstrap=100)
+    window = DensingTrend(frontier="all", window=("2023-01-01", "2023-12-31"), n_bootstrap=100)
     window.fit(text)
     inside = pd.to_datetime(text["release_date"]).between("2023-01-01", "2023-12-31")
     assert window.n_models_ == int(inside.sum())
@@ -576,9 +576,9 @@ def test_bad_input_raises_one_line_input_error(df: pd.DataFrame, match: str) -> 
         ({"quantile": 1.5}, "quantile=1.5"),
         ({"ci": 95}, "ci=95"),
         ({"n_bootstrap": -1}, "n_bootstrap=-1"),
-        ({"start": "2024-01-01", "end": "2023-01-01"}, "after end"),
+        ({"window": ("2024-01-01", "2023-01-01")}, "start 2024-01-01 is after its end"),
         ({"origin": "Feb 24 2023"}, "origin='Feb 24 2023'"),
-        ({"start": "2023-07-01"}, "only 2 usable model.*window 2023-07-01"),
+        ({"window": "2023-07-01:"}, "only 2 usable model.*window 2023-07-01"),
     ],
 )
 def test_bad_settings_raise_input_error(kwargs: dict[str, object], match: str) -> None:

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
+from densing._summary import Summary
 from densing._validation import as_float_array, check_finite_positive
 from densing.exceptions import ConvergenceError, FitQualityWarning, InputError, NotFittedError
 
@@ -533,8 +534,7 @@ class FittedLaw:
             return self.bootstrap_.draws
         return self._param_vector()[None, :]
 
-    @property
-    def summary(self) -> pd.DataFrame:
+    def summary_frame(self) -> pd.DataFrame:
         """One row per parameter: estimate, bootstrap standard error and 95 % interval."""
         vec = self._param_vector()
         out = pd.DataFrame({"estimate": vec}, index=pd.Index(self._names(), name="param"))
@@ -548,6 +548,20 @@ class FittedLaw:
             out["ci_low"] = np.nan
             out["ci_high"] = np.nan
         return out
+
+    def summary(self) -> Summary:
+        """The fit as a :class:`~densing._summary.Summary`: settings and fit diagnostics, then
+        :meth:`summary_frame` (it prints nothing)."""
+        d = self.to_dict()
+        s = Summary(f"<{type(self).__name__}>", header=[
+            (k, v) for k, v in d.items() if k not in ("law", "params", "bootstrap_draws")])
+        if self.bootstrap_ is not None:
+            s.add_header("bootstrap", f"{len(self.bootstrap_.draws)} resamples")
+        return s.add_table(self.summary_frame(), index=True)
+
+    def print_summary(self) -> None:
+        """Print :meth:`summary` as text."""
+        print(self.summary().as_text())
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python description: parameters, settings, fit diagnostics."""
@@ -572,17 +586,7 @@ class FittedLaw:
 
 
 __all__ = [
-    "DEFAULT_DELTA",
-    "MIN_CONVERGED",
-    "BootstrapResult",
-    "FitResult",
-    "FittedLaw",
-    "as_float_array",
-    "batched_fit",
-    "check_finite_positive",
-    "grid",
-    "group_bootstrap_counts",
-    "group_bootstrap_weights",
-    "huber",
-    "multistart_fit",
+    "DEFAULT_DELTA", "MIN_CONVERGED", "BootstrapResult", "FitResult", "FittedLaw",
+    "as_float_array", "batched_fit", "check_finite_positive", "grid", "group_bootstrap_counts",
+    "group_bootstrap_weights", "huber", "multistart_fit",
 ]

@@ -145,8 +145,8 @@ def _trend(args: argparse.Namespace) -> int:
                              "may be empty)")
         a, b = args.window.split(":", 1)
         start, end = a or None, b or None
-    trend = DensingTrend(n_bootstrap=args.bootstrap, random_state=args.seed, start=start,
-                         end=end).fit(df)
+    trend = DensingTrend(n_bootstrap=args.bootstrap, random_state=args.seed,
+                         window=(start, end)).fit(df)
     return _save(plot_density_trend(trend, _axes(size=(7.5, 7.0))), args.output)
 
 

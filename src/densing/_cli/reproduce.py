@@ -38,7 +38,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rep.to_dict())
     else:
-        rep.print()
+        rep.print_summary()
     return 0
 
 
@@ -54,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--frame", default="olmo-ladder", help="frame name or saved frame JSON")
     p.add_argument("--benchmark", default=REPRODUCE_BENCHMARK,
                    help="benchmark whose density represents a model (default: %(default)s)")
-    p.add_argument("--tokens", type=float, default=1e12,
-        help="data budget D0, tokens (default 1e12)")
+    p.add_argument("--tokens", type=float, default=None,
+        help="data budget D0, tokens (default: the frame's, 1e12 for the bundled frames)")
     p.add_argument("--window", default=f"{PAPER_WINDOW[0]}:{PAPER_WINDOW[1]}",
                    help="START:END release dates of the headline fit, or 'all' "
                    "(default: the paper's %(default)s)")

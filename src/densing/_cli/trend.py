@@ -94,8 +94,7 @@ def run(args: argparse.Namespace) -> int:
     trend = DensingTrend(
         frontier=args.frontier,
         quantile=0.9 if args.quantile is None else args.quantile,
-        start=args.start,
-        end=args.end,
+        window=(args.start, args.end),
         origin=args.origin,
         n_bootstrap=args.bootstrap,
         random_state=args.seed,

@@ -19,7 +19,8 @@ field name shown in the message (``"--tokens"`` on the command line); ``where`` 
 ``of {label} 'name'``. Each check returns the value in the type its annotation gives.
 
 :func:`check_score_table` is the one rule for a table of scores (``_tables``), run by the
-API, ``densing density`` and the leaderboard alike.
+API, ``densing density`` and the leaderboard alike. :func:`check_window` is the one rule for a
+window of release dates (``window=`` of the trend and the reproduction).
 
 The package imports numpy and pandas only inside the array and table forms, so the command
 line can use the scalar checks while it starts.
@@ -68,6 +69,7 @@ from densing._validation._tables import (
     check_unique_columns,
     numbers_from_text,
 )
+from densing._validation._window import check_window
 
 __all__ = [
     "SCORE_NUMBER_COLUMNS",
@@ -100,6 +102,7 @@ __all__ = [
     "check_stderrs",
     "check_tokens",
     "check_unique_columns",
+    "check_window",
     "format_value",
     "latest_release_date",
     "numbers_from_text",

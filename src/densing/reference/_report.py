@@ -41,7 +41,7 @@ class FrameReport:
         rows = []
         for bench, fit in sorted(self._fits().items()):
             for step, law in (("loss", fit.loss_law), ("score", fit.score_law)):
-                s = law.summary.reset_index()
+                s = law.summary_frame().reset_index()
                 s.insert(0, "law", step)
                 s.insert(0, "benchmark", bench)
                 rows.append(s)

@@ -27,7 +27,7 @@ def _envelope_fit(
         if frontier == "running_max":
             env, slopes = trend, m_slopes
         else:
-            env = DensingTrend(frontier="running_max", start=start, end=end,
+            env = DensingTrend(frontier="running_max", window=(start, end),
                                n_bootstrap=n_bootstrap, random_state=random_state,
                                interval="calibrated").fit(per_model)
             _, slopes = _measurement_slopes(
@@ -49,8 +49,9 @@ def _quantile_points(bounded: pd.DataFrame, start: str | None, end: str | None, 
             out[tau] = float(trend.doubling_time_months_)
             continue
         try:
-            out[tau] = float(DensingTrend(frontier="quantile", quantile=tau, start=start,
-                                          end=end, n_bootstrap=0, censored="bound")
+            out[tau] = float(DensingTrend(frontier="quantile", quantile=tau,
+                                          window=(start, end), n_bootstrap=0,
+                                          censored="bound")
                              .fit(bounded).doubling_time_months_)
         except InputError:
             out[tau] = math.nan
@@ -58,13 +59,13 @@ def _quantile_points(bounded: pd.DataFrame, start: str | None, end: str | None, 
 
 
 def _stochastic_fit(trend: DensingTrend, n_bootstrap: int, random_state: int,
-                    level: float) -> StochasticFrontierFit | None:
+                    ci: float) -> StochasticFrontierFit | None:
     """The stochastic-frontier cross-check on the headline's models (a bound at its value)."""
     d = trend.data_
     try:
         return stochastic_frontier(d["t_days"].to_numpy(dtype=float),
                                    np.log(d["density"].to_numpy(dtype=float)),
-                                   n_bootstrap=n_bootstrap, level=level,
+                                   n_bootstrap=n_bootstrap, ci=ci,
                                    random_state=random_state)
     except InputError:
         return None

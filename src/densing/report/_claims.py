@@ -40,7 +40,7 @@ CHATGPT_DATE = "2022-11-30"
 REPRODUCE_BENCHMARK = "average_llv1"
 
 
-def verdict(paper: float, lo: float, hi: float, level: float = 0.95) -> str:
+def verdict(paper: float, lo: float, hi: float, ci: float = 0.95) -> str:
     """The verdict on a paper's doubling time from a doubling-time interval, in words.
 
     An interval without a finite upper end includes zero (or negative) growth: it bounds
@@ -52,15 +52,15 @@ def verdict(paper: float, lo: float, hi: float, level: float = 0.95) -> str:
         The paper's doubling time (months).
     lo, hi
         densing's interval (months); ``hi = inf`` when the slope interval reaches 0.
-    level
-        The interval's level.
+    ci
+        The interval's confidence level.
 
     Returns
     -------
     str
         One sentence.
     """
-    pct = f"{100 * level:g} %"
+    pct = f"{100 * ci:g} %"
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return (f"{paper:g} months: not tested, densing's {pct} interval includes zero "
                 "growth (no upper bound)")

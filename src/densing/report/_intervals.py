@@ -7,7 +7,6 @@ models-only slope interval, widened in quadrature by the slope spread that score
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from typing import Any
 
@@ -16,7 +15,6 @@ import pandas as pd
 
 from densing.conventions import doubling_months
 from densing.density import score_stderr
-from densing.exceptions import InputError
 from densing.reference import HOLDOUT_BAR, ReferenceFrame, holdout_errors
 from densing.trend import DensingTrend
 from densing.trend._calibrate import widen_in_quadrature
@@ -86,9 +84,9 @@ def _measurement_slopes(
     draws[:, ok] = n_hat / sub["n_params"].to_numpy(dtype=float)[None, :]
     # the trend refits the frontier on each draw with every model kept (its
     # measurement_slopes_; a model censored in a draw is left out of that draw only)
-    fit = DensingTrend(frontier=frontier, quantile=quantile, start=start,  # type: ignore[arg-type]
-                       end=end, n_bootstrap=k, random_state=random_state).fit(per_model,
-                                                                     density_draws=draws)
+    fit = DensingTrend(frontier=frontier, quantile=quantile,  # type: ignore[arg-type]
+                       window=(start, end), n_bootstrap=k,
+                       random_state=random_state).fit(per_model, density_draws=draws)
     assert fit.measurement_slopes_ is not None
     slopes = fit.measurement_slopes_
     return draws, slopes
@@ -147,35 +145,6 @@ def _holdout_note(check: dict[str, Any] | None) -> str:
     verdict += f" the {100 * check['bar']:g}-point bar"
     return (f"Held-out check of {check['benchmark']} ({runs}, used neither to fit nor to choose "
             f"the settings): score error {errs} points, {verdict}")
-
-
-def _parse_window(window: Any) -> tuple[str | None, str | None]:
-    if window is None:
-        return (None, None)
-    if isinstance(window, str):
-        if ":" not in window:
-            raise InputError(f"window must be START:END (ISO dates, either may be empty); got "
-                             f"{window!r}")
-        a, b = window.split(":", 1)
-        parts = (a or None, b or None)
-    else:
-        parts = tuple(window)  # type: ignore[assignment]
-        if len(parts) != 2:
-            raise InputError(f"window must be (start, end); got {window!r}")
-    out: list[str | None] = []
-    for p in parts:
-        if p is None:
-            out.append(None)
-            continue
-        try:
-            out.append(_dt.date.fromisoformat(str(p)).isoformat())
-        except ValueError as exc:
-            raise InputError(
-                f"window date {p!r} is not an ISO date YYYY-MM-DD ({exc})"
-            ) from exc
-    if out[0] is not None and out[1] is not None and out[0] > out[1]:
-        raise InputError(f"window start {out[0]} is after its end {out[1]}")
-    return (out[0], out[1])
 
 
 def _holdout_check(fr: ReferenceFrame, benchmark: str) -> dict[str, Any] | None:

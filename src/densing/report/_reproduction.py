@@ -28,6 +28,7 @@ from densing._validation import (
     check_random_state,
     check_scalar,
     check_tokens,
+    check_window,
     format_value,
 )
 from densing.conventions import SHARED_PARAM_COUNTS, frame_model_param_count
@@ -56,7 +57,6 @@ from densing.report._intervals import (
     _joint_interval,
     _measurement_slopes,
     _months,
-    _parse_window,
     _pct,
 )
 from densing.report._render import reproduction_summary
@@ -263,9 +263,15 @@ class Reproduction:
         """
         return reproduction_summary(self, detail=detail)
 
-    def print(self) -> None:
-        """Print :meth:`summary`: the comparison, the estimates and the diagnostics."""
-        print(self.summary().as_text())
+    def print_summary(self, detail: bool = True) -> None:
+        """Print :meth:`summary` as text: the comparison, the estimates and the diagnostics.
+
+        Parameters
+        ----------
+        detail
+            As for :meth:`summary`.
+        """
+        print(self.summary(detail=detail).as_text())
 
     def _repr_html_(self) -> str:
         return self.summary(detail=False).as_html()
@@ -285,7 +291,8 @@ def _check_settings(*, n_bootstrap: Any, random_state: Any, tokens: Any, frontie
     check_n_bootstrap(n_bootstrap)
     _check_int_seed(random_state)
     check_n_bootstrap(frame_bootstrap, "frame_bootstrap", minimum=1)
-    check_tokens(tokens)
+    if tokens is not None:
+        check_tokens(tokens)
     check_frontier(frontier)
     if not isinstance(benchmark, str) or not benchmark:
         raise InputError(f"benchmark={format_value(benchmark)} must be a benchmark name "
@@ -302,10 +309,10 @@ def _check_int_seed(random_state: Any) -> int:
 
 
 def reproduce(
-    frame: ReferenceFrame | str = "olmo-ladder",
+    frame: ReferenceFrame | str | None = None,
     *,
     benchmark: str = REPRODUCE_BENCHMARK,
-    tokens: float = 1e12,
+    tokens: float | None = None,
     window: Any = PAPER_WINDOW,
     frontier: str = "quantile",
     quantile: float = HEADLINE_QUANTILE,
@@ -328,16 +335,19 @@ def reproduce(
     Parameters
     ----------
     frame
-        Reference frame, its name or a saved JSON path.
+        Reference frame, its name or a saved JSON path; ``None`` (default): the shipped frame,
+        ``"olmo-ladder"`` (as for :func:`~densing.density.compute_density`).
     benchmark
         Benchmark whose density represents each model (default ``average_llv1``: the mean of
         the Open LLM Leaderboard v1 HellaSwag and ARC-Challenge scores, mapped explicitly onto
         the frame's rc protocol).
     tokens
-        Data budget ``D0``.
+        Data budget ``D0``; ``None`` (default): the frame's (1e12 for the shipped frames), as
+        for :func:`~densing.density.compute_density`.
     window
         ``(start, end)`` or ``"START:END"`` of release dates for the headline fit (default:
-        the paper's window); ``None`` uses all dates.
+        the paper's window); ``None`` uses all dates. The same rule as
+        ``DensingTrend(window=...)``.
     frontier
         The headline's rule: ``quantile`` (default: the ``quantile`` line over every
         model, models censored at the top kept as bounds), ``running_max`` (the paper's
@@ -405,7 +415,7 @@ def reproduce(
     check_scalar(quantile, "quantile", low=0.0, high=1.0, include_low=False,
                  include_high=False, hint="strictly between 0 and 1, e.g. 0.9")
     check_n_bootstrap(sfa_bootstrap, "sfa_bootstrap")
-    start, end = _parse_window(window)
+    start, end = check_window(window)
     if param_count is not None:
         check_param_count_name(param_count, SHARED_PARAM_COUNTS)
     if interval not in (None, "calibrated", "percentile"):
@@ -415,11 +425,12 @@ def reproduce(
         fr = frame
         frame_name = fr.name
     else:
-        frame_name = str(frame)
+        frame_name = "olmo-ladder" if frame is None else str(frame)  # the shipped default
         kw: dict[str, Any] = {"irreducible": irreducible,
                               "param_count": param_count or DEFAULT_PARAM_COUNT,
                               "n_bootstrap": frame_bootstrap, "random_state": random_state}
-        fr = load_frame(frame, **kw)
+        fr = load_frame(frame_name, **kw)
+    tokens = float(fr.tokens) if tokens is None else tokens
     param_count = param_count or frame_model_param_count(fr)
     sc = load_scores("llv1:") if scores is None else scores
     md = load_models() if models is None else models
@@ -466,14 +477,15 @@ def reproduce(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DensingWarning)
         # the models-only trend: the frame draws enter the joint interval below, not here
-        trend = DensingTrend(frontier=frontier, quantile=q, start=start,  # type: ignore[arg-type]
-                             end=end, n_bootstrap=n_bootstrap, random_state=random_state,
+        trend = DensingTrend(frontier=frontier, quantile=q,  # type: ignore[arg-type]
+                             window=(start, end), n_bootstrap=n_bootstrap,
+                             random_state=random_state,
                              interval=interval, censored="bound" if keeps_bounds else "drop")
         trend.fit(bounded if keeps_bounds else per_model)
         percentile = dict(trend.ci_percentile_)
         if draws is not None:
             percentile = dict(DensingTrend(
-                frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
+                frontier=frontier, quantile=q, window=(start, end),  # type: ignore[arg-type]
                 n_bootstrap=n_bootstrap, random_state=random_state, interval="percentile",
             ).fit(per_model, density_draws=draws).ci_percentile_)
         m_draws, m_slopes = _measurement_slopes(
@@ -481,19 +493,19 @@ def reproduce(
             start=start, end=end, random_state=random_state, n_draws=frame_bootstrap,
             quantile=q,
         )
-        level = float(trend.ci)
+        ci = float(trend.ci)
         intervals = {
             "joint": _joint_interval(trend, m_slopes),
             "models_only": dict(trend.ci_),
             "percentile": percentile,
-            "measurement": {"slope_per_day": _pct(m_slopes, level),
-                            "doubling_time_months": _months(*_pct(m_slopes, level))},
+            "measurement": {"slope_per_day": _pct(m_slopes, ci),
+                            "doubling_time_months": _months(*_pct(m_slopes, ci))},
         }
         trend_bounds: DensingTrend | None = trend if keeps_bounds else None
         if not keeps_bounds:
             try:
                 trend_bounds = DensingTrend(
-                    frontier=frontier, quantile=q, start=start, end=end,  # type: ignore[arg-type]
+                    frontier=frontier, quantile=q, window=(start, end),  # type: ignore[arg-type]
                     n_bootstrap=n_bootstrap, random_state=random_state, censored="bound",
                 ).fit(bounded)
             except InputError:
@@ -504,7 +516,7 @@ def reproduce(
                                          random_state=random_state, n_draws=frame_bootstrap)
         intervals.update(env_iv)
         quantiles = _quantile_points(bounded, start, end, q, trend)
-        stochastic = _stochastic_fit(trend, sfa_bootstrap, random_state, level)
+        stochastic = _stochastic_fit(trend, sfa_bootstrap, random_state, ci)
         try:
             periods: PeriodComparison | None = DensingTrend(
                 frontier=frontier, quantile=q, n_bootstrap=n_bootstrap,  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from densing._progress import disable
 from densing._progress import progress as _bar
-from densing._validation import check_n_bootstrap
+from densing._validation import check_n_bootstrap, check_window
 from densing.exceptions import DensingWarning, InputError
 from densing.report._beside import REPORTED_QUANTILES
 from densing.report._reproduction import (
@@ -91,7 +91,7 @@ def robustness(rep: Reproduction, n_bootstrap: int = 200) -> pd.DataFrame:
 
     def quantile_trend(tau: float, a: str | None, b: str | None,
                        data: pd.DataFrame) -> DensingTrend:
-        return DensingTrend(frontier="quantile", quantile=tau, start=a, end=b,
+        return DensingTrend(frontier="quantile", quantile=tau, window=(a, b),
                             n_bootstrap=n_bootstrap, random_state=seed, censored="bound",
                             interval="percentile").fit(data)
 
@@ -153,8 +153,8 @@ def _drop_one(t: DensingTrend, src: pd.DataFrame, n_bootstrap: int, seed: int,
     for i, name in enumerate(names):
         sub = src[src["model"].astype(str) != name]
         try:
-            slopes[i] = DensingTrend(frontier="quantile", quantile=t.quantile, start=t.start,
-                                     end=t.end, n_bootstrap=0, censored="bound").fit(sub) \
+            slopes[i] = DensingTrend(frontier="quantile", quantile=t.quantile, window=t.window,
+                                     n_bootstrap=0, censored="bound").fit(sub) \
                 .slope_per_day_
         except InputError:
             continue
@@ -173,7 +173,8 @@ def _drop_one(t: DensingTrend, src: pd.DataFrame, n_bootstrap: int, seed: int,
     rows = []
     for group in groups:
         first = names[group[0]]
-        dt = refit(float(t.quantile), t.start, t.end, src[src["model"].astype(str) != first])
+        dt = refit(float(t.quantile), *check_window(t.window),
+                   src[src["model"].astype(str) != first])
         lo, hi = dt.ci_["doubling_time_months"]
         row = _row("drop-one", f"without {first}", dt.doubling_time_months_, lo, hi,
                    dt.n_models_, "pairs bootstrap, models only")

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri, stdtrit
 
+from densing._validation import check_ci
 from densing.exceptions import InputError
 from densing.trend._bootstrap import _Fitter, block_rows
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
@@ -122,7 +123,7 @@ def calibrated_slope_interval(
     frontier: str,
     t: NDArray[np.float64] | list[float],
     x: NDArray[np.float64] | list[float],
-    level: float = 0.95,
+    ci: float = 0.95,
     *,
     q: float = 0.9,
     n_sim: int = 1000,
@@ -139,8 +140,8 @@ def calibrated_slope_interval(
         Release dates in days.
     x
         ``ln rho``.
-    level
-        Confidence level.
+    ci
+        Confidence level, strictly between 0 and 1.
     q
         The quantile of the ``quantile`` frontier.
     n_sim
@@ -160,6 +161,7 @@ def calibrated_slope_interval(
     densing.InputError
         On an unknown frontier, mismatched arrays or fewer than 3 models.
     """
+    level = check_ci(ci)
     t_arr = np.asarray(t, dtype=float).ravel()
     x_arr = np.asarray(x, dtype=float).ravel()
     if t_arr.size != x_arr.size:
@@ -247,7 +249,7 @@ def widen_in_quadrature(
 
 
 def calibrated_intervals(
-    frontier: str, t: NDArray[np.float64], x: NDArray[np.float64], level: float, *,
+    frontier: str, t: NDArray[np.float64], x: NDArray[np.float64], ci: float, *,
     q: float, n_sim: int, random_state: int | None, estimate: float,
     measurement_slopes: NDArray[np.float64] | None = None,
 ) -> dict[str, tuple[float, float]]:
@@ -255,7 +257,7 @@ def calibrated_intervals(
 
     Parameters
     ----------
-    frontier, t, x, level, q, n_sim, random_state, estimate
+    frontier, t, x, ci, q, n_sim, random_state, estimate
         As for :func:`calibrated_slope_interval`; ``n_sim=0`` gives NaN intervals.
     measurement_slopes
         Frontier slopes refitted under measurement noise (e.g. per draw of the reference
@@ -272,10 +274,10 @@ def calibrated_intervals(
 
     slope_ci = (math.nan, math.nan)
     if n_sim > 0:
-        slope_ci = calibrated_slope_interval(frontier, t, x, level, q=q, n_sim=n_sim,
+        slope_ci = calibrated_slope_interval(frontier, t, x, ci, q=q, n_sim=n_sim,
                                              random_state=random_state, estimate=estimate)
         if measurement_slopes is not None:
-            slope_ci = widen_in_quadrature(estimate, slope_ci, measurement_slopes, level)
+            slope_ci = widen_in_quadrature(estimate, slope_ci, measurement_slopes, ci)
     days = _doubling_ci(slope_ci)
     return {
         "slope_per_day": slope_ci,
@@ -288,7 +290,7 @@ def calibrated_intervals(
 
 def trend_intervals(
     frontier: str, t: NDArray[np.float64], x: NDArray[np.float64],
-    logd: NDArray[np.float64] | None, fitter: _Fitter, level: float, *, q: float, n_sim: int,
+    logd: NDArray[np.float64] | None, fitter: _Fitter, ci: float, *, q: float, n_sim: int,
     seed: int, estimate: float, percentile: dict[str, tuple[float, float]],
     interval: str | None, censored: str,
 ) -> tuple[dict[str, tuple[float, float]], str, dict[str, tuple[float, float]] | None,
@@ -297,7 +299,7 @@ def trend_intervals(
 
     Parameters
     ----------
-    frontier, t, x, level, q, n_sim, estimate
+    frontier, t, x, ci, q, n_sim, estimate
         As for :func:`calibrated_intervals`.
     logd
         ``ln`` density draws ``(n_draws, n)`` or ``None``.
@@ -315,7 +317,7 @@ def trend_intervals(
     Returns
     -------
     tuple
-        ``(ci, kind, calibrated, measurement_slopes)``.
+        ``(intervals, kind, calibrated, measurement_slopes)``.
     """
     if censored == "bound":
         return percentile, "percentile", None, None
@@ -324,7 +326,7 @@ def trend_intervals(
         # every model in every row: a read-only view, fitted block by block
         rows = np.broadcast_to(np.arange(t.size, dtype=np.intp), (logd.shape[0], t.size))
         m_slopes = fitter.rows(rows)[0]
-    calibrated = calibrated_intervals(frontier, t, x, level, q=q, n_sim=n_sim,
+    calibrated = calibrated_intervals(frontier, t, x, ci, q=q, n_sim=n_sim,
                                       random_state=seed, estimate=estimate,
                                       measurement_slopes=m_slopes)
     if interval == "percentile":

@@ -12,53 +12,18 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from densing._summary import Summary
-from densing._validation import (
-    check_choice,
-    check_ci,
-    check_frontier,
-    check_is_fitted,
-    check_n_bootstrap,
-    check_random_state,
-    check_scalar,
-    format_value,
-)
+from densing._validation import check_is_fitted
 from densing.conventions import Frontier
 from densing.exceptions import FitQualityWarning, InputError, NotFittedError
-from densing.trend._bootstrap import Resamples, _Fitter, check_bootstrap_cost
-from densing.trend._calibrate import INTERVALS, trend_intervals
-from densing.trend._censored import (
-    CENSORED_MODES,
-    CensoredFit,
-    _with_bounds,
-)
-from densing.trend._data import (
-    _iso,
-    _parse_dates,
-    _parse_one,
-    _prepare,
-)
+from densing.trend._bootstrap import Resamples, _Fitter
+from densing.trend._calibrate import trend_intervals
+from densing.trend._censored import CensoredFit
+from densing.trend._data import _iso, _parse_dates
 from densing.trend._fitcore import fit_lines
 from densing.trend._periods import compare_periods
-from densing.trend._render import trend_dict, trend_summary
-from densing.trend.results import (
-    LLAMA1_DATE,
-    LineFit,
-    PeriodComparison,
-    _fmt_months,
-)
-
-
-def _check_seed(value: Any) -> int | None:
-    """The trend's seed: ``None`` or an integer >= 0 (it replays its resamples by seed)."""
-    seed = check_random_state(value)
-    if seed is not None and not isinstance(seed, int):
-        raise InputError(
-            f"random_state={format_value(value)} must be None or a non-negative integer "
-            "(the trend replays its resamples from the seed)"
-        )
-    return seed
-
-_PARAMS = ("slope_per_day", "intercept", "doubling_time_days", "doubling_time_months")
+from densing.trend._render import trend_dict, trend_frame, trend_summary
+from densing.trend._setup import prepare_fit
+from densing.trend.results import LLAMA1_DATE, LineFit, PeriodComparison, _fmt_months
 
 _FITTED_ATTRS = frozenset(
     {
@@ -102,9 +67,10 @@ class DensingTrend:
         envelope: a handful of models, no fixed target) or ``"all"`` (OLS on every model).
     quantile
         The quantile ``q`` of the ``"quantile"`` frontier, in (0, 1).
-    start, end
-        Keep only models released in ``[start, end]`` (ISO dates, inclusive); ``None``
-        leaves that side open.
+    window
+        Keep only models released in ``[start, end]`` (inclusive): ``(start, end)`` (ISO dates
+        or dates, ``None`` for an open side) or ``"START:END"`` (either side may be empty), as
+        :func:`~densing.report.reproduce` reads it; ``None`` (default) keeps every date.
     origin
         Day zero of ``t`` (ISO date); the intercept is ``ln rho`` at the origin.
     n_bootstrap
@@ -157,7 +123,7 @@ class DensingTrend:
     censored_ : dict
         Censored rows in the window per status.
     n_outside_window_ : int
-        Usable rows left out by ``start``/``end``.
+        Usable rows left out by ``window``.
     ci_ : dict
         ``(low, high)`` intervals for ``slope_per_day``, ``intercept``,
         ``doubling_time_days`` and ``doubling_time_months``: the calibrated ones by default
@@ -250,8 +216,7 @@ class DensingTrend:
         self,
         frontier: Frontier = "quantile",
         quantile: float = 0.9,
-        start: str | _dt.date | None = None,
-        end: str | _dt.date | None = None,
+        window: str | tuple[str | _dt.date | None, str | _dt.date | None] | None = None,
         origin: str | _dt.date = LLAMA1_DATE,
         n_bootstrap: int = 1000,
         ci: float = 0.95,
@@ -262,8 +227,7 @@ class DensingTrend:
     ) -> None:
         self.frontier = frontier
         self.quantile = quantile
-        self.start = start
-        self.end = end
+        self.window = window
         self.origin = origin
         self.n_bootstrap = n_bootstrap
         self.ci = ci
@@ -281,30 +245,6 @@ class DensingTrend:
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "slope_per_day_")
-
-    def _settings(self) -> tuple[np.datetime64, np.datetime64 | None, np.datetime64 | None]:
-        check_frontier(self.frontier)
-        check_scalar(self.quantile, "quantile", low=0.0, high=1.0, include_low=False,
-                     include_high=False, hint="strictly between 0 and 1, e.g. 0.9")
-        check_ci(self.ci)
-        check_n_bootstrap(self.n_bootstrap)
-        _check_seed(self.random_state)
-        check_choice(self.censored, "censored", CENSORED_MODES)
-        if self.interval is not None:
-            check_choice(self.interval, "interval", INTERVALS)
-        if not isinstance(self.bound_col, str):
-            raise InputError(f"bound_col={format_value(self.bound_col)} must be a column name")
-        if self.censored == "bound" and self.interval == "calibrated":
-            raise InputError(
-                "interval='calibrated' is not available with censored='bound' yet: use "
-                "interval='percentile' (the case bootstrap of the censored estimators)"
-            )
-        origin = _parse_one(self.origin, "origin")
-        start = None if self.start is None else _parse_one(self.start, "start")
-        end = None if self.end is None else _parse_one(self.end, "end")
-        if start is not None and end is not None and start > end:
-            raise InputError(f"start={_iso(start)} is after end={_iso(end)}")
-        return origin, start, end
 
     def _indices(self, n: int) -> Resamples:
         """The bootstrap resamples: one sorted row of model positions per resample, generated
@@ -357,40 +297,12 @@ class DensingTrend:
             densities that are not finite and > 0 for ``ok`` rows, fewer than 3 usable
             models, or an envelope of a single model.
         """
-        origin, start, end = self._settings()
-        data = _prepare(
-            df,
-            date_col=date_col,
-            density_col=density_col,
-            model_col=model_col,
-            status_col=status_col,
-            origin=origin,
-            start=start,
-            end=end,
-            density_draws=density_draws,
-        )
-        bounds: NDArray[np.bool_] | None = None
-        censor_at: NDArray[np.float64] | None = None
-        if self.censored == "bound":
-            if density_draws is not None:
-                raise InputError(
-                    "density_draws (the joint bootstrap) is not available with "
-                    "censored='bound' yet: drop density_draws or use censored='drop'"
-                )
-            data, bounds, censor_at = _with_bounds(
-                df, data, date_col=date_col, model_col=model_col, status_col=status_col,
-                bound_col=str(self.bound_col), origin=origin, start=start, end=end,
-            )
-        # fix the seed so compare_periods() can replay the same resamples
-        seed = self.random_state
-        self._seed = int(np.random.SeedSequence().entropy) if seed is None else seed  # type: ignore[arg-type]
+        prep = prepare_fit(self, df, date_col=date_col, density_col=density_col,
+                           model_col=model_col, status_col=status_col,
+                           density_draws=density_draws)
+        data, bounds, censor_at, origin = prep.data, prep.bounds, prep.censor_at, prep.origin
+        self._seed = prep.seed
         n_boot = int(self.n_bootstrap)
-        check_bootstrap_cost(n_boot, data.t.size, str(self.frontier),
-                             data.logd is not None)
-        if data.logd is not None and data.logd.shape[0] != n_boot:
-            # pair each model resample with a random draw of the reference frame
-            rows = np.random.default_rng([self._seed, 1]).integers(0, data.logd.shape[0], n_boot)
-            data.logd = np.ascontiguousarray(data.logd[rows])
         q = float(self.quantile)
         fitter = _Fitter(self.frontier, q, data.t, data.x, data.logd)
         n = data.t.size
@@ -417,10 +329,10 @@ class DensingTrend:
                 stacklevel=2,
             )
 
-        level = float(self.ci)
+        ci = float(self.ci)
         period = (_iso(data.dates[0]), _iso(data.dates[-1]))
         line = LineFit.from_draws(
-            method=str(self.frontier), slope=slope, intercept=intercept, r2=r2, level=level,
+            method=str(self.frontier), slope=slope, intercept=intercept, r2=r2, ci=ci,
             slope_draws=slopes, intercept_draws=intercepts, n_models=n,
             members=data.models[on_frontier].astype(str).tolist(), period=period,
         )
@@ -433,7 +345,7 @@ class DensingTrend:
         self.ci_percentile_ = line.intervals()
         (self.ci_, self.interval_, self.ci_calibrated_,
          self.measurement_slopes_) = trend_intervals(
-            str(self.frontier), data.t, data.x, data.logd, fitter, level, q=q, n_sim=n_boot,
+            str(self.frontier), data.t, data.x, data.logd, fitter, ci, q=q, n_sim=n_boot,
             seed=self._seed, estimate=slope, percentile=self.ci_percentile_,
             interval=self.interval if self.interval is not None or self.frontier != "quantile"
             else "percentile", censored=str(self.censored))
@@ -445,7 +357,7 @@ class DensingTrend:
         )
         self.all_points_ = LineFit.from_draws(
             method="all", slope=fits.all_slope, intercept=fits.all_intercept, r2=fits.all_r2,
-            level=level, slope_draws=fits.all_slopes, n_models=n,
+            ci=ci, slope_draws=fits.all_slopes, n_models=n,
             members=data.models.astype(str).tolist(),
             period=period,
         )
@@ -580,21 +492,7 @@ class DensingTrend:
             ``doubling_time_months``.
         """
         self._check_fitted()
-        estimates = {
-            "slope_per_day": self.slope_per_day_,
-            "intercept": self.intercept_,
-            "doubling_time_days": self.doubling_time_days_,
-            "doubling_time_months": self.doubling_time_months_,
-        }
-        return pd.DataFrame(
-            {
-                "estimate": [estimates[p] for p in _PARAMS],
-                "std_error": [self.std_error_[p] for p in _PARAMS],
-                "ci_low": [self.ci_[p][0] for p in _PARAMS],
-                "ci_high": [self.ci_[p][1] for p in _PARAMS],
-            },
-            index=pd.Index(list(_PARAMS), name="parameter"),
-        )
+        return trend_frame(self)
 
     def summary(self, decimals: int = 4, max_members: int = 40) -> Summary:
         """The fit as a :class:`~densing._summary.Summary`: the doubling time with its CI

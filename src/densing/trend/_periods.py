@@ -62,7 +62,7 @@ def compare_periods(trend: Any, split: str | _dt.date) -> PeriodComparison:
         draws, _ = fitter.rows(idx, member=member, desc=f"bootstrap {name}")
         slopes[name] = draws
         fits[name] = LineFit.from_draws(
-            method=str(trend.frontier), slope=slope, intercept=icpt, r2=r2, level=level,
+            method=str(trend.frontier), slope=slope, intercept=icpt, r2=r2, ci=level,
             slope_draws=draws, n_models=count,
             members=sub.models[mask].astype(str).tolist(),
             period=(_iso(sub.dates[0]), _iso(sub.dates[-1])),

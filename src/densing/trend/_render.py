@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 
 from densing._summary import Summary
-from densing.trend._data import _iso, _parse_one
+from densing._validation import check_window
+from densing.trend._data import _iso
 from densing.trend.results import ALL_POINTS_KEYS, _fmt_months
 
 
@@ -74,8 +75,31 @@ def trend_summary(trend: Any, decimals: int = 4, max_members: int = 40) -> Summa
     if len(members) > max_members:
         s.add_note(f"... and {len(members) - max_members} more (see frontier_)")
     ap = trend.all_points_
-    s.add_note(f"All-points OLS ({ap.n_models} models): {ap.describe()}")
+    s.add_note(f"All-points OLS ({ap.n_models} models): {ap._one_line()}")
     return s
+
+
+#: the rows of :meth:`DensingTrend.summary_frame`
+_PARAMS = ("slope_per_day", "intercept", "doubling_time_days", "doubling_time_months")
+
+
+def trend_frame(trend: Any) -> pd.DataFrame:
+    """The parameter table of a fitted trend (see :meth:`DensingTrend.summary_frame`)."""
+    estimates = {
+        "slope_per_day": trend.slope_per_day_,
+        "intercept": trend.intercept_,
+        "doubling_time_days": trend.doubling_time_days_,
+        "doubling_time_months": trend.doubling_time_months_,
+    }
+    return pd.DataFrame(
+        {
+            "estimate": [estimates[p] for p in _PARAMS],
+            "std_error": [trend.std_error_[p] for p in _PARAMS],
+            "ci_low": [trend.ci_[p][0] for p in _PARAMS],
+            "ci_high": [trend.ci_[p][1] for p in _PARAMS],
+        },
+        index=pd.Index(list(_PARAMS), name="parameter"),
+    )
 
 
 __all__: list[str] = []
@@ -98,10 +122,7 @@ def trend_dict(trend: Any) -> dict[str, Any]:
         "frontier": str(trend.frontier),
         "quantile": float(trend.quantile) if trend.frontier == "quantile" else None,
         "origin": _iso(trend._origin),
-        "window": [
-            None if trend.start is None else _iso(_parse_one(trend.start, "start")),
-            None if trend.end is None else _iso(_parse_one(trend.end, "end")),
-        ],
+        "window": list(check_window(trend.window)),
         "date_range": [_iso(trend.date_range_[0]), _iso(trend.date_range_[1])],
         "n_models": int(trend.n_models_),
         "n_frontier": int(trend.n_frontier_),

@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 from scipy.special import log_ndtr
 from scipy.stats import chi2
 
+from densing._validation import check_ci
 from densing.conventions import doubling_months
 from densing.exceptions import InputError
 
@@ -132,7 +133,7 @@ def _start(t: NDArray[np.float64], y: NDArray[np.float64],
 
 def stochastic_frontier(
     t: NDArray[np.float64], y: NDArray[np.float64], *, drift: bool = True,
-    n_bootstrap: int = 200, level: float = 0.95, random_state: int = 0,
+    n_bootstrap: int = 200, ci: float = 0.95, random_state: int = 0,
 ) -> StochasticFrontierFit:
     """Fit ``y = A t + B + v - u`` by maximum likelihood, with a case-bootstrap interval.
 
@@ -146,8 +147,8 @@ def stochastic_frontier(
         Let the inefficiency's scale drift linearly (in logs) with time.
     n_bootstrap
         Case resamples over models for the slope interval (0: none).
-    level
-        Confidence level of the interval.
+    ci
+        Confidence level of the interval, strictly between 0 and 1.
     random_state
         Seed of :func:`numpy.random.default_rng`.
 
@@ -162,6 +163,7 @@ def stochastic_frontier(
     densing.InputError
         With fewer than 6 models or a single date.
     """
+    level = check_ci(ci)
     t = np.asarray(t, dtype=float)
     y = np.asarray(y, dtype=float)
     if t.shape != y.shape or t.ndim != 1:
@@ -187,15 +189,15 @@ def stochastic_frontier(
         if okb:
             slopes[b] = pb[0]
     good = slopes[np.isfinite(slopes)]
-    ci = (math.nan, math.nan)
+    slope_ci = (math.nan, math.nan)
     if good.size >= 10:
         alpha = (1.0 - level) / 2.0
         lo, hi = np.quantile(good, [alpha, 1.0 - alpha])
-        ci = (float(lo), float(hi))
+        slope_ci = (float(lo), float(hi))
     return StochasticFrontierFit(
         slope_per_day=float(p[0]), intercept=float(p[1]), sigma_v=math.exp(float(p[2])),
         c0=float(p[3]), c1=float(p[4]), loglik=ll, loglik_constant=ll_c, lr_stat=lr,
-        lr_pvalue=pv, slope_ci=ci, n_models=int(t.size), n_bootstrap=int(n_bootstrap),
+        lr_pvalue=pv, slope_ci=slope_ci, n_models=int(t.size), n_bootstrap=int(n_bootstrap),
         n_failed=int(n_bootstrap) - int(good.size), converged=ok,
     )
 

@@ -3,7 +3,7 @@
 :class:`LineFit` is built in one place (:meth:`LineFit.from_draws`) for every fit densing
 reports -- the frontier fit, the all-points OLS beside it and each period of
 :meth:`~densing.trend.DensingTrend.compare_periods` -- and renders itself one way
-(:meth:`LineFit.describe`, :func:`line_fits_table`).
+(:meth:`LineFit.summary`, :func:`line_fits_table`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from densing._summary import Summary
+from densing._validation import check_ci
 from densing.conventions import DAYS_PER_MONTH
 from densing.conventions import doubling_days as _doubling
 from densing.trend._bootstrap import _percentile_ci, _std
@@ -75,8 +76,8 @@ class LineFit:
         OLS R² on the points used (pseudo-R¹ for ``quantile``).
     n_models, n_frontier
         Models in the fit's data, and those that carry it.
-    level
-        Confidence level of the intervals.
+    ci
+        Confidence level of the intervals (as ``DensingTrend(ci=...)``).
     slope_ci, intercept_ci
         Percentile intervals (NaN without a bootstrap).
     slope_se, intercept_se
@@ -95,7 +96,7 @@ class LineFit:
     r2: float
     n_models: int
     n_frontier: int
-    level: float
+    ci: float
     slope_ci: tuple[float, float]
     intercept_ci: tuple[float, float]
     slope_se: float
@@ -112,7 +113,7 @@ class LineFit:
         slope: float,
         intercept: float,
         r2: float,
-        level: float,
+        ci: float,
         slope_draws: NDArray[np.float64],
         intercept_draws: NDArray[np.float64] | None = None,
         n_models: int,
@@ -127,8 +128,8 @@ class LineFit:
             Frontier method of the fit.
         slope, intercept, r2
             Point estimates.
-        level
-            Confidence level of the percentile intervals.
+        ci
+            Confidence level of the percentile intervals, strictly between 0 and 1.
         slope_draws, intercept_draws
             Bootstrap estimates (NaN where a resample had no fit); ``intercept_draws``
             may be ``None`` (its interval is then NaN).
@@ -144,6 +145,7 @@ class LineFit:
         LineFit
             The result.
         """
+        level = check_ci(ci)
         nan2 = (math.nan, math.nan)
         return cls(
             method=str(method),
@@ -152,7 +154,7 @@ class LineFit:
             r2=float(r2),
             n_models=int(n_models),
             n_frontier=len(members),
-            level=float(level),
+            ci=level,
             slope_ci=_percentile_ci(slope_draws, level),
             intercept_ci=nan2 if intercept_draws is None
             else _percentile_ci(intercept_draws, level),
@@ -240,7 +242,7 @@ class LineFit:
             "doubling_time_days": self.doubling_time_days,
             "doubling_time_months": self.doubling_time_months,
             "r2": self.r2,
-            "ci_level": self.level,
+            "ci_level": self.ci,
             "slope_ci": [float(v) for v in self.slope_ci],
             "intercept_ci": [float(v) for v in self.intercept_ci],
             "doubling_time_months_ci": [float(v) for v in self.doubling_time_months_ci],
@@ -251,14 +253,43 @@ class LineFit:
         }
         return full if keys is None else {k: full[k] for k in keys}
 
-    def describe(self) -> str:
-        """One line: slope, doubling time with its interval, and R²."""
+    def _one_line(self) -> str:
+        """Slope, doubling time with its interval, and R² on one line."""
         lo, hi = self.doubling_time_days_ci
         return (
             f"slope {self.slope_per_day:.4g}/day, doubling "
-            f"{_fmt_months(self.doubling_time_days)} months ({100 * self.level:g}% CI "
+            f"{_fmt_months(self.doubling_time_days)} months ({100 * self.ci:g}% CI "
             f"{_fmt_months(lo)} .. {_fmt_months(hi)}), {self.r2_name} {self.r2:.3f}"
         )
+
+    def summary(self) -> Summary:
+        """The fit as a :class:`~densing._summary.Summary` (it prints nothing).
+
+        Returns
+        -------
+        Summary
+            The doubling time with its interval first, then the slope with its interval,
+            the fit quality, the counts and the period; ``str()`` of it is the text.
+        """
+        lo, hi = self.slope_ci
+        dlo, dhi = self.doubling_time_days_ci
+        return Summary(f"LineFit ({self.method})", header=[
+            ("doubling time", f"{_fmt_months(self.doubling_time_days)} months "
+                              f"({100 * self.ci:g}% CI {_fmt_months(dlo)} .. "
+                              f"{_fmt_months(dhi)})"),
+            ("slope", f"{self.slope_per_day:.4g}/day ({100 * self.ci:g}% CI {lo:.4g} .. "
+                      f"{hi:.4g})"),
+            (self.r2_name, f"{self.r2:.3f}"),
+            ("models", f"{self.n_models} ({self.n_frontier} carry the fit)"),
+            ("period", f"{self.period[0]} .. {self.period[1]}"),
+        ])
+
+    def print_summary(self) -> None:
+        """Print :meth:`summary` as text."""
+        print(self.summary().as_text())
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
     def __repr__(self) -> str:
         return (f"<LineFit {self.method}: {self.n_models} models, "
@@ -338,12 +369,16 @@ class PeriodComparison:
         """The comparison as a :class:`~densing._summary.Summary` (ratio first)."""
         lo, hi = self.ratio_ci
         s = Summary(f"Periods split at {self.split} ({self.frontier})", header=[
-            ("ratio after/before", f"{self.ratio:.3g} ({100 * self.before.level:g}% CI "
+            ("ratio after/before", f"{self.ratio:.3g} ({100 * self.before.ci:g}% CI "
                                    f"{lo:.3g} .. {hi:.3g})"),
             ("P(faster after)", f"{self.prob_faster_after:.2f}"),
         ])
         s.add_table(line_fits_table({"before": self.before, "after": self.after}))
         return s
+
+    def print_summary(self) -> None:
+        """Print :meth:`summary` as text."""
+        print(self.summary().as_text())
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()
