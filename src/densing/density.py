@@ -299,7 +299,8 @@ def load_default_models() -> pd.DataFrame:
 
 
 def model_densities(
-    density: pd.DataFrame, benchmark: str | None = DEFAULT_BENCHMARK, rule: str = "benchmark"
+    density: pd.DataFrame, benchmark: str | None = DEFAULT_BENCHMARK, rule: str = "benchmark",
+    *, frame: ReferenceFrame | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """One density per model: from one (averaged) benchmark, or the geometric mean.
 
@@ -309,12 +310,19 @@ def model_densities(
         Output of :func:`compute_density`.
     benchmark
         The benchmark whose density represents the model (``rule="benchmark"``), e.g. the
-        averaged ``average`` or ``average_llv1``.
+        averaged ``average`` or ``average_llv1``. ``"auto"``: the frame's averaged benchmark
+        (one with tasks) with the most ``ok`` rows in ``density``; a tie goes to the one
+        listed first in the frame (``frame.benchmarks_``), the choice of ``densing density
+        --per-model``.
     rule
         ``"benchmark"``: take that benchmark's row (the paper's rule when it is an averaged
         benchmark: scores averaged first, then inverted). ``"geomean"``: geometric mean of the
         ``ok`` per-task densities (averaged benchmarks excluded); its interval is the
         geometric mean of the per-task bounds (an approximation).
+
+    frame
+        The frame ``density`` was computed against, read by ``benchmark="auto"`` (default: the
+        shipped one).
 
     Returns
     -------
@@ -330,6 +338,10 @@ def model_densities(
     if rule == "benchmark":
         if benchmark is None:
             raise InputError("rule='benchmark' needs a benchmark name")
+        if benchmark == "auto":
+            from densing._density_auto import auto_benchmark
+
+            benchmark = auto_benchmark(density, resolve_frame(frame))
         sub = density[density["benchmark"] == benchmark]
         if sub.empty:
             raise InputError(
