@@ -76,3 +76,71 @@ def test_density_bounds_match_an_independent_inversion() -> None:
     np.testing.assert_allclose(got["density_bound"].to_numpy()[:2], n_hat / np.array([1e9, 7e9]),
                                rtol=1e-6)
     assert np.isnan(got["density_bound"].iloc[2])
+
+
+def _table(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """A compute_density-shaped table from (model, benchmark, status) rows."""
+    n = len(rows)
+    return pd.DataFrame({
+        "model": [r[0] for r in rows], "benchmark": [r[1] for r in rows],
+        "protocol": "rc-5shot", "score": 0.5, "n_params": 1e9,
+        "release_date": pd.Timestamp("2024-01-01"), "n_hat": 5e8, "n_hat_low": 4e8,
+        "n_hat_high": 6e8, "density": 0.5, "density_low": 0.4, "density_high": 0.6,
+        "status": [r[2] for r in rows], "extrapolated": [False] * n,
+        "beyond_reference_score": [False] * n,
+    })
+
+
+@pytest.mark.parametrize("first_ok, second_ok", [(2, 3), (3, 2), (2, 2)])
+def test_auto_benchmark_is_the_averaged_one_covering_most_models(first_ok: int,
+                                                                 second_ok: int) -> None:
+    from densing._cli.density import per_model_benchmark
+    from densing.density import model_densities
+    from densing.reference import load_frame
+
+    frame = load_frame("olmo-ladder")
+    averaged = [b for b in frame.benchmarks_ if frame[b].tasks]
+    assert len(averaged) >= 2
+    first, second = averaged[:2]
+    rows = [(f"a{i}", first, "ok") for i in range(first_ok)]
+    rows += [(f"b{i}", second, "ok") for i in range(second_ok)]
+    # rows that do not count: censored rows and a per-task benchmark with more rows
+    rows += [(f"c{i}", first if second_ok > first_ok else second, "above_ceiling")
+             for i in range(4)]
+    rows += [(f"d{i}", "hellaswag", "ok") for i in range(9)]
+    table = _table(rows)
+    counts = {b: sum(1 for r in rows if r[1] == b and r[2] == "ok") for b in (first, second)}
+    want = first if counts[first] >= counts[second] else second  # frame order breaks ties
+    got = model_densities(table, "auto", frame=frame)
+    assert set(got["benchmark"]) == {want}
+    assert len(got) == sum(1 for r in rows if r[1] == want)
+    assert per_model_benchmark(table, frame, None) == want
+
+
+def test_auto_benchmark_without_averaged_rows_fails() -> None:
+    from densing.density import model_densities
+    from densing.exceptions import InputError
+
+    table = _table([("m", "hellaswag", "ok")])
+    with pytest.raises(InputError, match="averaged benchmark.*benchmark=NAME"):
+        model_densities(table, "auto", frame="olmo-ladder")
+
+
+def test_cli_per_model_uses_the_api_choice(run_cli, tmp_path: Path) -> None:
+    from densing.density import compute_density, model_densities
+
+    scores = pd.DataFrame({"model": "mine", "benchmark": ["hellaswag", "arc_challenge"],
+                           "protocol": "rc-5shot", "score": [0.62, 0.41]})
+    models = pd.DataFrame({"model": ["mine"], "n_params": [1.2e9],
+                           "release_date": ["2025-01-15"]})
+    scores.to_csv(tmp_path / "s.csv", index=False)
+    models.to_csv(tmp_path / "m.csv", index=False)
+    res = run_cli(["density", "--scores", str(tmp_path / "s.csv"), "--models",
+                   str(tmp_path / "m.csv"), "--per-model", str(tmp_path / "p.csv"), "--quiet"])
+    assert res.code == 0, res.err
+    cli = pd.read_csv(tmp_path / "p.csv")
+    with pytest.warns(Warning):  # the mixed-convention warning of a total-only table
+        table = compute_density(scores, models, "olmo-ladder")
+    api = model_densities(table, "auto", frame="olmo-ladder")
+    assert cli["benchmark"].tolist() == api["benchmark"].tolist()
+    np.testing.assert_allclose(cli["density"], api["density"], rtol=1e-12)
