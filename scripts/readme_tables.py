@@ -470,9 +470,9 @@ def build_bounds(res: Results) -> str:
     ``censored="drop"`` and with ``censored="bound"`` on ``density_bounds`` (point
     estimates; ``n_bounds_``, ``n_models_``)."""
     import densing
+    from densing.density import density_bounds
     from densing.exceptions import DensingError, DensingWarning
     from densing.report import PAPER_WINDOW, REPRODUCE_BENCHMARK
-    from densing.trend import density_bounds
 
     def months(x: float) -> str:
         return "∞" if not math.isfinite(x) else _f(x, 1)

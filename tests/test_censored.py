@@ -253,8 +253,8 @@ def test_trend_bound_mode_refuses_what_it_cannot_do() -> None:
 def test_density_bounds_is_the_frames_top_density() -> None:
     import pandas as pd
 
+    from densing.density import density_bounds
     from densing.reference import load_frame
-    from densing.trend import density_bounds
 
     frame = load_frame("olmo-ladder")
     low, high = frame.valid_score_range("average_llv1")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from densing.density import (
         LLV1_PROTOCOL_MAP,
         compute_density,
+        density_bounds,
         density_draws,
         model_densities,
     )
@@ -57,6 +58,7 @@ _LAZY: dict[str, str] = {
     "load_scores": "densing.datasets",
     "LLV1_PROTOCOL_MAP": "densing.density",
     "compute_density": "densing.density",
+    "density_bounds": "densing.density",
     "density_draws": "densing.density",
     "model_densities": "densing.density",
     "LossLaw": "densing.laws",
@@ -106,6 +108,7 @@ __all__ = [
     "ScoreLaw",
     "compute_density",
     "data_version",
+    "density_bounds",
     "density_draws",
     "holdout_validation",
     "load_frame",

@@ -296,7 +296,8 @@ def load_default_models() -> pd.DataFrame:
 
 
 def model_densities(
-    density: pd.DataFrame, benchmark: str | None = DEFAULT_BENCHMARK, rule: str = "benchmark"
+    density: pd.DataFrame, benchmark: str | None = DEFAULT_BENCHMARK, rule: str = "benchmark",
+    *, frame: ReferenceFrame | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """One density per model: from one (averaged) benchmark, or the geometric mean.
 
@@ -306,12 +307,19 @@ def model_densities(
         Output of :func:`compute_density`.
     benchmark
         The benchmark whose density represents the model (``rule="benchmark"``), e.g. the
-        averaged ``average`` or ``average_llv1``.
+        averaged ``average`` or ``average_llv1``. ``"auto"``: the frame's averaged benchmark
+        (one with tasks) with the most ``ok`` rows in ``density``; a tie goes to the one
+        listed first in the frame (``frame.benchmarks_``), the choice of ``densing density
+        --per-model``.
     rule
         ``"benchmark"``: take that benchmark's row (the paper's rule when it is an averaged
         benchmark: scores averaged first, then inverted). ``"geomean"``: geometric mean of the
         ``ok`` per-task densities (averaged benchmarks excluded); its interval is the
         geometric mean of the per-task bounds (an approximation).
+
+    frame
+        The frame ``density`` was computed against, read by ``benchmark="auto"`` (default: the
+        shipped one).
 
     Returns
     -------
@@ -327,6 +335,10 @@ def model_densities(
     if rule == "benchmark":
         if benchmark is None:
             raise InputError("rule='benchmark' needs a benchmark name")
+        if benchmark == "auto":
+            from densing._density_auto import auto_benchmark
+
+            benchmark = auto_benchmark(density, resolve_frame(frame))
         sub = density[density["benchmark"] == benchmark]
         if sub.empty:
             raise InputError(
@@ -471,12 +483,70 @@ def score_stderr(
     return (np.sqrt(total) / len(parts)).rename("score_stderr")
 
 
+
+def density_bounds(
+    per_model: pd.DataFrame,
+    frame: ReferenceFrame | str | os.PathLike[str] | None = None,
+    benchmark: str | None = None,
+    tokens: float | None = None,
+    margin: float = 1e-6,
+) -> pd.DataFrame:
+    """Add ``density_bound``: the highest density the frame can express for each model.
+
+    For a model censored at the top (``above_ceiling``, ``above_frame_range``) it is a lower
+    bound on its density; for an ``ok`` model it is its censoring point (used by the
+    censored quantile line). It is ``N_hat`` at the top of the frame's invertible score
+    range (less ``margin``) divided by ``n_params``.
+
+    Parameters
+    ----------
+    per_model
+        One row per model with ``n_params`` and ``benchmark`` (e.g.
+        :func:`densing.density.model_densities`).
+    frame
+        The frame (object, name or path; default: the shipped one).
+    benchmark
+        The benchmark (default: the table's ``benchmark`` column, which must hold one value).
+    tokens
+        Data budget ``D0`` (default: the frame's).
+    margin
+        How far below the top of the invertible range the bound is taken.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the ``density_bound`` column (NaN where ``n_params`` is missing).
+    """
+    if not isinstance(per_model, pd.DataFrame) or "n_params" not in per_model.columns:
+        raise InputError("per_model must be a DataFrame with an 'n_params' column")
+    if benchmark is None:
+        names: list[Any] = (
+            per_model["benchmark"].dropna().unique().tolist() if "benchmark" in per_model else []
+        )
+        if len(names) != 1:
+            raise InputError(
+                f"benchmark=None needs one benchmark in the table; found {len(names)}: pass "
+                "benchmark explicitly"
+            )
+        benchmark = str(names[0])
+    fr = resolve_frame(frame)
+    low, high = fr.valid_score_range(benchmark, tokens)
+    top = high - margin * max(1.0, high - low)
+    n_hat = float(fr.effective_params(top, benchmark, tokens)["n_hat"].iloc[0])
+    out = per_model.copy()
+    n_params = pd.to_numeric(out["n_params"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["density_bound"] = np.where(n_params > 0, n_hat / n_params, np.nan)
+    return out
+
+
 __all__ = [
     "BENCHMARK_SIZES",
     "DENSITY_COLUMNS",
     "LLV1_PROTOCOL_MAP",
     "binomial_stderr",
     "compute_density",
+    "density_bounds",
     "density_draws",
     "model_densities",
     "resolve_frame",

@@ -94,32 +94,24 @@ def per_model_benchmark(table: pd.DataFrame, frame: ReferenceFrame,
     frame
         The frame the table was computed against.
     benchmark
-        The benchmark asked for, or ``None`` for the frame's averaged benchmark with the most
-        ``ok`` rows (the frame's order breaks ties).
+        The benchmark asked for, or ``None`` for the choice of
+        ``model_densities(benchmark="auto")``.
 
     Returns
     -------
     str
         The benchmark name.
     """
-    present = set(table["benchmark"])
     if benchmark is not None:
-        if benchmark not in present:
+        if benchmark not in set(table["benchmark"]):
             raise InputError(
                 f"--benchmark {benchmark!r} has no rows; the table has "
-                f"{', '.join(sorted(map(str, present)))}"
+                f"{', '.join(sorted(map(str, set(table['benchmark']))))}"
             )
         return benchmark
-    averaged = [b for b in frame.benchmarks_ if frame.fits_ and frame.fits_[b].tasks]
-    ok = table[table["status"] == "ok"]
-    counts = {b: int((ok["benchmark"] == b).sum()) for b in averaged if b in present}
-    if not counts:
-        raise InputError(
-            "no model has scores on every task of an averaged benchmark "
-            f"({', '.join(averaged) or 'none in this frame'}); name one with --benchmark"
-        )
-    best = max(counts.values())
-    return next(b for b in averaged if counts.get(b) == best)
+    from densing._density_auto import auto_benchmark  # model_densities(benchmark="auto")
+
+    return auto_benchmark(table, frame, "name one with --benchmark")
 
 
 def _run(args: argparse.Namespace) -> int:

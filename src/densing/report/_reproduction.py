@@ -32,7 +32,13 @@ from densing._validation import (
     format_value,
 )
 from densing.conventions import SHARED_PARAM_COUNTS, frame_model_param_count
-from densing.density import LLV1_PROTOCOL_MAP, compute_density, density_draws, model_densities
+from densing.density import (
+    LLV1_PROTOCOL_MAP,
+    compute_density,
+    density_bounds,
+    density_draws,
+    model_densities,
+)
 from densing.exceptions import DensingWarning, InputError
 from densing.reference import DEFAULT_PARAM_COUNT, ReferenceFrame, load_frame
 from densing.report._beside import (
@@ -60,7 +66,7 @@ from densing.report._intervals import (
     _pct,
 )
 from densing.report._render import reproduction_summary
-from densing.trend import DensingTrend, PeriodComparison, density_bounds
+from densing.trend import DensingTrend, PeriodComparison
 from densing.trend._stochastic import StochasticFrontierFit
 
 #: the headline's quantile (chosen by simulated coverage and error, tests/test_coverage.py)

@@ -33,7 +33,7 @@ envelope, OLS and quantile kernels), ``_bootstrap`` (the case bootstrap), ``resu
 from __future__ import annotations
 
 from densing.trend._calibrate import calibrated_slope_interval
-from densing.trend._censored import CensoredFit, censored_fit, density_bounds
+from densing.trend._censored import CensoredFit, censored_fit
 from densing.trend._estimator import DensingTrend, Frontier
 from densing.trend.results import (
     DAYS_PER_MONTH,
@@ -53,6 +53,5 @@ __all__ = [
     "PeriodComparison",
     "calibrated_slope_interval",
     "censored_fit",
-    "density_bounds",
     "line_fits_table",
 ]

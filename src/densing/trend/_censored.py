@@ -23,15 +23,15 @@ keep them as right-censored observations of ``ln rho``:
     too; without one it always stays in.
 
 The functions take arrays: ``t`` (days), ``y`` (ln density, or the ln bound for censored
-points) and ``is_bound``; :func:`density_bounds` computes the bounds from a frame.
+points) and ``is_bound``; :func:`densing.density.density_bounds` computes the bounds
+from a frame.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,9 +44,6 @@ from densing.conventions import doubling_months
 from densing.exceptions import ConvergenceError, InputError
 from densing.trend._data import _Data, _parse_dates
 from densing.trend._frontiers import _envelope, _quantile_line, _wols
-
-if TYPE_CHECKING:
-    from densing.reference import ReferenceFrame
 
 #: statuses whose density is at least the frame's bound (censored at the top)
 TOP_CENSORED = ("above_ceiling", "above_frame_range")
@@ -436,64 +433,6 @@ def _bootstrap_censored(
     return slopes, icpts
 
 
-def density_bounds(
-    per_model: pd.DataFrame,
-    frame: ReferenceFrame | str | os.PathLike[str] | None = None,
-    benchmark: str | None = None,
-    tokens: float | None = None,
-    margin: float = 1e-6,
-) -> pd.DataFrame:
-    """Add ``density_bound``: the highest density the frame can express for each model.
-
-    For a model censored at the top (``above_ceiling``, ``above_frame_range``) it is a lower
-    bound on its density; for an ``ok`` model it is its censoring point (used by the
-    censored quantile line). It is ``N_hat`` at the top of the frame's invertible score
-    range (less ``margin``) divided by ``n_params``.
-
-    Parameters
-    ----------
-    per_model
-        One row per model with ``n_params`` and ``benchmark`` (e.g.
-        :func:`densing.density.model_densities`).
-    frame
-        The frame (object, name or path; default: the shipped one).
-    benchmark
-        The benchmark (default: the table's ``benchmark`` column, which must hold one value).
-    tokens
-        Data budget ``D0`` (default: the frame's).
-    margin
-        How far below the top of the invertible range the bound is taken.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with the ``density_bound`` column (NaN where ``n_params`` is missing).
-    """
-    from densing.density import resolve_frame
-
-    if not isinstance(per_model, pd.DataFrame) or "n_params" not in per_model.columns:
-        raise InputError("per_model must be a DataFrame with an 'n_params' column")
-    if benchmark is None:
-        names: list[Any] = (
-            per_model["benchmark"].dropna().unique().tolist() if "benchmark" in per_model else []
-        )
-        if len(names) != 1:
-            raise InputError(
-                f"benchmark=None needs one benchmark in the table; found {len(names)}: pass "
-                "benchmark explicitly"
-            )
-        benchmark = str(names[0])
-    fr = resolve_frame(frame)
-    low, high = fr.valid_score_range(benchmark, tokens)
-    top = high - margin * max(1.0, high - low)
-    n_hat = float(fr.effective_params(top, benchmark, tokens)["n_hat"].iloc[0])
-    out = per_model.copy()
-    n_params = pd.to_numeric(out["n_params"], errors="coerce").to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["density_bound"] = np.where(n_params > 0, n_hat / n_params, np.nan)
-    return out
-
-
 __all__ = [
     "CENSORED_MODES",
     "TOP_CENSORED",
@@ -501,7 +440,6 @@ __all__ = [
     "censored_envelope",
     "censored_fit",
     "censored_quantile_line",
-    "density_bounds",
     "tobit_line",
 ]
 
@@ -526,7 +464,7 @@ def _with_bounds(
     if bound_col not in df.columns:
         raise InputError(
             f"censored='bound' needs a {bound_col!r} column (the lower bound on density of "
-            "models censored at the top, e.g. from densing.trend.density_bounds)"
+            "models censored at the top, e.g. from densing.density.density_bounds)"
         )
     if status_col not in df.columns:
         raise InputError(f"censored='bound' needs a {status_col!r} column to find the bounds")

@@ -88,7 +88,7 @@ class DensingTrend:
         (``densing.trend._censored``). An ``ok`` row's ``bound_col`` value, when given, is its
         censoring point for the quantile line.
     bound_col
-        Column holding the density bound (see :func:`densing.trend.density_bounds`).
+        Column holding the density bound (see :func:`densing.density.density_bounds`).
     interval
         ``"calibrated"``: ``ci_`` is the slope interval of a parametric frontier model, its coverage
         checked by simulation (at least 0.92 at nominal 0.95 for every frontier,
