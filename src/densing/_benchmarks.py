@@ -4,9 +4,9 @@ The table is built by ``scripts/build_data.py`` from the curated tables in
 ``scripts/curated/`` (``densing/data/SOURCES.md``, "benchmarks.csv"). Every per-benchmark
 fact the package uses comes from here: the OLMo ladder's ten benchmarks, their split, metric
 and request parts (:mod:`densing.evaluate.protocol`), the shipped lm-eval tasks
-(:mod:`densing.evaluate.runner`), lm-eval's task names (``densing._lm_eval``), the chance levels (:mod:`densing.reference`) and the
-evaluated items behind a score's binomial error (:mod:`densing.density`). Only the standard
-library is used, so importing it costs nothing.
+(:mod:`densing.evaluate.runner`), lm-eval's task names (``densing._lm_eval``), the chance
+levels (:mod:`densing.reference`) and the evaluated items behind a score's binomial error
+(:mod:`densing.density`). Only the standard library is used, so importing it costs nothing.
 """
 
 from __future__ import annotations
@@ -72,8 +72,7 @@ def benchmarks() -> dict[str, Benchmark]:
         Benchmark name -> :class:`Benchmark`.
     """
     path = files("densing") / "data" / "benchmarks.csv"
-    with path.open("r", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     return {
         r["benchmark"]: Benchmark(
             name=r["benchmark"],

@@ -15,10 +15,10 @@ them where the package is installed, and builds MMLU's requests with the package
 prompt code, so the strings densing scores are the package's, byte for byte.
 
 Split and metric per benchmark are those of the ladder's columns (the benchmark registry,
-``densing/data/benchmarks.csv``, built by ``scripts/build_data.py``): ``test`` for arc_easy, arc_challenge, openbookqa and mmlu,
-``val`` for the others; ``len_norm`` everywhere except boolq (``acc``). MMLU is the mean of
-its four subject groups weighted by their test-question counts, as the bundled reference
-runs are.
+``densing/data/benchmarks.csv``, built by ``scripts/build_data.py``): ``test`` for arc_easy,
+arc_challenge, openbookqa and mmlu, ``val`` for the others; ``len_norm`` everywhere except
+boolq (``acc``). MMLU is the mean of its four subject groups weighted by their
+test-question counts, as the bundled reference runs are.
 """
 
 from __future__ import annotations
