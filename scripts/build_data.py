@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 # Run as a script, this file's folder is on sys.path, so the builders import as `_builders`.
+from _builders.benchmarks import build_benchmarks
 from _builders.common import write_csv
 from _builders.curated import CuratedTableError
 from _builders.obsscaling import build_models, build_scores
@@ -46,6 +47,7 @@ BUILDERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "models.csv": build_models,
     "scores.csv": build_scores,
     "paper_models.csv": build_paper_models,
+    "benchmarks.csv": build_benchmarks,
 }
 
 

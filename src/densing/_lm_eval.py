@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from densing._benchmarks import ladder_benchmarks
 from densing.exceptions import DataFormatError, DensingWarning, InputError
 
 __all__ = [
@@ -44,17 +45,7 @@ RC_PROTOCOL = "rc-5shot"
 
 #: lm-eval's own task names -> densing's canonical benchmark names
 LM_EVAL_TASKS: dict[str, str] = {
-    "hellaswag": "hellaswag",
-    "arc_challenge": "arc_challenge",
-    "arc_easy": "arc_easy",
-    "piqa": "piqa",
-    "winogrande": "winogrande",
-    "openbookqa": "openbookqa",
-    "boolq": "boolq",
-    "mmlu": "mmlu",
-    "commonsense_qa": "csqa",
-    "social_iqa": "socialiqa",
-    "siqa": "socialiqa",
+    task: name for name, b in ladder_benchmarks().items() for task in b.lm_eval_tasks
 }
 
 #: metrics taken as the score, in order of preference

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from densing._benchmarks import benchmarks
 from densing._validation import (
     check_ci,
     check_param_count_name,
@@ -52,15 +53,10 @@ from densing.reference import (
 )
 from densing.reference._defaults import LLV1_PROTOCOL_MAP
 
-#: evaluated items per benchmark, for the binomial standard error of a score. Generated from
-#: ``scripts/curated/benchmark_sizes.csv`` (column ``n_items``; each size's source is in
-#: ``densing/data/SOURCES.md``, "Benchmark sizes"); ``tests/test_headline.py`` checks the two agree.
-BENCHMARK_SIZES: dict[str, int] = {
-    "arc_challenge": 1172, "arc_easy": 2376, "hellaswag": 10042, "mmlu": 14042,
-    "winogrande": 1267, "truthfulqa": 817, "gsm8k": 1319, "xwinograd": 4449, "humaneval": 164,
-    "bbh": 6511, "boolq": 3270, "lambada": 5153, "openbookqa": 500, "piqa": 1838,
-    "triviaqa": 17944, "csqa": 1221, "socialiqa": 1954,
-}
+#: evaluated items per benchmark, for the binomial standard error of a score: the
+#: ``n_items`` column of the benchmark registry (``densing/data/benchmarks.csv``, built from
+#: ``scripts/curated/benchmark_sizes.csv``; each size's source is in ``densing/data/SOURCES.md``)
+BENCHMARK_SIZES: dict[str, int] = {name: b.n_items for name, b in benchmarks().items()}
 
 DENSITY_COLUMNS = [
     "model", "benchmark", "protocol", "score", "n_params", "release_date", "n_hat",

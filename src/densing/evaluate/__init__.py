@@ -25,6 +25,7 @@ without them.
 from __future__ import annotations
 
 from densing._lm_eval import RC_PROTOCOL
+from densing.evaluate._options import EvalOptions
 from densing.evaluate.ladder import evaluate_benchmarks
 from densing.evaluate.losses import LOSS_UNITS, conditional_losses
 from densing.evaluate.measure import Measurement, measure_model
@@ -48,6 +49,7 @@ __all__ = [
     "RC_PROTOCOL",
     "RESULT_COLUMNS",
     "TINY_TASK",
+    "EvalOptions",
     "Measurement",
     "conditional_losses",
     "count_gguf_parameters",

@@ -21,6 +21,7 @@ import pandas as pd
 
 from densing._progress import RateReporter
 from densing.evaluate._cache import ResultCache, cache_dir, chunk_key, model_identity
+from densing.evaluate._options import eval_options, takes_eval_options
 from densing.evaluate.engine import build_lm, describe_lm, score_requests
 from densing.evaluate.metrics import Variant, document_metrics
 from densing.evaluate.protocol import (
@@ -281,25 +282,14 @@ def _open_cache(model: Any, gguf_file: str | None, info: dict[str, Any], variant
                                   sort_keys=True), base)
 
 
+@takes_eval_options
 def evaluate_benchmarks(
     model: Any,
     benchmarks: str | Sequence[str] | None = None,
     *,
-    gguf_file: str | None = None,
-    limit: int | None = None,
-    backend: str = "hf",
-    batch_size: int | str = 1,
-    device: str | None = "cpu",
-    dtype: str | None = None,
-    trust_remote_code: bool = False,
-    variant: Variant = "ladder",
-    name: str | None = None,
-    progress: bool | None = None,
     return_documents: bool = False,
-    threads: int | None = None,
-    cache: bool = False,
-    cache_dir: str | os.PathLike[str] | None = None,
     chunk_docs: int | None = None,
+    **options: Any,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score and gold-answer loss of a model on the ladder's exact ``rc-5shot`` requests.
 
@@ -312,35 +302,16 @@ def evaluate_benchmarks(
         Comma-separated names, a list, or ``"all"`` (default): the nine tasks of the
         default frame, ``mmlu`` (its four subject groups weighted by question count) and
         ``boolq``.
-    gguf_file
-        GGUF file inside the ``model`` directory.
-    limit
-        Only the first ``limit`` documents of each benchmark (of each MMLU group), in the
-        request file's order. Scores on a subset are noisier and not the ladder's.
-    backend, batch_size, device, dtype, trust_remote_code
-        lm-eval backend and its settings (see :func:`densing.evaluate.engine.build_lm`).
-    variant
-        ``"ladder"`` (default; lengths without the leading space, as the ladder's columns)
-        or ``"olmes"`` (with it, as ``ai2-olmo-eval``'s ``*_v2`` metrics).
-    name
-        Value of the ``model`` column (default: the GGUF file's or directory's name).
-    progress
-        The plan and a progress line (requests done/total, requests/s, ETA) on stderr: a bar
-        on a terminal, a plain line every few seconds elsewhere. ``None`` (default) and
-        ``True`` show them, ``False`` hides them.
     return_documents
         Also return the per-document table (``benchmark, part, doc_id, correct, bpb``).
-    threads
-        torch's CPU threads (default: torch's own choice).
-    cache
-        Keep every scored chunk in the resume cache (:mod:`densing.evaluate._cache`) and
-        reuse what is there: a stopped run, started again, scores no request twice.
-    cache_dir
-        The cache folder (default ``$DENSING_CACHE_DIR``, ``$XDG_CACHE_HOME/densing`` or
-        ``~/.cache/densing``).
     chunk_docs
         Whole documents per scored chunk (the unit of progress and of the cache); default
         :data:`CHUNK_DOCS`.
+    **options
+        The evaluation keywords, each a field of :class:`~densing.evaluate.EvalOptions`:
+        ``gguf_file``, ``limit``, ``backend``, ``batch_size``, ``device``, ``dtype``,
+        ``trust_remote_code``, ``variant``, ``name``, ``progress``, ``threads``, ``cache``
+        and ``cache_dir``.
 
     Returns
     -------
@@ -359,7 +330,8 @@ def evaluate_benchmarks(
     ImportError
         Without the eval extra (``pip install "densing[eval]"``).
     """
-    show = progress is not False
+    opts = eval_options("evaluate_benchmarks", options)
+    show = opts.progress is not False
     names = parse_benchmarks(
         "all" if benchmarks is None else benchmarks, default=list(BENCHMARKS)
     )
@@ -367,14 +339,16 @@ def evaluate_benchmarks(
         chunk_docs = CHUNK_DOCS
     if isinstance(chunk_docs, bool) or not isinstance(chunk_docs, int) or chunk_docs < 1:
         raise InputError(f"chunk_docs must be a positive whole number; got {chunk_docs!r}")
-    requests = _load_all(names, limit)
+    requests = _load_all(names, opts.limit)
     lm = build_lm(
-        model, gguf_file=gguf_file, backend=backend, batch_size=batch_size, device=device,
-        dtype=dtype, trust_remote_code=trust_remote_code, threads=threads, quiet=not show,
+        model, gguf_file=opts.gguf_file, backend=opts.backend, batch_size=opts.batch_size,
+        device=opts.device, dtype=opts.dtype, trust_remote_code=opts.trust_remote_code,
+        threads=opts.threads, quiet=not show,
     )
     info = describe_lm(lm)
-    store = _open_cache(model, gguf_file, info, variant, cache_dir) if cache else None
-    chunks = [(bench, part, c, chunk_key(bench, part, variant, c))
+    store = (_open_cache(model, opts.gguf_file, info, opts.variant, opts.cache_dir)
+             if opts.cache else None)
+    chunks = [(bench, part, c, chunk_key(bench, part, opts.variant, c))
               for (bench, part), reqs in requests.items() for c in _doc_chunks(reqs, chunk_docs)]
     hits = {key: v for _b, _p, c, key in chunks
             if store is not None and (v := store.get(key, len(c))) is not None}
@@ -408,11 +382,12 @@ def evaluate_benchmarks(
                 store.put(key, values)
         part_ll[(bench, part)].extend(float(v) for v in values)
     reporter.close()
-    model_name = name or _model_name(model, gguf_file)
+    model_name = opts.name or _model_name(model, opts.gguf_file)
     docs = []
     for (bench, part), reqs in requests.items():
         spec = benchmark_spec(bench)
-        d = score_documents(reqs, part_ll[(bench, part)], metric=spec.metric, variant=variant)
+        d = score_documents(reqs, part_ll[(bench, part)], metric=spec.metric,
+                            variant=opts.variant)
         d.insert(0, "part", part)
         d.insert(0, "benchmark", bench)
         docs.append(d)

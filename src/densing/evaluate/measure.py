@@ -37,8 +37,8 @@ from densing._validation import (
 )
 from densing.conventions import MODEL_PARAM_COUNTS
 from densing.density import compute_density, resolve_frame
+from densing.evaluate._options import eval_options, takes_eval_options
 from densing.evaluate.ladder import evaluate_benchmarks
-from densing.evaluate.metrics import Variant
 from densing.evaluate.params import count_parameters
 from densing.exceptions import InputError
 
@@ -224,29 +224,18 @@ def count_model_parameters(model: Any, convention: str, *, gguf_file: str | None
     return float(_counts(model, gguf_file, trust_remote_code)[convention])
 
 
+@takes_eval_options
 def measure_model(
     model: Any,
     benchmarks: str | Sequence[str] | None = None,
     *,
-    gguf_file: str | None = None,
-    limit: int | None = None,
     params: float | str = "auto",
     release_date: str | None = None,
     training_tokens: float | None = None,
     frame: Any = "olmo-ladder",
     tokens: float | None = None,
-    name: str | None = None,
-    backend: str = "hf",
-    batch_size: int | str = 1,
-    device: str | None = "cpu",
-    dtype: str | None = None,
-    trust_remote_code: bool = False,
-    variant: Variant = "ladder",
-    progress: bool | None = None,
     scores: pd.DataFrame | None = None,
-    threads: int | None = None,
-    cache: bool = False,
-    cache_dir: str | os.PathLike[str] | None = None,
+    **options: Any,
 ) -> Measurement:
     """Evaluate a model on the frame's protocol and return its densities.
 
@@ -256,10 +245,6 @@ def measure_model(
         A model directory, ``.gguf`` file or cached hub id.
     benchmarks
         Comma-separated names, a list, or ``"all"`` (default).
-    gguf_file
-        GGUF file inside the ``model`` directory.
-    limit
-        First ``limit`` documents of each benchmark (noisier; not the ladder's full set).
     params
         ``"auto"`` (count with :func:`count_parameters` in the frame's convention) or a raw
         count.
@@ -269,15 +254,14 @@ def measure_model(
         The model's training tokens, if known: adds the frame's predicted loss at (N, D).
     frame, tokens
         Reference frame (name, path or object) and data budget D0 (default the frame's).
-    name
-        Model name (default: the GGUF file's or directory's name).
-    backend, batch_size, device, dtype, trust_remote_code, variant, progress
-        Passed to :func:`~densing.evaluate.ladder.evaluate_benchmarks`.
     scores
         An evaluation table to use instead of evaluating (for tests and re-runs).
-    threads, cache, cache_dir
-        torch's CPU threads, the resume cache and its folder (see
-        :func:`~densing.evaluate.ladder.evaluate_benchmarks`).
+    **options
+        The evaluation keywords, each a field of :class:`~densing.evaluate.EvalOptions`
+        (``gguf_file``, ``limit``, ``name``, ``backend``, ``batch_size``, ``device``,
+        ``dtype``, ``trust_remote_code``, ``variant``, ``progress``, ``threads``, ``cache``,
+        ``cache_dir``), passed to :func:`~densing.evaluate.ladder.evaluate_benchmarks`;
+        ``gguf_file`` and ``trust_remote_code`` also serve ``params="auto"``.
 
     Returns
     -------
@@ -289,25 +273,21 @@ def measure_model(
     InputError
         Bad parameters, benchmarks or model path.
     """
+    opts = eval_options("measure_model", options)
     fr = resolve_frame(frame)
     d0 = float(fr.tokens if tokens is None else tokens)
     counts: dict[str, Any] = {}
     if isinstance(params, str):
         if params != "auto":
             raise InputError(f"params must be 'auto' or a raw count; got {params!r}")
-        counts = _counts(model, gguf_file, trust_remote_code)
+        counts = _counts(model, opts.gguf_file, opts.trust_remote_code)
         n_params = float(counts[fr.param_count])
     else:
         n_params = check_param_count(params, "params")
     if release_date is not None:
         check_release_date(release_date, "release_date")
     if scores is None:
-        result = evaluate_benchmarks(
-            model, benchmarks, gguf_file=gguf_file, limit=limit, backend=backend,
-            batch_size=batch_size, device=device, dtype=dtype,
-            trust_remote_code=trust_remote_code, variant=variant, name=name,
-            progress=progress, threads=threads, cache=cache, cache_dir=cache_dir,
-        )
+        result = evaluate_benchmarks(model, benchmarks, **options)
         assert isinstance(result, pd.DataFrame)
         scores = result
     model_name = str(scores["model"].iloc[0])

